@@ -1,0 +1,36 @@
+# LAPOR Hub: `make run` brings the hub up, `make test` runs every test tier.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-unit bench schemas-check clean help
+
+help:
+	@echo "make run    - install, start a local Kafka broker, create topics, run the hub on 127.0.0.1:6066"
+	@echo "make test   - install and run the whole test suite (starts its own broker and PostgreSQL)"
+	@echo "make bench  - benchmark the hub against a raw Kafka passthrough"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/lapor-hub run
+
+test: install
+	$(BIN)/python -m pytest
+
+test-unit: install
+	$(BIN)/python -m pytest -m "not kafka and not postgres"
+
+bench: install
+	$(BIN)/lapor-hub bench
+
+clean:
+	-$(BIN)/lapor-hub broker stop
+	rm -rf $(VENV) var .cache

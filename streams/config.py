@@ -1,0 +1,119 @@
+"""The hub's settings: typed, frozen, read from the environment only at the entry point.
+
+Every setting has an embedded default so that ``make run`` works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streams.errors import ConfigurationError
+
+__all__ = ["HubSettings", "BrokerCredentials"]
+
+
+@dataclass(frozen=True)
+class BrokerCredentials:
+    """SASL/SCRAM credentials; ``repr`` never shows the password."""
+
+    username: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-256"
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    #: Kafka bootstrap servers, ``host:port[,host:port]`` (``LAPOR_BROKER``).
+    broker: str = "127.0.0.1:9092"
+    credentials: BrokerCredentials | None = None
+    #: Where the hub keeps its local state: broker data, faust tables, the SQLite read model.
+    data_dir: Path = Path("var")
+    #: SQLAlchemy URL of the read model; SQLite under ``data_dir`` when unset.
+    database_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    #: Partitions of the hub's own topics; the parallelism ceiling (see README, Operating).
+    partitions: int = 4
+    #: Partitions of each ``agency.<code>.inbox``/``outbox`` topic.
+    agency_partitions: int = 1
+    replication_factor: int = 1
+    #: Run the hub's clock N times faster than the wall clock (demos and tests).
+    time_scale: float = 1.0
+    #: Feed a small stream of demo complaints when the hub runs (``make run``).
+    demo: bool = False
+    #: Faust application id: the consumer group and the prefix of the changelog topics.
+    app_id: str = "lapor-hub"
+
+    @property
+    def read_model_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'read-model.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HubSettings:
+        """Settings from ``LAPOR_*`` environment variables; a bad value is a ConfigurationError."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        user = env.get("LAPOR_BROKER_USERNAME")
+        credentials = None
+        if user:
+            password = _secret(env, "LAPOR_BROKER_PASSWORD")
+            credentials = BrokerCredentials(user, password)
+        return cls(
+            broker=env.get("LAPOR_BROKER", defaults.broker),
+            credentials=credentials,
+            data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
+            database_url=env.get("LAPOR_DATABASE_URL") or None,
+            web_host=env.get("LAPOR_WEB_HOST", defaults.web_host),
+            web_port=_number(env, "LAPOR_WEB_PORT", defaults.web_port, int, minimum=1),
+            partitions=_number(env, "LAPOR_TOPIC_PARTITIONS", defaults.partitions, int, minimum=1),
+            agency_partitions=_number(
+                env, "LAPOR_AGENCY_TOPIC_PARTITIONS", defaults.agency_partitions, int, minimum=1
+            ),
+            replication_factor=_number(
+                env, "LAPOR_TOPIC_REPLICATION", defaults.replication_factor, int, minimum=1
+            ),
+            time_scale=_number(env, "LAPOR_TIME_SCALE", defaults.time_scale, float, minimum=1e-9),
+            demo=_flag(env, "LAPOR_DEMO", defaults.demo),
+            app_id=env.get("LAPOR_APP_ID", defaults.app_id),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a {kind.__name__}; set it to a number") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r}: use 1/0, true/false, yes/no or on/off")
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+    if env.get(name):
+        return env[name]
+    path = env.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
+    raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")

@@ -1,0 +1,58 @@
+"""The hub's topic names: what users script against, kept in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "INTAKE",
+    "EVENTS",
+    "ESCALATIONS",
+    "DEADLETTER",
+    "CONNECTOR_HEALTH",
+    "COMMANDS",
+    "HUB_TOPICS",
+    "inbox",
+    "outbox",
+    "agency_of_topic",
+    "OUTBOX_PATTERN",
+]
+
+#: Submissions from channels and connectors.
+INTAKE = "complaints.intake"
+#: Every accepted lifecycle change, in order per complaint: the system of record.
+EVENTS = "complaints.events"
+#: SLA warnings and escalations.
+ESCALATIONS = "complaints.escalations"
+#: Records that could not be processed, with the reason in their headers.
+DEADLETTER = "complaints.deadletter"
+#: Connector heartbeats and counters.
+CONNECTOR_HEALTH = "connectors.health"
+#: Internal: lifecycle commands keyed by tracking id, co-partitioned with the complaint table.
+COMMANDS = "complaints.commands"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS)
+
+#: Regular expression matching every agency outbox.
+OUTBOX_PATTERN = r"^agency\..+\.outbox$"
+
+
+def inbox(agency_code: str) -> str:
+    """Where the hub delivers assignments and notices for one agency."""
+    return f"agency.{agency_code}.inbox"
+
+
+def outbox(agency_code: str) -> str:
+    """Where one agency (through its connector) publishes its updates."""
+    return f"agency.{agency_code}.outbox"
+
+
+def agency_of_topic(topic: str) -> str | None:
+    """The agency code of an ``agency.<code>.inbox|outbox`` topic, else None."""
+    if topic.startswith("agency.") and topic.endswith((".inbox", ".outbox")):
+        return topic[len("agency.") : topic.rindex(".")]
+    return None
+
+
+def agency_topics(codes: Iterable[str]) -> list[str]:
+    return [name for code in codes for name in (inbox(code), outbox(code))]
