@@ -23,7 +23,7 @@ While a clock is paused nothing new becomes due.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,6 +96,8 @@ class SlaExpiry:
 
 SlaAction = SlaWarning | SlaEscalation | SlaExpiry
 
+_IsDue = Callable[[datetime], bool]
+
 
 def escalation_ladder(agency: Agency) -> tuple[Supervisor, ...]:
     """Who is addressed at tier 1, 2, ...: the agency's admin, then its supervision chain."""
@@ -160,7 +162,9 @@ def mark_fired(fired: Iterable[str], actions: Iterable[SlaAction]) -> frozenset[
 # -- planning ---------------------------------------------------------------------------------
 
 
-def _plan(clock: StageClock, agency: Agency, policy: SlaPolicy, calendar: WorkingCalendar):
+def _plan(
+    clock: StageClock, agency: Agency, policy: SlaPolicy, calendar: WorkingCalendar
+) -> list[tuple[SlaAction, _IsDue]]:
     """(action, is_due(now)) pairs in ladder order.
 
     Thresholds are exact timedeltas so that "due at ``due_at``" and "is_due(due_at)" agree to
@@ -170,7 +174,7 @@ def _plan(clock: StageClock, agency: Agency, policy: SlaPolicy, calendar: Workin
         raise ValueError(f"the clock belongs to agency {clock.agency_code!r}, not {agency.code!r}")
     stage, code = clock.stage, clock.agency_code
     rule = policy.rule(stage)
-    plan: list[tuple[SlaAction, Any]] = []
+    plan: list[tuple[SlaAction, _IsDue]] = []
     if rule.on_breach is OnBreach.EXPIRE:
         plan.append((SlaExpiry(f"{stage.value}:expire", stage, code, clock.due_at), _breached(clock)))
         return plan
@@ -198,15 +202,15 @@ def _effective(clock: StageClock, now: datetime) -> datetime:
     return min(now, clock.paused_at) if clock.paused_at is not None else now
 
 
-def _breached(clock: StageClock):
+def _breached(clock: StageClock) -> _IsDue:
     return lambda now: _effective(clock, now) >= clock.due_at
 
 
-def _used_reaches(clock: StageClock, threshold: timedelta, calendar: WorkingCalendar):
+def _used_reaches(clock: StageClock, threshold: timedelta, calendar: WorkingCalendar) -> _IsDue:
     return lambda now: used_time(clock, now, calendar) >= threshold
 
 
-def _overdue_reaches(clock: StageClock, overdue: timedelta, calendar: WorkingCalendar):
+def _overdue_reaches(clock: StageClock, overdue: timedelta, calendar: WorkingCalendar) -> _IsDue:
     def is_due(now: datetime) -> bool:
         now = _effective(clock, now)
         return now >= clock.due_at and calendar.working_time_between(clock.due_at, now, clock.time_zone) >= overdue

@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 
 from streams.directory import default_directory
@@ -21,7 +22,6 @@ from streams.sla.deadline import (
 from streams.sla.policy import Counting, SlaPolicy, Stage
 
 WIB = ZoneInfo("Asia/Jakarta")
-WIT = ZoneInfo("Asia/Jayapura")
 CAL = WorkingCalendar()
 POLICY = SlaPolicy()
 
@@ -160,3 +160,15 @@ def test_used_time_is_zero_before_the_start(pringsewu):
     start = local(WIB, 2026, 7, 6, 12)
     clock = start_clock(Stage.VERIFICATION, pringsewu, start, POLICY, CAL)
     assert used_time(clock, start - timedelta(hours=1), CAL) == timedelta(0)
+
+
+def test_a_holiday_inside_a_pause_does_not_move_the_deadline(pringsewu):
+    holiday = next(
+        d for d in holidays.country_holidays("ID", years=2026) if d.month == 6 and d.weekday() == 1
+    )  # a Tuesday holiday in June 2026 (Islamic New Year)
+    monday = holiday - timedelta(days=1)
+    clock = start_clock(Stage.FIRST_FOLLOW_UP, pringsewu, local(WIB, 2026, 6, 8), POLICY, CAL)
+    start_pause = local(WIB, monday.year, monday.month, monday.day)
+    end_pause = start_pause + timedelta(days=2)  # Monday 00:00 to Wednesday 00:00
+    resumed = resume(pause(clock, start_pause), end_pause, CAL)
+    assert resumed.paused_for == timedelta(days=1)  # only Monday counts
