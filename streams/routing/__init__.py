@@ -1,0 +1,39 @@
+"""No-wrong-door routing: which agency has authority over a complaint, as pure functions.
+
+- :mod:`~streams.routing.categories`: the category tree (``categories.yaml``);
+- :mod:`~streams.routing.rules`: the rule table (``rules.yaml``, documented at its top);
+- :func:`decide_route`: the first disposition, honouring or correcting the reporter's pick;
+- :func:`forward_target`: the next holder after an agency declines, with loop detection.
+
+No Kafka here: the routing agent decodes an event, calls one of these, and sends the result.
+"""
+
+from __future__ import annotations
+
+from streams.routing.categories import (
+    Category,
+    CategoryTree,
+    UnknownCategoryError,
+    default_categories,
+)
+from streams.routing.decision import decide_route, has_authority
+from streams.routing.forwarding import forward_target
+from streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
+from streams.routing.rules import LocationRole, Rule, RuleTable, default_rule_table
+
+__all__ = [
+    "NATIONAL_ADMIN",
+    "Category",
+    "CategoryTree",
+    "LocationRole",
+    "RouteDecision",
+    "RoutingRequest",
+    "Rule",
+    "RuleTable",
+    "UnknownCategoryError",
+    "decide_route",
+    "default_categories",
+    "default_rule_table",
+    "forward_target",
+    "has_authority",
+]

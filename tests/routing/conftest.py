@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from streams.directory import Directory, default_directory
+from streams.routing import CategoryTree, RuleTable, default_categories, default_rule_table
+
+
+@pytest.fixture(scope="session")
+def directory() -> Directory:
+    return default_directory()
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleTable:
+    return default_rule_table()
+
+
+@pytest.fixture(scope="session")
+def categories() -> CategoryTree:
+    return default_categories()
