@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-unit bench schemas-check clean help
+.PHONY: system-packages install run test test-unit bench schemas-check clean help
 
 help:
 	@echo "make run    - install, start a local Kafka broker, create topics, run the hub on 127.0.0.1:6066"
@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install system-packages
 	$(BIN)/lapor-hub run
 
-test: install
+test: install system-packages
 	$(BIN)/python -m pytest
 
 test-unit: install
@@ -34,3 +34,6 @@ bench: install
 clean:
 	-$(BIN)/lapor-hub broker stop
 	rm -rf $(VENV) var .cache
+
+system-packages:
+	./scripts/install-system-packages

@@ -1,0 +1,155 @@
+"""``lapor-hub``: run the hub and look after it from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from streams.config import HubSettings
+from streams.errors import ConfigurationError, HubError
+
+__all__ = ["main"]
+
+
+def _settings() -> HubSettings:
+    return HubSettings.from_env()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from streams.worker import run_worker
+
+    settings = _settings()
+    if args.no_demo:
+        settings = _replace(settings, demo=False)
+    run_worker(settings, embedded="LAPOR_BROKER" not in os.environ, loglevel=args.loglevel)
+    return 0
+
+
+def _replace(settings: HubSettings, **changes) -> HubSettings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _cmd_broker(args: argparse.Namespace) -> int:
+    from streams.worker import local_broker
+
+    broker = local_broker(_settings())
+    if args.action == "start":
+        print(broker.start().describe())
+    elif args.action == "stop":
+        print("broker stopped" if broker.stop() else "broker was not running")
+    else:
+        status = broker.status()
+        print(status.describe())
+        return 0 if status.running else 3
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from streams.admin import init_topics
+    from streams.directory import default_directory
+
+    settings = _settings()
+    overrides = {k: v for k, v in (("partitions", args.partitions), ("agency_partitions", args.agency_partitions),
+                                    ("replication_factor", args.replication)) if v is not None}
+    settings = _replace(settings, **overrides)
+    created, existing = init_topics(settings, [a.code for a in default_directory()])
+    print(f"{created} topics created, {existing} already existed")
+    return 0
+
+
+def _cmd_directory(args: argparse.Namespace) -> int:
+    from streams.directory import AgencyKind, default_directory
+
+    directory = default_directory()
+    if args.action == "show":
+        agency = directory.get(args.code)
+        if args.json:
+            print(json.dumps(_agency_json(agency), ensure_ascii=False, indent=2))
+            return 0
+        print(f"{agency.code}  {agency.name}")
+        print(f"  kind: {agency.kind.value}   level: {agency.level.value}   time zone: "
+              f"{agency.time_zone.name} ({agency.time_zone.value})")
+        province = directory.province_of(agency)
+        if province is not None and province.code != agency.code:
+            print(f"  province: {province.code} {province.name.removeprefix('PROVINSI ')}")
+        print(f"  inbox: {agency.inbox_topic}   outbox: {agency.outbox_topic}")
+        print("  supervision chain (escalation order):")
+        for step, supervisor in enumerate(agency.supervision_chain, start=1):
+            print(f"    {step}. {supervisor.code:<12} {supervisor.office}")
+        return 0
+    kind = AgencyKind(args.kind) if args.kind else None
+    agencies = directory.find(kind=kind, province_code=args.province)
+    if args.json:
+        print(json.dumps([_agency_json(a) for a in agencies], ensure_ascii=False, indent=2))
+    else:
+        for a in agencies:
+            print(f"{a.code:<20} {a.kind.value:<22} {a.time_zone.name:<5} {a.name}")
+        print(f"{len(agencies)} agencies")
+    return 0
+
+
+def _agency_json(agency) -> dict:
+    return {
+        "code": agency.code, "name": agency.name, "kind": agency.kind.value, "level": agency.level.value,
+        "province_code": agency.province_code, "time_zone": agency.time_zone.name,
+        "inbox": agency.inbox_topic, "outbox": agency.outbox_topic,
+        "supervision_chain": [{"code": s.code, "office": s.office} for s in agency.supervision_chain],
+    }
+
+
+def _parser() -> argparse.ArgumentParser:
+    from streams.directory import AgencyKind
+
+    parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="bring the whole hub up (broker, topics, worker, web server)")
+    run.add_argument("--no-demo", action="store_true", help="do not feed demo complaints")
+    run.add_argument("--loglevel", default="INFO")
+    run.set_defaults(func=_cmd_run)
+
+    broker = sub.add_parser("broker", help="the local Kafka broker managed by the project")
+    broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.set_defaults(func=_cmd_broker)
+
+    topics = sub.add_parser("topics", help="the hub's topics")
+    topics.add_argument("action", choices=["init"])
+    topics.add_argument("--partitions", type=int, help="partitions of the hub topics (LAPOR_TOPIC_PARTITIONS)")
+    topics.add_argument("--agency-partitions", type=int, help="partitions of each agency topic")
+    topics.add_argument("--replication", type=int, help="replication factor (LAPOR_TOPIC_REPLICATION)")
+    topics.set_defaults(func=_cmd_topics)
+
+    directory = sub.add_parser("directory", help="the agency directory")
+    dsub = directory.add_subparsers(dest="action", required=True)
+    dlist = dsub.add_parser("list", help="list agencies")
+    dlist.add_argument("--kind", choices=[k.value for k in AgencyKind])
+    dlist.add_argument("--province", help="Kemendagri province code, e.g. 18")
+    dlist.add_argument("--json", action="store_true")
+    dshow = dsub.add_parser("show", help="one agency with its supervision chain")
+    dshow.add_argument("code")
+    dshow.add_argument("--json", action="store_true")
+    directory.set_defaults(func=_cmd_directory)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigurationError as exc:
+        print(f"lapor-hub: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except HubError as exc:
+        print(f"lapor-hub: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

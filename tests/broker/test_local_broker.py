@@ -1,0 +1,86 @@
+"""The project-managed broker is a real Kafka: these tests produce to it and consume from it."""
+
+import socket
+import subprocess
+import shutil
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+
+from streams.admin import init_topics, plan_topics
+from streams.broker import LocalBroker, free_port
+from streams.config import HubSettings
+from streams.directory import default_directory
+from streams.errors import ConfigurationError
+from streams import topics
+
+pytestmark = pytest.mark.kafka
+
+
+def test_a_record_produced_to_the_broker_is_consumed_back(kafka_broker):
+    topic = f"test.roundtrip.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap)
+    admin.create_topics([NewTopic(topic, 1, 1)])
+    admin.close()
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all")
+    producer.send(topic, key=b"LPR-1", value=b"hello pringsewu").get(timeout=30)
+    producer.close()
+    consumer = KafkaConsumer(topic, bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest",
+                             consumer_timeout_ms=10000)
+    records = [(r.key, r.value) for r in consumer]
+    consumer.close()
+    assert records == [(b"LPR-1", b"hello pringsewu")]
+
+
+def test_starting_a_running_broker_is_a_no_op(kafka_broker):
+    before = kafka_broker.status()
+    after = kafka_broker.start()
+    assert before.running and after.running
+    assert after.pid == before.pid
+
+
+def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        broker = LocalBroker(tmp_path / "kafka", port=port, controller_port=free_port())
+        with pytest.raises(ConfigurationError, match=f"port {port} on 127.0.0.1 is taken"):
+            broker.start()
+
+
+def test_stop_of_a_broker_that_does_not_run_says_so(tmp_path):
+    broker = LocalBroker(tmp_path / "kafka", port=free_port())
+    assert broker.stop() is False
+    assert broker.status().running is False
+
+
+def test_topics_init_creates_every_hub_and_agency_topic_idempotently(kafka_broker, tmp_path):
+    settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path, partitions=2)
+    codes = [a.code for a in default_directory()]
+    first = init_topics(settings, codes)
+    second = init_topics(settings, codes)
+    planned = plan_topics(settings, codes)
+    assert len(planned) == len(topics.HUB_TOPICS) + 2 * 678
+    assert second == (0, len(planned))
+    assert sum(first) == len(planned)
+
+    consumer = KafkaConsumer(bootstrap_servers=kafka_broker.bootstrap)
+    names = consumer.topics()
+    assert {"agency.18.10.inbox", "agency.18.10.outbox", "agency.KEMENKES.inbox", topics.INTAKE,
+            topics.EVENTS, topics.ESCALATIONS, topics.DEADLETTER, topics.CONNECTOR_HEALTH} <= names
+    assert consumer.partitions_for_topic(topics.INTAKE) == {0, 1}
+    consumer.close()
+
+
+def test_kcat_an_independent_client_lists_the_hub_topics(kafka_broker, tmp_path):
+    kcat = shutil.which("kcat")
+    assert kcat, "kcat is installed by scripts/install-system-packages"
+    settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path)
+    init_topics(settings, [a.code for a in default_directory()])
+    listing = subprocess.run([kcat, "-b", kafka_broker.bootstrap, "-L"], capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+    assert 'topic "complaints.intake"' in listing
+    assert 'topic "agency.18.10.inbox"' in listing

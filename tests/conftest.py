@@ -1,0 +1,43 @@
+"""Session fixtures: a real Kafka broker and a real PostgreSQL server, started by the tests.
+
+Nothing is skipped when a service is missing: the fixture starts it, or the test fails.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from streams.broker import LocalBroker, free_port
+from streams.config import HubSettings
+from tests.services.postgres import start_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory) -> LocalBroker:
+    """A single-node KRaft broker on a free loopback port with its own data directory."""
+    broker = LocalBroker(
+        tmp_path_factory.mktemp("kafka"),
+        port=free_port(),
+        controller_port=free_port(),
+        cache_dir=Path(os.environ.get("LAPOR_CACHE_DIR", ROOT / ".cache")),
+    )
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
+    return HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("hub"), partitions=2)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    server = start_postgres(free_port())
+    yield server.url
+    server.stop()
