@@ -19,9 +19,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import faust
 from aiohttp import web
-from faust.web import Request, Response, View
+from faust.web import Blueprint, Request, Response, View
 
 from schemas.catalog import SchemaCatalog, default_catalog
 from schemas.registry import CONTENT_TYPE, Answer, RegistryApi
@@ -54,10 +53,10 @@ def _verbose(query: Any) -> bool:
     return str(query.get("verbose", "")).lower() == "true"
 
 
-def make_blueprint(catalog: SchemaCatalog | None = None) -> faust.Blueprint:
+def make_blueprint(catalog: SchemaCatalog | None = None) -> Blueprint:
     """A faust Blueprint serving ``catalog`` (the shipped catalog when None)."""
     lazy = _LazyApi(catalog)
-    bp = faust.Blueprint("registry")
+    bp = Blueprint("registry")
 
     def respond(view: View, answer: Answer) -> Response:
         status, body = answer
