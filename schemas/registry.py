@@ -19,6 +19,7 @@ from schemas.catalog import (
     UnknownSchemaError,
     UnknownSubjectError,
     UnknownVersionError,
+    fingerprint,
 )
 
 __all__ = ["CONTENT_TYPE", "RegistryApi", "Answer"]
@@ -67,6 +68,24 @@ class RegistryApi:
         except (UnknownSchemaError, ValueError):
             return _error(404, 40403, f"Schema {schema_id} not found")
         return 200, {"schema": found.schema_str}
+
+    def lookup(self, subject: str, body: Any) -> Answer:
+        """Which version of ``subject`` is ``body["schema"]`` (Confluent ``POST /subjects/{subject}``).
+
+        Schemas match when equal apart from their docs, as released versions are fingerprinted.
+        """
+        try:
+            versions = self.catalog.versions(subject)
+        except UnknownSubjectError:
+            return self._subject_not_found(subject)
+        schema, problem = _schema_of(body)
+        if problem:
+            return _error(422, 42201, f"Invalid schema: {problem}")
+        wanted = fingerprint(schema)
+        for item in versions:
+            if fingerprint(item.schema) == wanted:
+                return 200, self._version_body(item)
+        return _error(404, 40403, "Schema not found")
 
     def config(self) -> Answer:
         return 200, {"compatibilityLevel": self.catalog.mode.value}

@@ -9,8 +9,8 @@ Two thin adapters over the same answers:
 
 Routes (Confluent Schema Registry REST subset): ``GET /subjects``,
 ``GET /subjects/{subject}/versions``, ``GET /subjects/{subject}/versions/{version}``,
-``GET /schemas/ids/{id}``, ``GET /config``,
-``POST /compatibility/subjects/{subject}/versions/latest``.
+``GET /schemas/ids/{id}``, ``GET /config``, ``POST /subjects/{subject}`` (which version is this
+schema: read-only, nothing is registered), ``POST /compatibility/subjects/{subject}/versions/latest``.
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ def make_blueprint(catalog: SchemaCatalog | None = None) -> Blueprint:
         async def get(self, request: Request) -> Response:
             return respond(self, lazy.api.subjects())
 
+    @bp.route("/subjects/{subject}", name="lookup")
+    class Lookup(View):
+        async def post(self, request: Request, subject: str) -> Response:
+            body = _body(await self.read_request_content(request))
+            return respond(self, lazy.api.lookup(subject, body))
+
     @bp.route("/subjects/{subject}/versions", name="versions")
     class Versions(View):
         async def get(self, request: Request, subject: str) -> Response:
@@ -119,9 +125,14 @@ def registry_app(catalog: SchemaCatalog | None = None) -> web.Application:
         answer = lazy.api.check_compatibility(subject, body, verbose=_verbose(request.query))
         return await handler(lambda _: answer)(request)
 
+    async def lookup(request: web.Request) -> web.Response:
+        answer = lazy.api.lookup(request.match_info["subject"], _body(await request.read()))
+        return await handler(lambda _: answer)(request)
+
     app = web.Application()
     m = lambda request, key: request.match_info[key]  # noqa: E731 - keeps the table readable
     app.router.add_get("/subjects", handler(lambda r: lazy.api.subjects()))
+    app.router.add_post("/subjects/{subject}", lookup)
     app.router.add_get("/subjects/{subject}/versions", handler(lambda r: lazy.api.versions(m(r, "subject"))))
     app.router.add_get(
         "/subjects/{subject}/versions/{version}",

@@ -12,7 +12,7 @@ import aiohttp.web
 import faust
 import pytest
 
-from schemas import Codec, default_catalog, encode
+from schemas import Codec, SerializationError, default_catalog, encode
 from schemas.registry import CONTENT_TYPE, RegistryApi
 from schemas.registry_web import make_blueprint, registry_app
 from schemas.remote import RegistryClient
@@ -83,6 +83,16 @@ def test_compatibility_check_answers_is_compatible():
     status, verbose = API.check_compatibility(SUBJECT, {"schema": bad, "schemaType": "AVRO"}, verbose=True)
     assert verbose["is_compatible"] is False
     assert any("$.visited" in m for m in verbose["messages"])
+
+
+def test_lookup_finds_the_version_of_a_schema_ignoring_docs():
+    v1 = json.loads(default_catalog().version(SUBJECT, 1).schema_str)
+    v1["doc"] = "reworded"
+    status, body = API.lookup(SUBJECT, {"schema": json.dumps(v1)})
+    assert status == 200 and (body["version"], body["id"]) == (1, 9)
+    unknown = _with_field({"name": "x", "type": "int", "default": 0})
+    assert API.lookup(SUBJECT, {"schema": unknown}) == (404, {"error_code": 40403, "message": "Schema not found"})
+    assert API.lookup("id.go.lapor.Nope", {"schema": unknown})[1]["error_code"] == 40401
 
 
 def test_config_reports_full_transitive():
@@ -157,6 +167,8 @@ def test_http_routes_answer_like_the_api_with_the_registry_content_type(registry
         ("/schemas/ids/999", API.schema_by_id(999)),
         ("/config", API.config()),
     ]
+    found = asyncio.run(_get(f"{registry_url}/subjects/{SUBJECT}", "POST", {"schema": API.version(SUBJECT, "1")[1]["schema"]}))
+    assert found == (200, CONTENT_TYPE, API.version(SUBJECT, "1")[1])
     for path, (status, body) in cases:
         assert asyncio.run(_get(registry_url + path)) == (status, CONTENT_TYPE, body), path
     bad = _with_field({"name": "visited", "type": "boolean"})
@@ -168,24 +180,14 @@ def test_a_codec_over_an_external_registry_uses_its_ids(registry_url):
     client = RegistryClient(registry_url, timeout=2.0)
     assert client.schema_by_id(1) == default_catalog().by_id(1).schema_str
     value = SAMPLES["ComplaintEscalated"]
-    remote = Codec(default_catalog(), registry=_LookupById(client))
-    data = remote.encode("ComplaintEscalated", value)
-    assert data == encode("ComplaintEscalated", value)  # same ids here: the registry serves the catalog
+    remote = Codec(default_catalog(), registry=client)
+    data = remote.encode("ComplaintEscalated", value)  # id looked up over HTTP
+    assert data == encode("ComplaintEscalated", value)  # same ids here: this registry serves the catalog
     assert remote.decode(data) == ("ComplaintEscalated", value)
-    assert remote.decode(encode("FollowUpRecorded", SAMPLES["FollowUpRecorded"]))[0] == "FollowUpRecorded"
-
-
-class _LookupById:
-    """Our registry is read-only (no POST /subjects/{subject} lookup): map by catalog instead."""
-
-    def __init__(self, client: RegistryClient) -> None:
-        self.client = client
-
-    def schema_by_id(self, schema_id: int) -> str:
-        return self.client.schema_by_id(schema_id)
-
-    def lookup_id(self, subject: str, schema: str) -> int:
-        return default_catalog().version(subject, "latest").schema_id
+    v2 = encode("FollowUpRecorded", SAMPLES["FollowUpRecorded"])
+    assert remote.decode(v2) == ("FollowUpRecorded", SAMPLES["FollowUpRecorded"])
+    with pytest.raises(SerializationError, match="unknown schema id 4242: the registry does not know it"):
+        remote.decode(b"\x00" + (4242).to_bytes(4, "big") + v2[5:])
 
 
 def test_an_unreachable_registry_is_retriable():
