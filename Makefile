@@ -23,6 +23,7 @@ run: install system-packages
 	$(BIN)/lapor-hub run
 
 test: install system-packages
+	$(BIN)/lapor-hub schemas check
 	$(BIN)/python -m pytest
 
 test-unit: install

@@ -93,6 +93,12 @@ def _cmd_directory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schemas(args: argparse.Namespace) -> int:
+    from schemas.cli import check_command
+
+    return check_command()
+
+
 def _agency_json(agency) -> dict:
     return {
         "code": agency.code, "name": agency.name, "kind": agency.kind.value, "level": agency.level.value,
@@ -134,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     dshow.add_argument("code")
     dshow.add_argument("--json", action="store_true")
     directory.set_defaults(func=_cmd_directory)
+
+    schemas = sub.add_parser("schemas", help="the Avro event contract")
+    schemas.add_argument("action", choices=["check"],
+                         help="check every version of every subject against all earlier ones (FULL_TRANSITIVE)")
+    schemas.set_defaults(func=_cmd_schemas)
     return parser
 
 

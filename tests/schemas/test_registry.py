@@ -198,10 +198,7 @@ def test_an_unreachable_registry_is_retriable():
 
 
 def test_confluent_avro_deserializer_reads_hub_bytes(registry_url):
-    schema_registry = pytest.importorskip(
-        "confluent_kafka.schema_registry",
-        reason="confluent-kafka's schema registry client needs its 'schemaregistry' extra (authlib, cachetools)",
-    )
+    from confluent_kafka import schema_registry
     from confluent_kafka.schema_registry.avro import AvroDeserializer
     from confluent_kafka.serialization import MessageField, SerializationContext
 
