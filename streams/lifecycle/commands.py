@@ -1,0 +1,81 @@
+"""What reaches the lifecycle: a command, who may have sent it, and what comes out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.errors import SkippableError
+from streams.lifecycle.state import ComplaintState
+from streams.lifecycle.status import Status
+
+__all__ = [
+    "Command",
+    "Emission",
+    "Outcome",
+    "IllegalTransition",
+    "REPORTER",
+    "NATIONAL_ADMIN_ACTOR",
+    "HUB",
+    "INTAKE",
+    "SLA_CHECK",
+    "derived_event_id",
+]
+
+REPORTER = "reporter"
+NATIONAL_ADMIN_ACTOR = "national-admin"
+HUB = "hub"
+#: The intake agent, which has validated the submission.
+INTAKE = "intake"
+#: The internal command the SLA timer proposes; the lifecycle decides what, if anything, is due.
+SLA_CHECK = "SlaCheck"
+
+_EVENT_IDS = uuid.UUID("6f1b2d1e-4c1a-5b7e-9a53-1a2b3c4d5e6f")
+
+
+def derived_event_id(*parts: str) -> str:
+    """A deterministic event id, so that reprocessing a command re-emits the same ids."""
+    return str(uuid.uuid5(_EVENT_IDS, "/".join(parts)))
+
+
+@dataclass(frozen=True)
+class Command:
+    #: CloudEvents id and source: together they identify a duplicate.
+    id: str
+    source: str
+    record_type: str
+    value: dict[str, Any]
+    #: Who is known to have sent it: the agency of the outbox it came from, the reporter,
+    #: the national admin, the intake agent or the hub itself. Never taken from the payload.
+    sender: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}|{self.id}"
+
+
+@dataclass(frozen=True)
+class Emission:
+    """An event to append to ``complaints.events``, and where else it goes."""
+
+    record_type: str
+    value: dict[str, Any]
+    status: Status
+    agency: str
+    #: Agencies whose inbox receives it too.
+    inboxes: tuple[str, ...] = ()
+    #: Also on ``complaints.escalations`` (warnings and escalations).
+    escalation: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: ComplaintState | None
+    emissions: tuple[Emission, ...] = field(default_factory=tuple)
+    #: True when the command was a redelivered duplicate and nothing changed.
+    duplicate: bool = False
+
+
+class IllegalTransition(SkippableError):
+    """The command is not allowed in the complaint's current state: it is dead-lettered."""

@@ -1,0 +1,68 @@
+"""Building the events the lifecycle emits, with the privacy rules applied to deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from streams.directory import Directory
+from streams.lifecycle.commands import Emission, derived_event_id
+from streams.lifecycle.state import ComplaintState
+from streams.lifecycle.status import Status
+from streams.routing import RouteDecision
+
+__all__ = ["EventFactory", "assignment"]
+
+
+class EventFactory:
+    """Emissions for one command: event ids derive from the command, so replays repeat them."""
+
+    def __init__(self, command_key: str, tracking_id: str, now: datetime, actor: str) -> None:
+        self._command_key = command_key
+        self._tracking_id = tracking_id
+        self._now = now
+        self._actor = actor
+        self._count = 0
+
+    def event(self, record_type: str, fields: dict[str, Any], *, status: Status, agency: str,
+              inboxes: tuple[str, ...] = (), escalation: bool = False, event_id: str | None = None,
+              actor: str | None = None) -> Emission:
+        self._count += 1
+        value = {
+            "event_id": event_id or derived_event_id(self._command_key, str(self._count)),
+            "tracking_id": self._tracking_id,
+            "occurred_at": self._now,
+            "actor": actor or self._actor,
+            **fields,
+        }
+        return Emission(record_type, value, status, agency, inboxes, escalation)
+
+
+def assignment(state: ComplaintState, decision: RouteDecision, directory: Directory,
+               due_at: datetime | None) -> dict[str, Any]:
+    """The ComplaintDispositioned fields for the agency in ``decision``, privacy applied.
+
+    anonim: the reporter's identity never reaches the agency, and attachments are withheld
+    (a photo once identified an anonymous reporter); rahasia: the agency sees the content but
+    it is flagged as hidden from the public.
+    """
+    submission = state.submission
+    privacy = submission["privacy"]
+    anonymous = privacy == "ANONYMOUS"
+    agency = directory.get(decision.agency_code)
+    return {
+        "agency": {"code": agency.code, "name": agency.name},
+        "rule": decision.rule_id,
+        "reason": decision.reason,
+        "hop": state.hop,
+        "privacy": privacy,
+        "title": submission["title"],
+        "description": submission["description"],
+        "content_hidden": privacy == "CONFIDENTIAL",
+        "category": submission["category"],
+        "location": submission.get("location"),
+        "attachments": [] if anonymous else list(submission.get("attachments") or []),
+        "reporter": None if anonymous else submission.get("reporter"),
+        "submitted_at": submission["occurred_at"],
+        "due_at": due_at,
+    }

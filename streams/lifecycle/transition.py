@@ -1,0 +1,272 @@
+"""The complaint lifecycle as one pure function: ``(state, command) -> (new state, events)``.
+
+Every command not listed for the complaint's status, or sent by someone who may not send it,
+raises :class:`IllegalTransition` with the reason; the agent dead-letters it. Who sent a
+command is established by the wiring (the outbox topic it came from), never by the payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from streams.directory import NATIONAL_ADMIN
+from streams.lifecycle import deadlines
+from streams.lifecycle.commands import (
+    HUB,
+    INTAKE,
+    NATIONAL_ADMIN_ACTOR,
+    REPORTER,
+    SLA_CHECK,
+    Command,
+    Emission,
+    IllegalTransition,
+    Outcome,
+)
+from streams.lifecycle.context import LifecycleContext
+from streams.lifecycle.emissions import EventFactory, assignment
+from streams.lifecycle.state import ComplaintState
+from streams.lifecycle.status import OPEN_STATUSES, Status
+from streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
+from streams.sla import Stage
+
+__all__ = ["transition"]
+
+S = Status
+_WORKING = {S.DISPOSITIONED, S.ACCEPTED, S.IN_PROGRESS}
+_ADMIN = {NATIONAL_ADMIN_ACTOR, NATIONAL_ADMIN}
+
+
+def transition(state: ComplaintState | None, command: Command, ctx: LifecycleContext,
+               now: datetime) -> Outcome:
+    """The next state of a complaint and the events to append, or IllegalTransition."""
+    if state is not None and command.key in state.seen:
+        return Outcome(state, duplicate=True)
+    if state is None:
+        if command.record_type != "ComplaintSubmitted" or command.sender != INTAKE:
+            raise IllegalTransition(f"{command.record_type} for a complaint the hub does not hold")
+        return _submitted(command, ctx, now)
+    handler = _HANDLERS.get(command.record_type)
+    if handler is None:
+        raise IllegalTransition(f"{command.record_type} is not a command the lifecycle accepts")
+    events = EventFactory(command.key, state.tracking_id, now, _actor(command))
+    new_state, emissions = handler(state, command, ctx, now, events)
+    new_state = deadlines.with_next_due(new_state.remember(command.key), now, ctx)
+    return Outcome(new_state, tuple(emissions))
+
+
+def _actor(command: Command) -> str:
+    return NATIONAL_ADMIN_ACTOR if command.sender == NATIONAL_ADMIN_ACTOR else command.sender
+
+
+def _routing_request(state: ComplaintState) -> RoutingRequest:
+    submission = state.submission
+    location = submission.get("location") or {}
+    return RoutingRequest(submission["category"], location.get("region_code", ""),
+                          submission.get("requested_agency"))
+
+
+def _submitted(command: Command, ctx: LifecycleContext, now: datetime) -> Outcome:
+    submission = command.value
+    state = ComplaintState(tracking_id=submission["tracking_id"], status=S.DISPOSITIONED,
+                           agency=NATIONAL_ADMIN, submission=submission)
+    decision = decide_route(_routing_request(state), ctx.directory, ctx.rules)
+    events = EventFactory(command.key, state.tracking_id, now, INTAKE)
+    state = deadlines.start(state, Stage.SETTLEMENT, decision.agency_code, now, ctx)
+    state, disposition = _disposition(state, decision, ctx, now, events)
+    # The submission keeps its own event id: it is the event the channel created.
+    submitted = Emission("ComplaintSubmitted", submission, state.status, state.agency)
+    state = deadlines.with_next_due(state.remember(command.key), now, ctx)
+    return Outcome(state, (submitted, disposition))
+
+
+def _disposition(state: ComplaintState, decision: RouteDecision, ctx: LifecycleContext, now: datetime,
+                 events: EventFactory) -> tuple[ComplaintState, Emission]:
+    """Hand the complaint to ``decision.agency_code`` with a fresh first clock."""
+    if decision.triage:
+        state = replace(state, status=S.TRIAGE, agency=decision.agency_code)
+        state = deadlines.start(deadlines.stop(state, Stage.FIRST_FOLLOW_UP), Stage.VERIFICATION,
+                                decision.agency_code, now, ctx)
+        due = state.clocks[Stage.VERIFICATION.value].due_at
+    else:
+        state = replace(state, status=S.DISPOSITIONED, agency=decision.agency_code)
+        state = deadlines.start(deadlines.stop(state, Stage.VERIFICATION), Stage.FIRST_FOLLOW_UP,
+                                decision.agency_code, now, ctx)
+        due = state.clocks[Stage.FIRST_FOLLOW_UP.value].due_at
+    fields = assignment(state, decision, ctx.directory, due)
+    return state, events.event("ComplaintDispositioned", fields, status=state.status, agency=state.agency,
+                               inboxes=(state.agency,), actor=HUB)
+
+
+def _require(condition: bool, reason: str) -> None:
+    if not condition:
+        raise IllegalTransition(reason)
+
+
+def _from_holder(state: ComplaintState, command: Command, allowed: set[Status]) -> None:
+    _require(command.sender == state.agency,
+             f"{command.record_type} from {command.sender}, which does not hold the complaint")
+    _require(state.status in allowed, f"{command.record_type} is not allowed while {state.status.value}")
+
+
+def _accepted(state, command, ctx, now, events):
+    _from_holder(state, command, {S.DISPOSITIONED, S.TRIAGE})
+    state = replace(state, status=S.ACCEPTED)
+    return state, [events.event("ComplaintAccepted", {"agency": state.agency}, status=state.status,
+                                agency=state.agency)]
+
+
+def _forwarded(state, command, ctx, now, events):
+    """A decline [bukan wewenang] is a forwarding [pelimpahan], never a dead end."""
+    _from_holder(state, command, _WORKING | {S.TRIAGE})
+    suggested = command.value.get("to_agency") or None
+    if state.status is S.TRIAGE:
+        # The national admin dispositions by hand: its choice stands if the agency exists.
+        _require(suggested is not None and suggested in ctx.directory and suggested != NATIONAL_ADMIN,
+                 "the national admin's disposition must name a known agency in to_agency")
+        decision = RouteDecision(suggested, "admin.disposition",
+                                 "dispositioned by the national admin after triage", False, False)
+    else:
+        decision = forward_target(state.agency, suggested, _routing_request(state), ctx.directory, ctx.rules,
+                                  state.history, ctx.max_hops)
+    from_agency = state.agency
+    state = replace(state, history=(*state.history, from_agency))
+    state = deadlines.forward_all(state, decision.agency_code, now, ctx)
+    forwarded = events.event(
+        "ComplaintForwarded",
+        {"from_agency": from_agency, "to_agency": decision.agency_code,
+         "reason": command.value.get("reason") or decision.reason, "hop": state.hop,
+         "suggested_by_agency": suggested is not None and suggested == decision.agency_code},
+        status=S.TRIAGE if decision.triage else S.DISPOSITIONED, agency=decision.agency_code)
+    state, disposition = _disposition(state, decision, ctx, now, events)
+    return state, [forwarded, disposition]
+
+
+def _returned_to_reporter(state, command, ctx, now, events):
+    if command.sender not in _ADMIN:
+        _from_holder(state, command, _WORKING | {S.TRIAGE})
+    _require(state.status in OPEN_STATUSES - {S.WAITING_FOR_REPORTER, S.ON_HOLD},
+             f"cannot ask the reporter for information while {state.status.value}")
+    state = replace(deadlines.pause_all(state, now), status=S.WAITING_FOR_REPORTER, resume_status=state.status)
+    return state, [events.event("ComplaintReturnedToReporter", {"reason": command.value["reason"]},
+                                status=state.status, agency=state.agency)]
+
+
+def _reporter_answered(state, command, ctx, now, events):
+    _require(command.sender == REPORTER, f"{command.record_type} must come from the reporter")
+    _require(state.status in OPEN_STATUSES, f"the complaint is {state.status.value}: reopen it instead")
+    if state.status is S.WAITING_FOR_REPORTER:
+        state = replace(deadlines.resume_all(state, now, ctx), status=state.resume_status or S.DISPOSITIONED,
+                        resume_status=None)
+    elif state.status is S.RESPONDED and command.record_type == "ReporterReplied":
+        state = replace(deadlines.stop(state, Stage.AWAITING_REPLY), status=S.IN_PROGRESS)
+    fields = {k: command.value[k] for k in ("message", "attachments") if k in command.value}
+    return state, [events.event(command.record_type, fields, status=state.status, agency=state.agency,
+                                inboxes=(state.agency,))]
+
+
+def _follow_up(state, command, ctx, now, events):
+    _from_holder(state, command, _WORKING)
+    state = replace(deadlines.stop(state, Stage.FIRST_FOLLOW_UP), status=S.IN_PROGRESS)
+    fields = {"agency": state.agency, "note": command.value["note"],
+              "attachments": list(command.value.get("attachments") or [])}
+    return state, [events.event("FollowUpRecorded", fields, status=state.status, agency=state.agency)]
+
+
+def _response(state, command, ctx, now, events):
+    _from_holder(state, command, _WORKING)
+    state = deadlines.stop(state, Stage.FIRST_FOLLOW_UP)
+    state = replace(deadlines.start(state, Stage.AWAITING_REPLY, state.agency, now, ctx), status=S.RESPONDED)
+    return state, [events.event("ResponseGiven", {"agency": state.agency, "response": command.value["response"]},
+                                status=state.status, agency=state.agency)]
+
+
+_CLOSERS = {REPORTER: ("REPORTER_SATISFIED", {S.RESPONDED}),
+            NATIONAL_ADMIN_ACTOR: ("ADMIN_CLOSED", OPEN_STATUSES)}
+
+
+def _closed(state, command, ctx, now, events):
+    reason = command.value["reason"]
+    if command.sender in _CLOSERS:
+        expected, allowed = _CLOSERS[command.sender]
+        _require(reason == expected, f"{command.sender} closes a complaint with reason {expected}")
+        _require(state.status in allowed, f"cannot close while {state.status.value}")
+    else:
+        _from_holder(state, command, {S.RESPONDED})
+        _require(reason == "AGENCY_CLOSED", "an agency closes a complaint with reason AGENCY_CLOSED")
+    return _close(state, reason, command.value.get("note"), events)
+
+
+def _close(state, reason, note, events):
+    state = replace(deadlines.stop(state, *Stage), status=S.CLOSED)
+    return state, [events.event("ComplaintClosed", {"reason": reason, "note": note},
+                                status=state.status, agency=state.agency)]
+
+
+def _reopened(state, command, ctx, now, events):
+    _require(command.sender == REPORTER, "only the reporter reopens a complaint")
+    _require(state.status in {S.RESPONDED, S.CLOSED}, f"cannot reopen while {state.status.value}")
+    state = deadlines.stop(state, Stage.AWAITING_REPLY)
+    state = deadlines.start(state, Stage.FIRST_FOLLOW_UP, state.agency, now, ctx)
+    if Stage.SETTLEMENT.value not in state.clocks:
+        state = deadlines.start(state, Stage.SETTLEMENT, state.agency, now, ctx)
+    state = replace(state, status=S.ACCEPTED)
+    return state, [events.event("ComplaintReopened", {"reason": command.value["reason"]}, status=state.status,
+                                agency=state.agency, inboxes=(state.agency,))]
+
+
+def _admin_only(command: Command) -> None:
+    _require(command.sender in _ADMIN, f"{command.record_type} is the national admin's decision")
+
+
+def _archived(state, command, ctx, now, events):
+    _admin_only(command)
+    _require(state.status in OPEN_STATUSES, f"cannot archive while {state.status.value}")
+    state = replace(deadlines.stop(state, *Stage), status=S.ARCHIVED)
+    return state, [events.event("ComplaintArchived", {"reason": command.value["reason"],
+                                                      "notes": command.value.get("notes")},
+                                status=state.status, agency=state.agency)]
+
+
+def _on_hold(state, command, ctx, now, events):
+    _admin_only(command)
+    _require(state.status is S.TRIAGE, "only a complaint in triage can be put on hold")
+    state = replace(deadlines.pause_all(state, now), status=S.ON_HOLD)
+    return state, [events.event("ComplaintPutOnHold", {"reason": command.value["reason"]},
+                                status=state.status, agency=state.agency)]
+
+
+def _verified(state, command, ctx, now, events):
+    _admin_only(command)
+    _require(state.status is S.ON_HOLD, "only a complaint on hold is verified back into triage")
+    state = replace(deadlines.resume_all(state, now, ctx), status=S.TRIAGE)
+    return state, [events.event("ComplaintVerified", {"notes": command.value.get("notes")},
+                                status=state.status, agency=state.agency)]
+
+
+def _sla_check(state, command, ctx, now, events):
+    _require(command.sender == HUB, "SLA checks come from the hub's own timer")
+    state, emissions, expired = deadlines.check(state, now, ctx, events)
+    if expired and state.status is S.RESPONDED:
+        state, closed = _close(state, "NO_REPLY", "closed automatically: no reply from the reporter", events)
+        emissions += closed
+    return state, emissions
+
+
+_Handler = Callable[..., tuple[ComplaintState, list[Emission]]]
+_HANDLERS: dict[str, _Handler] = {
+    "ComplaintAccepted": _accepted,
+    "ComplaintForwarded": _forwarded,
+    "ComplaintReturnedToReporter": _returned_to_reporter,
+    "ReporterReplied": _reporter_answered,
+    "InformationAdded": _reporter_answered,
+    "FollowUpRecorded": _follow_up,
+    "ResponseGiven": _response,
+    "ComplaintClosed": _closed,
+    "ComplaintReopened": _reopened,
+    "ComplaintArchived": _archived,
+    "ComplaintPutOnHold": _on_hold,
+    "ComplaintVerified": _verified,
+    SLA_CHECK: _sla_check,
+}
