@@ -1,0 +1,96 @@
+"""The connector contract: what an author writes. The runtime does everything else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from connectors.sdk.config import ConnectorConfig, StrictModel
+from connectors.sdk.model import AgencyUpdate, Delivery
+from connectors.sdk.outcomes import Outcome, http_outcome, raise_for_outcome
+
+__all__ = ["Connector", "ConnectorContext", "NoSettings"]
+
+
+class NoSettings(StrictModel):
+    """For connector types without settings of their own."""
+
+
+@dataclass
+class ConnectorContext:
+    """What the runtime hands a connector when it opens: who it is and how to publish."""
+
+    connector_id: str
+    agency: str
+    publish: Callable[[Sequence[AgencyUpdate]], list[str]]
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("connectors"))
+
+
+class Connector:
+    """Base of every connector. Implement :meth:`check` and :meth:`deliver` and/or :meth:`poll`.
+
+    - ``deliver(batch)``: hand each :class:`Delivery` to the agency system, in order. Return
+      ``None`` when all were accepted, or yield/return one external reference (or None) per
+      accepted delivery. Raise ``RetriableError`` to retry from the first delivery not yet
+      accepted, ``SkippableError`` to dead-letter that one delivery, ``FatalError`` to stop.
+      Pass ``delivery.idempotency_key`` on: a delivery may come again after a crash.
+    - ``poll()``: read new updates from the agency system; the runtime publishes them and
+      then calls ``acknowledge(updates)``, where the connector moves its watermark on.
+    - A push-style connector returns aiohttp routes from :meth:`inbound_routes` and calls
+      ``self.publish(updates)`` from them; the runtime serves them on ``config.inbound``.
+    """
+
+    type: ClassVar[str] = ""
+    Settings: ClassVar[type[BaseModel]] = NoSettings
+
+    def __init__(self, config: ConnectorConfig) -> None:
+        self.config = config
+        self.settings: Any = config.settings
+        self.context: ConnectorContext | None = None
+
+    def check(self) -> None:
+        """Reach the agency system and verify the configuration; ConfigurationError if wrong."""
+        raise NotImplementedError
+
+    def deliver(self, batch: Sequence[Delivery]) -> Iterable[str | None] | None:
+        raise NotImplementedError
+
+    def poll(self) -> Sequence[AgencyUpdate]:
+        raise NotImplementedError
+
+    def acknowledge(self, updates: Sequence[AgencyUpdate]) -> None:
+        """The polled ``updates`` are safely on the outbox: persist the watermark now."""
+
+    def inbound_routes(self) -> list:
+        return []
+
+    def open(self, context: ConnectorContext) -> None:
+        self.context = context
+
+    def close(self) -> None:
+        """Release what :meth:`open` or the first delivery acquired."""
+
+    def publish(self, updates: Sequence[AgencyUpdate]) -> list[str]:
+        """Publish pushed updates now (validated first); returns their event ids."""
+        if self.context is None:
+            raise RuntimeError("publish() before open(): the runtime opens the connector")
+        return self.context.publish(updates)
+
+    def outcome_for(self, status: int) -> Outcome:
+        """The HTTP outcome table; override to change a row for one agency system."""
+        return http_outcome(status)
+
+    def raise_for_status(self, status: int, *, what: str, retry_after: float | None = None) -> None:
+        raise_for_outcome(self.outcome_for(status), status, what=what, retry_after=retry_after)
+
+    @classmethod
+    def delivers(cls) -> bool:
+        return cls.deliver is not Connector.deliver
+
+    @classmethod
+    def polls(cls) -> bool:
+        return cls.poll is not Connector.poll

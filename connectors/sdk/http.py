@@ -1,0 +1,73 @@
+"""A small synchronous HTTP client with a timeout on every request (stdlib only).
+
+Connectors get one injected (narrow port); transport failures become :class:`RetriableError`,
+HTTP error statuses are returned, not raised, so the outcome table decides what they mean.
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from streams.errors import RetriableError
+
+__all__ = ["HttpClient", "HttpResponse"]
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect on a POST usually means a login page or a moved endpoint: let the outcome
+    # table see the 3xx instead of silently re-sending a complaint somewhere else.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class HttpClient:
+    def __init__(self, *, timeout: float = 10.0, user_agent: str = "lapor-connect/0.1") -> None:
+        self.timeout = timeout
+        self.user_agent = user_agent
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        if params:
+            url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
+        request = urllib.request.Request(url, data=body, method=method,
+                                         headers={"User-Agent": self.user_agent, **(headers or {})})
+        host = urllib.parse.urlsplit(url).netloc
+        try:
+            with self._opener.open(request, timeout=self.timeout) as answer:
+                return HttpResponse(answer.status, answer.read(), dict(answer.headers.items()))
+        except urllib.error.HTTPError as answer:
+            with answer:
+                return HttpResponse(answer.code, answer.read(), dict(answer.headers.items()))
+        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RetriableError(f"{method} {host} failed: {type(reason).__name__} (unreachable or no answer within {self.timeout:g} s)") from exc
+
+    def get(self, url: str, **kwargs) -> HttpResponse:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs) -> HttpResponse:
+        return self.request("POST", url, **kwargs)

@@ -1,0 +1,71 @@
+"""The inbound HTTP endpoint of a push-style connector: an aiohttp server in its own thread.
+
+The runtime's main loop is synchronous (kafka-python); the agency's pushes arrive here and are
+published through the thread-safe producer, so neither side waits for the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from aiohttp import web
+
+from streams.errors import ConfigurationError
+
+__all__ = ["InboundServer"]
+
+
+class InboundServer:
+    def __init__(self, routes: list, *, host: str, port: int) -> None:
+        self._app = web.Application(client_max_size=1024 * 1024)
+        self._app.add_routes([*routes, web.get("/health", _health)])
+        self._host, self._port = host, port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    def start(self, timeout: float = 10.0) -> int:
+        """Bind and serve; returns the port (useful with port 0)."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            loop = self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._bind())
+            except BaseException as exc:  # reported to start() below
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="lapor-connect-inbound", daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout):
+            raise ConfigurationError(f"inbound endpoint on {self._host}:{self._port} did not start in {timeout:g} s")
+        if failure:
+            raise ConfigurationError(f"inbound: cannot listen on {self._host}:{self._port}: {failure[0]}; "
+                                     "choose a free inbound.port") from failure[0]
+        return self.port
+
+    async def _bind(self) -> None:
+        self._runner = web.AppRunner(self._app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

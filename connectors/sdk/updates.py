@@ -1,0 +1,152 @@
+"""Agency updates: from the agency's own words (JSON, CSV, rows) to outbox records.
+
+:func:`parse_update` reads one flat mapping (an inbound JSON object, a CSV row); :func:`update_value`
+turns an :class:`AgencyUpdate` into the Avro value the outbox carries, or raises
+:class:`InvalidUpdate` naming the field at fault (never its value: it may be personal data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import schemas
+from connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, event_id_for
+from streams.directory import Directory, default_directory
+from streams.errors import SkippableError
+
+__all__ = ["InvalidUpdate", "parse_update", "update_value", "UPDATE_FIELDS"]
+
+_CLOSURE_REASONS = ("REPORTER_SATISFIED", "NO_REPLY", "AGENCY_CLOSED", "ADMIN_CLOSED")
+
+#: Per record type: (required text fields, optional fields with their defaults).
+UPDATE_FIELDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "ComplaintAccepted": ((), {}),
+    "ComplaintForwarded": (("reason",), {"to_agency": "", "hop": 0}),
+    "ComplaintReturnedToReporter": (("reason",), {}),
+    "FollowUpRecorded": (("note",), {"attachments": []}),
+    "ResponseGiven": (("response",), {}),
+    "ComplaintClosed": ((), {"reason": "AGENCY_CLOSED", "note": None}),
+}
+_ENVELOPE = ("update_id", "type", "tracking_id", "occurred_at")
+
+
+class InvalidUpdate(SkippableError):
+    """An agency update that cannot become an outbox record; ``reason`` names the field."""
+
+
+def parse_update(raw: Mapping[str, Any]) -> AgencyUpdate:
+    """One update from a flat mapping: ``type``, ``tracking_id``, optional ``update_id`` and
+    ``occurred_at`` (RFC 3339), plus the record's own fields. Empty strings count as absent
+    (CSV cells). Without ``update_id`` the id is a hash of the content, so the same update read
+    twice still gets the same event id."""
+    if not isinstance(raw, Mapping):
+        raise InvalidUpdate("an update must be an object with 'type' and 'tracking_id'")
+    present = {str(k): v for k, v in raw.items() if v is not None and v != ""}
+    record_type = present.get("type")
+    if not isinstance(record_type, str) or record_type not in OUTBOX_TYPES:
+        raise InvalidUpdate(f"'type' must be one of {', '.join(sorted(OUTBOX_TYPES))}")
+    tracking_id = present.get("tracking_id")
+    if not isinstance(tracking_id, str) or not tracking_id.strip():
+        raise InvalidUpdate("'tracking_id' is missing: every update names the complaint's tracking id")
+    occurred_at = _parse_time(present["occurred_at"]) if "occurred_at" in present else None
+    update_id = present.get("update_id")
+    if update_id is None:
+        canonical = json.dumps(present, sort_keys=True, default=str).encode("utf-8")
+        update_id = "sha256:" + hashlib.sha256(canonical).hexdigest()
+    fields = {k: v for k, v in present.items() if k not in _ENVELOPE}
+    return AgencyUpdate(record_type, tracking_id.strip(), str(update_id), fields, occurred_at)
+
+
+def update_value(
+    update: AgencyUpdate,
+    *,
+    connector_id: str,
+    agency: str,
+    directory: Directory | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The outbox record value for ``update`` published by ``agency`` through ``connector_id``."""
+    spec = UPDATE_FIELDS.get(update.record_type)
+    if spec is None:
+        raise InvalidUpdate(f"{update.record_type!r} is not an agency update: use one of {', '.join(sorted(OUTBOX_TYPES))}")
+    required, optional = spec
+    unknown = sorted(set(update.fields) - set(required) - set(optional))
+    if unknown:
+        allowed = ", ".join((*required, *optional)) or "none"
+        raise InvalidUpdate(f"{update.record_type} has no field {', '.join(map(repr, unknown))} (allowed: {allowed})")
+    for name in required:
+        text = update.fields.get(name)
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidUpdate(f"{update.record_type} needs a non-empty text field {name!r}")
+    if not update.tracking_id:
+        raise InvalidUpdate(f"{update.record_type} has no tracking id")
+    occurred_at = update.occurred_at or now or datetime.now(timezone.utc)
+    if occurred_at.utcoffset() is None:
+        raise InvalidUpdate("'occurred_at' has no UTC offset: send RFC 3339 with 'Z' or '+07:00'")
+    value: dict[str, Any] = {
+        "event_id": event_id_for(connector_id, update.update_id),
+        "tracking_id": update.tracking_id,
+        "occurred_at": occurred_at.astimezone(timezone.utc),
+        "actor": agency,
+    }
+    fields = {**optional, **update.fields}
+    kind = update.record_type
+    if kind == "ComplaintForwarded":
+        to_agency = str(fields["to_agency"] or "")
+        if to_agency:
+            if to_agency == agency:
+                raise InvalidUpdate("'to_agency' is the declining agency itself: name another agency or leave it empty")
+            if to_agency not in (directory or default_directory()):
+                raise InvalidUpdate("'to_agency' is not an agency code in the directory: use e.g. 'KEMENKES' or '18.10', or leave it empty")
+        value.update(from_agency=agency, to_agency=to_agency, reason=fields["reason"],
+                     hop=_int(fields["hop"], "hop"), suggested_by_agency=bool(to_agency))
+    elif kind == "ComplaintReturnedToReporter":
+        value.update(reason=fields["reason"])
+    elif kind == "FollowUpRecorded":
+        value.update(agency=agency, note=fields["note"], attachments=_attachments(fields["attachments"]))
+    elif kind == "ResponseGiven":
+        value.update(agency=agency, response=fields["response"])
+    elif kind == "ComplaintClosed":
+        reason = str(fields["reason"]).upper()
+        if reason not in _CLOSURE_REASONS:
+            raise InvalidUpdate(f"ComplaintClosed 'reason' must be one of {', '.join(_CLOSURE_REASONS)}")
+        value.update(reason=reason, note=fields["note"])
+    else:  # ComplaintAccepted
+        value.update(agency=agency)
+    schemas.encode(kind, value)  # the contract decides: SerializationError names the field
+    return value
+
+
+def _parse_time(raw: Any) -> datetime:
+    if isinstance(raw, datetime):
+        parsed = raw
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(raw).strip().upper())
+        except ValueError:
+            raise InvalidUpdate("'occurred_at' is not an RFC 3339 timestamp such as 2024-05-01T08:30:00+07:00") from None
+    if parsed.utcoffset() is None:
+        raise InvalidUpdate("'occurred_at' has no UTC offset: send RFC 3339 with 'Z' or '+07:00'")
+    return parsed.astimezone(timezone.utc)
+
+
+def _int(raw: Any, name: str) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise InvalidUpdate(f"{name!r} must be a whole number") from None
+
+
+def _attachments(raw: Any) -> list:
+    if isinstance(raw, str):  # a CSV cell carries the list as JSON
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise InvalidUpdate("'attachments' must be a JSON list of {name, content_type, url}") from None
+    if not isinstance(raw, list):
+        raise InvalidUpdate("'attachments' must be a list of {name, content_type, url}")
+    return raw
