@@ -18,7 +18,7 @@ from connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, event_id_for
 from streams.directory import Directory, default_directory
 from streams.errors import SkippableError
 
-__all__ = ["InvalidUpdate", "parse_update", "update_value", "UPDATE_FIELDS"]
+__all__ = ["InvalidUpdate", "parse_update", "update_value", "UPDATE_FIELDS", "TEXT_FIELD"]
 
 _CLOSURE_REASONS = ("REPORTER_SATISFIED", "NO_REPLY", "AGENCY_CLOSED", "ADMIN_CLOSED")
 
@@ -32,6 +32,10 @@ UPDATE_FIELDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ComplaintClosed": ((), {"reason": "AGENCY_CLOSED", "note": None}),
 }
 _ENVELOPE = ("update_id", "type", "tracking_id", "occurred_at")
+#: Where a generic ``text`` field goes: legacy tables and files often have one free-text column
+#: whose meaning depends on the update type.
+TEXT_FIELD = {"ComplaintForwarded": "reason", "ComplaintReturnedToReporter": "reason",
+              "FollowUpRecorded": "note", "ResponseGiven": "response", "ComplaintClosed": "note"}
 
 
 class InvalidUpdate(SkippableError):
@@ -41,7 +45,8 @@ class InvalidUpdate(SkippableError):
 def parse_update(raw: Mapping[str, Any]) -> AgencyUpdate:
     """One update from a flat mapping: ``type``, ``tracking_id``, optional ``update_id`` and
     ``occurred_at`` (RFC 3339), plus the record's own fields. Empty strings count as absent
-    (CSV cells). Without ``update_id`` the id is a hash of the content, so the same update read
+    (CSV cells). A ``text`` field goes to the type's free-text field (:data:`TEXT_FIELD`).
+    Without ``update_id`` the id is a hash of the content, so the same update read
     twice still gets the same event id."""
     if not isinstance(raw, Mapping):
         raise InvalidUpdate("an update must be an object with 'type' and 'tracking_id'")
@@ -74,12 +79,17 @@ def update_value(
     if spec is None:
         raise InvalidUpdate(f"{update.record_type!r} is not an agency update: use one of {', '.join(sorted(OUTBOX_TYPES))}")
     required, optional = spec
-    unknown = sorted(set(update.fields) - set(required) - set(optional))
+    fields = dict(update.fields)
+    if "text" in fields:
+        text = fields.pop("text")
+        if update.record_type in TEXT_FIELD:
+            fields.setdefault(TEXT_FIELD[update.record_type], text)
+    unknown = sorted(set(fields) - set(required) - set(optional))
     if unknown:
         allowed = ", ".join((*required, *optional)) or "none"
         raise InvalidUpdate(f"{update.record_type} has no field {', '.join(map(repr, unknown))} (allowed: {allowed})")
     for name in required:
-        text = update.fields.get(name)
+        text = fields.get(name)
         if not isinstance(text, str) or not text.strip():
             raise InvalidUpdate(f"{update.record_type} needs a non-empty text field {name!r}")
     if not update.tracking_id:
@@ -93,7 +103,7 @@ def update_value(
         "occurred_at": occurred_at.astimezone(timezone.utc),
         "actor": agency,
     }
-    fields = {**optional, **update.fields}
+    fields = {**optional, **fields}
     kind = update.record_type
     if kind == "ComplaintForwarded":
         to_agency = str(fields["to_agency"] or "")
