@@ -1,0 +1,159 @@
+"""The read model: :meth:`ReadModel.apply` projects batches of ``complaints.events``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+
+from sqlalchemy import Connection, Engine, select
+
+from streams.directory import Directory, default_directory
+from streams.errors import ConfigurationError, UnknownAgencyError
+from streams.readmodel import queries
+from streams.readmodel._bulk import BulkWriter
+from streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
+from streams.readmodel.events import PROJECTED_RECORD_TYPES, ProjectedEvent
+from streams.readmodel.projection import project
+from streams.readmodel.tables import assignments, complaints, metadata, timeline
+
+__all__ = ["ReadModel", "open_read_model"]
+
+#: Keys per IN (...) list: far below SQLite's and PostgreSQL's bind parameter limits.
+_CHUNK = 500
+_DIALECTS = ("sqlite", "postgresql")
+
+
+def open_read_model(url: str, *, directory: Directory | None = None) -> ReadModel:
+    """The read model at ``url`` (``sqlite:///path`` or ``postgresql+psycopg2://...``).
+
+    A bad URL is a :class:`ConfigurationError`; nothing connects until first use.
+    """
+    return ReadModel(create_read_model_engine(url), directory=directory)
+
+
+class ReadModel:
+    """Tables, projection and queries over one SQLAlchemy engine (SQLite or PostgreSQL).
+
+    Every method translates database errors: :class:`RetriableError` when the database is
+    unavailable, busy or a concurrent writer won; :class:`ConfigurationError` when the schema
+    is missing.
+    """
+
+    def __init__(self, engine: Engine, *, directory: Directory | None = None) -> None:
+        if engine.dialect.name not in _DIALECTS:
+            raise ConfigurationError(
+                f"read model database {engine.dialect.name!r} is not supported: use sqlite or postgresql"
+            )
+        self.engine = engine
+        self._directory = directory
+        self._bulk = BulkWriter(engine)
+        self._agency_name = lru_cache(maxsize=4096)(self._lookup_agency_name)
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that do not exist yet."""
+        with translated_errors("creating the schema"):
+            metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop every read-model table (before a replay from the start of the topic)."""
+        with translated_errors("dropping the schema"):
+            metadata.drop_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # write side ---------------------------------------------------------------------------
+
+    def apply(self, batch: Sequence[ProjectedEvent]) -> int:
+        """Project ``batch`` in one transaction; the number of events that were new.
+
+        Idempotent by event id: an event already in the timeline (or earlier in this batch) is
+        skipped entirely, so redelivered and overlapping batches change nothing, and replaying
+        the topic into an empty database rebuilds identical rows. Events must come in topic
+        order per tracking id (Kafka's per-key order). A record that cannot be projected at
+        all raises :class:`SkippableError` before anything is written.
+        """
+        candidates = _candidates(batch)
+        if not candidates:
+            return 0
+        with translated_errors("applying a batch"):
+            with self.engine.connect() as conn:
+                conn.execution_options(**{IMMEDIATE: True})
+                with conn.begin():
+                    return self._apply(conn, candidates)
+
+    def _apply(self, conn: Connection, candidates: list[ProjectedEvent]) -> int:
+        seen = set(_select_in(conn, select(timeline.c.event_id), timeline.c.event_id, [e.event_id for e in candidates]))
+        fresh = [e for e in candidates if e.event_id not in seen]
+        if not fresh:
+            return 0
+        tracking_ids = list(dict.fromkeys(e.tracking_id for e in fresh))
+        stored = {
+            row["tracking_id"]: row
+            for row in _select_in(conn, select(complaints), complaints.c.tracking_id, tracking_ids, mappings=True)
+        }
+        held: dict[str, list[dict]] = defaultdict(list)
+        for row in _select_in(conn, select(assignments), assignments.c.tracking_id, tracking_ids, mappings=True):
+            held[row["tracking_id"]].append(dict(row))
+        changes = project(fresh, stored, held, self._agency_name)
+        self._bulk.upsert(conn, complaints, list(changes.complaints.values()))
+        # A plain insert: an event id that is already there means a concurrent projector,
+        # and the IntegrityError rolls this batch back (see engine.translated_errors).
+        self._bulk.insert(conn, timeline, changes.timeline)
+        self._bulk.upsert(conn, assignments, list(changes.assignments.values()))
+        return len(fresh)
+
+    def _lookup_agency_name(self, code: str) -> str | None:
+        if self._directory is None:
+            self._directory = default_directory()
+        try:
+            return self._directory.get(code).name
+        except UnknownAgencyError:
+            return None  # 'national-admin' and the like: the summary shows the code
+
+    # read side ----------------------------------------------------------------------------
+
+    def public_view(self, tracking_id: str) -> dict | None:
+        """What anyone may see of a complaint; ``None`` when the tracking id is unknown."""
+        with translated_errors("reading a complaint"), self.engine.connect() as conn:
+            return queries.public_view(conn, tracking_id)
+
+    def agency_complaints(self, code: str, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        """Complaints the agency holds now (optionally in one status), newest first."""
+        if not 0 < limit <= 1000 or offset < 0:
+            raise ValueError("limit must be 1..1000 and offset >= 0")
+        with translated_errors("listing an agency's complaints"), self.engine.connect() as conn:
+            return queries.agency_complaints(conn, code, status, limit, offset)
+
+    def agency_stats(self, code: str) -> dict:
+        """received, followed_up, open, awaiting_follow_up, overdue, escalated and by_status."""
+        with translated_errors("computing agency statistics"), self.engine.connect() as conn:
+            return queries.agency_stats(conn, code)
+
+    def national_stats(self) -> dict:
+        """by_status, the funnel (received → dispositioned → followed_up → closed), overdue, escalated."""
+        with translated_errors("computing national statistics"), self.engine.connect() as conn:
+            return queries.national_stats(conn)
+
+    def top_overdue_agencies(self, n: int = 10) -> list[dict]:
+        """The ``n`` agencies with the most overdue complaints now: [{agency, name, overdue}]."""
+        with translated_errors("ranking overdue agencies"), self.engine.connect() as conn:
+            return queries.top_overdue_agencies(conn, n)
+
+
+def _candidates(batch: Iterable[ProjectedEvent]) -> list[ProjectedEvent]:
+    """Projectable events of the batch, first occurrence of each event id, in batch order."""
+    out: dict[str, ProjectedEvent] = {}
+    for position, event in enumerate(batch):
+        if event.record_type not in PROJECTED_RECORD_TYPES:
+            continue
+        event.check(position)
+        out.setdefault(event.event_id, event)
+    return list(out.values())
+
+
+def _select_in(conn: Connection, query, column, keys: list, *, mappings: bool = False) -> Iterator:
+    for start in range(0, len(keys), _CHUNK):
+        result = conn.execute(query.where(column.in_(keys[start : start + _CHUNK])))
+        yield from (result.mappings() if mappings else result.scalars())

@@ -1,0 +1,128 @@
+"""The read model's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Per-agency counters are not stored: they are GROUP BY queries over these rows (see
+:mod:`streams.readmodel.queries`), so they can never drift from the rows they summarize,
+however often ``complaints.events`` is replayed.
+
+No reporter NIK, phone number or e-mail is stored anywhere here; ``reporter_name`` only for
+PUBLIC complaints (see :mod:`streams.readmodel.projection`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["metadata", "complaints", "timeline", "assignments", "UtcDateTime"]
+
+
+class UtcDateTime(TypeDecorator):
+    """Timestamps in UTC, always read back timezone-aware.
+
+    SQLite has no time zones: values are stored as naive UTC there and get their zone back on
+    reading, so both backends return identical values (and table dumps compare equal).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the read model stores UTC instants only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+metadata = MetaData()
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("tracking_id", String, primary_key=True),
+    Column("status", String),
+    #: The agency holding the complaint now (None at triage / national admin).
+    Column("agency", String),
+    Column("agency_name", String),
+    Column("hop", Integer, nullable=False, default=0),
+    Column("category", String),
+    Column("region_code", String),
+    Column("privacy", String),
+    #: True when the content must not be published (CONFIDENTIAL, or flagged by the hub).
+    Column("content_hidden", Boolean, nullable=False, default=False),
+    Column("title", String),
+    Column("description", String),
+    Column("channel", String),
+    #: Only for PUBLIC complaints; the only reporter field the read model keeps.
+    Column("reporter_name", String),
+    Column("submitted_at", UtcDateTime),
+    Column("updated_at", UtcDateTime),
+    Column("dispositioned_at", UtcDateTime),
+    Column("first_follow_up_at", UtcDateTime),
+    Column("responded_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    #: The current holder missed a stage deadline and has not acted since.
+    Column("overdue", Boolean, nullable=False, default=False),
+    #: Highest escalation tier reached (0 = never escalated).
+    Column("escalation_tier", Integer, nullable=False, default=0),
+    #: Events applied so far; the next event's timeline position.
+    Column("event_count", Integer, nullable=False, default=0),
+)
+Index("ix_complaints_agency_status", complaints.c.agency, complaints.c.status)
+Index("ix_complaints_status", complaints.c.status)
+Index("ix_complaints_overdue_agency", complaints.c.overdue, complaints.c.agency)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    #: The idempotency key: an event already here is never applied again.
+    Column("event_id", String, primary_key=True),
+    Column("tracking_id", String, nullable=False),
+    #: 1, 2, 3, ... per complaint, in the order of the topic (its partition keeps that order).
+    Column("position", Integer, nullable=False),
+    Column("record_type", String, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor", String),
+    #: The agency the event is about (who followed up, whose deadline was missed, ...).
+    Column("agency", String),
+    #: A short sentence for people; never free text from reporters or agencies.
+    Column("summary", String, nullable=False),
+    Column("status", String),
+    UniqueConstraint("tracking_id", "position", name="uq_timeline_tracking_position"),
+)
+Index("ix_timeline_agency_type", timeline.c.agency, timeline.c.record_type, timeline.c.tracking_id)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("tracking_id", String, nullable=False),
+    #: Agencies that had the complaint before this one (0 = the first agency).
+    Column("hop", Integer, nullable=False),
+    Column("agency", String, nullable=False),
+    Column("rule", String),
+    Column("reason", String),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    #: When the agency stopped holding it (forwarded or dispositioned elsewhere); None = holds it.
+    Column("ended_at", UtcDateTime),
+    PrimaryKeyConstraint("tracking_id", "hop", "agency", name="pk_assignments"),
+)
+Index("ix_assignments_agency", assignments.c.agency, assignments.c.tracking_id)
