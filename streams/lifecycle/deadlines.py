@@ -50,10 +50,21 @@ def resume_all(state: ComplaintState, now: datetime, ctx: LifecycleContext) -> C
 
 
 def forward_all(state: ComplaintState, to_agency: str, now: datetime, ctx: LifecycleContext) -> ComplaintState:
-    """A forwarding starts every clock afresh for the receiving agency (fired keys too)."""
+    """A forwarding starts the stage clocks afresh for the receiving agency (fired keys too).
+
+    Settlement is the exception: it runs from the complete file whoever holds the complaint,
+    so it only changes hands, and tiers already fired stay fired.
+    """
     agency = ctx.directory.get(to_agency)
-    clocks = {k: forward(c, agency, now, ctx.policy, ctx.calendar).clock for k, c in state.clocks.items()}
-    return replace(state, clocks=clocks, fired={k: frozenset() for k in clocks})
+    clocks, fired = {}, {}
+    for stage, clock in state.clocks.items():
+        if stage == Stage.SETTLEMENT.value:
+            clocks[stage] = replace(clock, agency_code=agency.code, time_zone=agency.time_zone.value)
+            fired[stage] = state.fired.get(stage, frozenset())
+        else:
+            clocks[stage] = forward(clock, agency, now, ctx.policy, ctx.calendar).clock
+            fired[stage] = frozenset()
+    return replace(state, clocks=clocks, fired=fired)
 
 
 def with_next_due(state: ComplaintState, now: datetime, ctx: LifecycleContext) -> ComplaintState:

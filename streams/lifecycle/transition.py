@@ -51,9 +51,15 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
     if handler is None:
         raise IllegalTransition(f"{command.record_type} is not a command the lifecycle accepts")
     events = EventFactory(command.key, state.tracking_id, now, _actor(command))
-    new_state, emissions = handler(state, command, ctx, now, events)
-    new_state = deadlines.with_next_due(new_state.remember(command.key), now, ctx)
-    return Outcome(new_state, tuple(emissions))
+    try:
+        new_state, emissions = handler(state, command, ctx, now, events)
+    except (KeyError, TypeError) as exc:
+        raise IllegalTransition(f"{command.record_type} lacks a field it needs ({type(exc).__name__})") from None
+    if command.record_type != SLA_CHECK:
+        # SLA checks are idempotent through the fired keys; remembering them would push real
+        # commands out of the duplicate memory.
+        new_state = new_state.remember(command.key)
+    return Outcome(deadlines.with_next_due(new_state, now, ctx), tuple(emissions))
 
 
 def _actor(command: Command) -> str:
@@ -112,6 +118,11 @@ def _from_holder(state: ComplaintState, command: Command, allowed: set[Status]) 
 
 def _accepted(state, command, ctx, now, events):
     _from_holder(state, command, {S.DISPOSITIONED, S.TRIAGE})
+    if state.status is S.TRIAGE:
+        # The national admin keeps the complaint as KemenPANRB's own: verification is over and
+        # the first follow-up is now due from it.
+        state = deadlines.start(deadlines.stop(state, Stage.VERIFICATION), Stage.FIRST_FOLLOW_UP,
+                                state.agency, now, ctx)
     state = replace(state, status=S.ACCEPTED)
     return state, [events.event("ComplaintAccepted", {"agency": state.agency}, status=state.status,
                                 agency=state.agency)]
@@ -119,9 +130,11 @@ def _accepted(state, command, ctx, now, events):
 
 def _forwarded(state, command, ctx, now, events):
     """A decline [bukan wewenang] is a forwarding [pelimpahan], never a dead end."""
-    _from_holder(state, command, _WORKING | {S.TRIAGE})
+    if not (command.sender in _ADMIN and state.status is S.TRIAGE):
+        _from_holder(state, command, _WORKING | {S.TRIAGE})
     suggested = command.value.get("to_agency") or None
-    if state.status is S.TRIAGE:
+    by_admin = state.status is S.TRIAGE
+    if by_admin:
         # The national admin dispositions by hand: its choice stands if the agency exists.
         _require(suggested is not None and suggested in ctx.directory and suggested != NATIONAL_ADMIN,
                  "the national admin's disposition must name a known agency in to_agency")
@@ -137,7 +150,7 @@ def _forwarded(state, command, ctx, now, events):
         "ComplaintForwarded",
         {"from_agency": from_agency, "to_agency": decision.agency_code,
          "reason": command.value.get("reason") or decision.reason, "hop": state.hop,
-         "suggested_by_agency": suggested is not None and suggested == decision.agency_code},
+         "suggested_by_agency": not by_admin and suggested is not None and suggested == decision.agency_code},
         status=S.TRIAGE if decision.triage else S.DISPOSITIONED, agency=decision.agency_code)
     state, disposition = _disposition(state, decision, ctx, now, events)
     return state, [forwarded, disposition]
@@ -159,9 +172,14 @@ def _reporter_answered(state, command, ctx, now, events):
     if state.status is S.WAITING_FOR_REPORTER:
         state = replace(deadlines.resume_all(state, now, ctx), status=state.resume_status or S.DISPOSITIONED,
                         resume_status=None)
-    elif state.status is S.RESPONDED and command.record_type == "ReporterReplied":
+    elif state.status is S.RESPONDED:
+        # Any answer to the response is a reply: the agency has work again, no automatic close.
         state = replace(deadlines.stop(state, Stage.AWAITING_REPLY), status=S.IN_PROGRESS)
-    fields = {k: command.value[k] for k in ("message", "attachments") if k in command.value}
+    fields = {"message": command.value["message"]}
+    if command.record_type == "InformationAdded":
+        # Attachments of anonymous reports are withheld: a photo once identified a reporter.
+        anonymous = state.submission["privacy"] == "ANONYMOUS"
+        fields["attachments"] = [] if anonymous else list(command.value.get("attachments") or [])
     return state, [events.event(command.record_type, fields, status=state.status, agency=state.agency,
                                 inboxes=(state.agency,))]
 
@@ -188,9 +206,10 @@ _CLOSERS = {REPORTER: ("REPORTER_SATISFIED", {S.RESPONDED}),
 
 def _closed(state, command, ctx, now, events):
     reason = command.value["reason"]
-    if command.sender in _CLOSERS:
-        expected, allowed = _CLOSERS[command.sender]
-        _require(reason == expected, f"{command.sender} closes a complaint with reason {expected}")
+    sender = NATIONAL_ADMIN_ACTOR if command.sender in _ADMIN and reason == "ADMIN_CLOSED" else command.sender
+    if sender in _CLOSERS:
+        expected, allowed = _CLOSERS[sender]
+        _require(reason == expected, f"{sender} closes a complaint with reason {expected}")
         _require(state.status in allowed, f"cannot close while {state.status.value}")
     else:
         _from_holder(state, command, {S.RESPONDED})

@@ -61,8 +61,6 @@ def test_the_full_submission_goes_to_no_agency_inbox(ctx, privacy):
     assert submitted.inboxes == ()
 
 
-@pytest.mark.xfail(strict=True, reason="InformationAdded forwards the reporter's attachments to the agency inbox "
-                                       "even for an ANONYMOUS complaint (transition._reporter_answered)")
 def test_attachments_added_later_to_an_anonymous_report_are_withheld_from_the_agency(ctx):
     complaint = Complaint.submitted(ctx, submission(privacy="ANONYMOUS"))
     complaint.to(Status.WAITING_FOR_REPORTER)

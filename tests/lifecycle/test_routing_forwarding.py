@@ -140,8 +140,6 @@ def test_the_national_admin_dispositions_from_triage_through_kemenpanrb(ctx):
     encode_all(outcome.emissions)
 
 
-@pytest.mark.xfail(strict=True, reason="_forwarded checks sender == holder (KEMENPANRB), so the national admin's "
-                                       "own sender 'national-admin' cannot disposition a complaint in triage")
 def test_the_national_admin_dispositions_from_triage(ctx):
     complaint = Complaint.submitted(ctx, submission(category="other"))
     outcome = complaint.send("ComplaintForwarded", NATIONAL_ADMIN_ACTOR, at=complaint.later(), to_agency=PRINGSEWU)
@@ -150,8 +148,6 @@ def test_the_national_admin_dispositions_from_triage(ctx):
     assert complaint.status is Status.DISPOSITIONED and complaint.holder == PRINGSEWU
 
 
-@pytest.mark.xfail(strict=True, reason="suggested_by_agency is True when the national admin picks the agency; the "
-                                       "schema says it is false when the hub or the national admin chose it")
 def test_an_admin_disposition_is_not_marked_as_suggested_by_an_agency(ctx):
     complaint = Complaint.submitted(ctx, submission(category="other"))
     outcome = complaint.send("ComplaintForwarded", NATIONAL_ADMIN, at=complaint.later(), to_agency=PRINGSEWU)
@@ -166,9 +162,6 @@ def test_an_admin_disposition_must_name_a_known_agency(ctx, to_agency):
         complaint.send("ComplaintForwarded", NATIONAL_ADMIN, at=complaint.later(), to_agency=to_agency)
 
 
-@pytest.mark.xfail(strict=True, reason="accepting a complaint in triage leaves the verification clock running (and "
-                                       "starts no first follow-up clock): the accepted complaint keeps escalating "
-                                       "as an unverified one")
 def test_accepting_from_triage_ends_the_verification_clock(ctx):
     complaint = Complaint.submitted(ctx, submission(category="other"))
     complaint.send("ComplaintAccepted", NATIONAL_ADMIN, at=complaint.later())

@@ -44,9 +44,6 @@ def test_a_restored_state_decides_exactly_like_the_original(ctx):
     assert original.state == again.state
 
 
-@pytest.mark.xfail(strict=True, reason="the duplicate memory keeps the last 32 command keys, and every SLA_CHECK from "
-                                       "the hub's timer takes a slot: a month of daily checks forgets the agency's "
-                                       "commands, so a redelivered one is applied again")
 def test_hub_timer_checks_do_not_push_agency_commands_out_of_the_duplicate_memory(ctx):
     complaint = complaint_in(ctx, Status.DISPOSITIONED)
     follow_up = complaint.command("FollowUpRecorded", PRINGSEWU)

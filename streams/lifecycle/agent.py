@@ -1,0 +1,127 @@
+"""The lifecycle's Faust wiring: agency outboxes in, commands through the state table, events out.
+
+- ``agency_updates`` reads every ``agency.<code>.outbox``, stamps the sender from the topic (the
+  agency's credentials are the only ones allowed to write it) and forwards to the commands topic.
+- ``lifecycle`` reads ``complaints.commands`` keyed by tracking id, runs :func:`transition` on the
+  complaint's state, sends the events, then stores the new state (send first: after a crash the
+  command runs again and re-sends the same event ids, which consumers drop as duplicates).
+- ``sla_timer`` proposes an SLA check for every complaint whose next action is due; the
+  lifecycle decides what fires, so a repeated proposal fires nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from schemas import decode, read_cloudevent_headers
+from streams import topics
+from streams.deadletter import DeadLetters
+from streams.errors import SkippableError
+from streams.lifecycle.commands import HUB, SLA_CHECK, Command
+from streams.lifecycle.state import ComplaintState
+from streams.lifecycle.transition import transition
+from streams.publisher import SENDER_HEADER, Publisher, header
+
+__all__ = ["install", "decode_command", "sla_check_headers", "AGENCY_UPDATES"]
+
+log = logging.getLogger(__name__)
+
+#: What an agency may publish on its outbox.
+AGENCY_UPDATES = frozenset({
+    "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter", "FollowUpRecorded",
+    "ResponseGiven", "ComplaintClosed", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified",
+})
+_SLA_CHECK_TYPE = b"id.go.lapor.hub.sla.check"
+_SLA_TIMER_SOURCE = b"/lapor-hub/sla-timer"
+#: Real seconds between two scans of the local complaints for due SLA actions.
+SLA_SCAN_INTERVAL_S = 1.0
+
+
+def sla_check_headers(tracking_id: str, due_ts: float) -> list[tuple[str, bytes]]:
+    return [("ce_type", _SLA_CHECK_TYPE), ("ce_id", f"{tracking_id}@{due_ts}".encode()),
+            ("ce_source", _SLA_TIMER_SOURCE), ("ce_subject", tracking_id.encode()),
+            (SENDER_HEADER, HUB.encode())]
+
+
+def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
+    """A command from a ``complaints.commands`` record; SkippableError when it is not one."""
+    tracking_id = key.decode("utf-8", errors="replace") if key else ""
+    sender = header(headers, SENDER_HEADER)
+    if not tracking_id or not sender:
+        raise SkippableError("a command needs the tracking id as key and a lapor-sender header")
+    if header(headers, "ce_type") == _SLA_CHECK_TYPE.decode():
+        return Command(header(headers, "ce_id") or "", _SLA_TIMER_SOURCE.decode(), SLA_CHECK,
+                       {"tracking_id": tracking_id}, sender)
+    attributes = read_cloudevent_headers(headers)
+    record_type, record = decode(value or b"")
+    if record.get("tracking_id") != tracking_id:
+        raise SkippableError(f"{record_type} names another complaint than its record key")
+    return Command(attributes["id"], attributes["source"], record_type, record, sender)
+
+
+def agency_update_command_headers(agency: str, record_type: str, record: dict, headers) -> list:
+    """Check an outbox record and the headers it is forwarded with; SkippableError if forged."""
+    if record_type not in AGENCY_UPDATES:
+        raise SkippableError(f"{record_type} is not an update an agency may publish on its outbox")
+    if record.get("actor") != agency:
+        raise SkippableError(f"an update on the outbox of {agency} claims another actor")
+    if not record.get("tracking_id"):
+        raise SkippableError(f"{record_type} without a tracking id")
+    read_cloudevent_headers(headers)  # the duplicate key must be there
+    kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) != SENDER_HEADER]
+    return [*kept, (SENDER_HEADER, agency.encode())]
+
+
+def install(hub) -> None:
+    app, settings, ctx, clock = hub.app, hub.settings, hub.context, hub.clock
+    publisher = Publisher(app, "/lapor-hub/lifecycle")
+    dead_letters = DeadLetters(publisher)
+    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    commands = app.topic(topics.COMMANDS, partitions=settings.partitions, **raw)
+    outboxes = app.topic(pattern=topics.OUTBOX_PATTERN, **raw)
+    complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
+                           key_type=str, value_type=None)
+    hub.services["complaint_table"] = complaints
+    sla_requested: dict[str, float] = {}
+
+    @app.agent(outboxes, concurrency=1)
+    async def agency_updates(stream):
+        async for event in stream.events():
+            message = event.message
+            try:
+                agency = topics.agency_of_topic(message.topic)
+                record_type, record = decode(message.value or b"")
+                headers = agency_update_command_headers(agency, record_type, record, message.headers)
+                await publisher.send(topics.COMMANDS, record["tracking_id"].encode(), message.value, headers)
+            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
+                await dead_letters.send(event, "outbox", exc)
+
+    @app.agent(commands, concurrency=1)
+    async def lifecycle(stream):
+        async for event in stream.events():
+            message = event.message
+            try:
+                command = decode_command(message.key, message.value, message.headers)
+                key = message.key.decode()
+                stored = complaints.get(key)
+                state = ComplaintState.from_dict(stored) if stored else None
+                outcome = transition(state, command, ctx, clock.now())
+                if outcome.duplicate:
+                    continue
+                for emission in outcome.emissions:
+                    await publisher.emit(emission)
+                complaints[key] = outcome.state.to_dict()
+            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
+                await dead_letters.send(event, "lifecycle", exc)
+
+    @app.timer(interval=SLA_SCAN_INTERVAL_S)
+    async def sla_timer():
+        now = clock.now().timestamp()
+        for key, stored in list(complaints.items()):
+            due = stored.get("next_due_ts") if stored else None
+            if due is not None and due <= now and sla_requested.get(key) != due:
+                sla_requested[key] = due
+                await publisher.send(topics.COMMANDS, key.encode(), b"", sla_check_headers(key, due))
+        if len(sla_requested) > 100_000:
+            sla_requested.clear()  # a bound; at worst a check is proposed twice, which is harmless
