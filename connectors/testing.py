@@ -13,7 +13,8 @@ running for real in the test (a local HTTP server, a database, a folder), not a 
 
 The suite checks: ``check()`` passes; a delivery reaches the agency system; a redelivery with
 the same idempotency key is not stored twice; an agency follow-up becomes a valid
-``FollowUpRecorded`` update with a deterministic event id; an outage is a RetriableError and a
+``FollowUpRecorded`` update (the suite first delivers the complaint it follows up) with a
+deterministic event id; an outage is a RetriableError and a
 permanent rejection a SkippableError.
 """
 
@@ -151,15 +152,18 @@ class ConnectorConformance:
 
     def test_follow_up_becomes_a_FollowUpRecorded_update(self, opened):
         connector, counterpart, context = opened
+        _deliver(connector, [sample_delivery(connector.config.agency, "LPR-CONF-4")])
         counterpart.record_follow_up("LPR-CONF-4", "Petugas sudah meninjau lokasi", "agency-update-1")
         updates = _collect(connector, context)
-        assert [(u.record_type, u.tracking_id) for u, _ in updates] == [("FollowUpRecorded", "LPR-CONF-4")]
-        update, value = updates[0]
+        follow_ups = [(u, v) for u, v in updates if u.record_type == "FollowUpRecorded"]
+        assert [u.tracking_id for u, _ in follow_ups] == ["LPR-CONF-4"], updates
+        update, value = follow_ups[0]
         assert value["note"] == "Petugas sudah meninjau lokasi"
         assert value["actor"] == value["agency"] == connector.config.agency
 
     def test_event_ids_are_deterministic(self, opened):
         connector, counterpart, context = opened
+        _deliver(connector, [sample_delivery(connector.config.agency, "LPR-CONF-5")])
         counterpart.record_follow_up("LPR-CONF-5", "Sedang diperbaiki", "agency-update-2")
         if connector.polls():
             first = [v["event_id"] for _, v in _collect(connector, context, acknowledge=False)]
@@ -168,7 +172,7 @@ class ConnectorConformance:
             assert _collect(connector, context) == [], "acknowledged updates must not come back"
         else:
             counterpart.record_follow_up("LPR-CONF-5", "Sedang diperbaiki", "agency-update-2")
-            ids = [v["event_id"] for _, v in context.drain()]
+            ids = [v["event_id"] for u, v in context.drain() if u.record_type == "FollowUpRecorded"]
             assert len(ids) == 2 and ids[0] == ids[1], "the same pushed update must get the same event id"
 
     def test_outage_is_retriable(self, opened):
