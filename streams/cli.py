@@ -93,6 +93,50 @@ def _cmd_directory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dlq(args: argparse.Namespace) -> int:
+    from streams.dlq import read_dead_letters, replay_dead_letters
+
+    settings = _settings()
+    if args.action == "list":
+        entries = read_dead_letters(settings)[-args.limit:]
+        for e in entries:
+            print(f"{e.partition}:{e.offset:<6} {e.failed_at:%Y-%m-%d %H:%M:%S}  {e.source_topic}[{e.source_partition}]"
+                  f"@{e.source_offset}  {e.stage}  {e.error_class}: {e.reason}")
+        print(f"{len(entries)} dead letters shown")
+        return 0
+    replayed = replay_dead_letters(settings, stage=args.stage, source_topic=args.source_topic, dry_run=args.dry_run)
+    verb = "would replay" if args.dry_run else "replayed"
+    for e in replayed:
+        print(f"{verb} {e.source_topic}[{e.source_partition}]@{e.source_offset} ({e.stage}: {e.error_class})")
+    print(f"{len(replayed)} dead letters {verb}")
+    return 0
+
+
+def _cmd_track(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    base = os.environ.get("LAPOR_HUB_URL", f"http://127.0.0.1:{_settings().web_port}")
+    url = f"{base}/api/v1/complaints/{args.tracking_id}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            view = json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            print(f"lapor-hub: no complaint {args.tracking_id} (a new one appears within seconds)", file=sys.stderr)
+            return 1
+        raise HubError(f"the hub answered {err.code} for {url}") from err
+    except OSError as exc:
+        raise HubError(f"cannot reach the hub at {base}: is it running (make run)? Set LAPOR_HUB_URL otherwise") from exc
+    if args.json:
+        print(json.dumps(view, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{view['tracking_id']}  {view['status']}  at {view.get('agency_code') or '-'} {view.get('agency_name') or ''}")
+    for step in view.get("timeline", []):
+        print(f"  {step['at']}  {step['type']:<28} {step.get('agency') or '':<12} {step.get('summary', '')}")
+    return 0
+
+
 def _cmd_schemas(args: argparse.Namespace) -> int:
     from schemas.cli import check_command
 
@@ -140,6 +184,19 @@ def _parser() -> argparse.ArgumentParser:
     dshow.add_argument("code")
     dshow.add_argument("--json", action="store_true")
     directory.set_defaults(func=_cmd_directory)
+
+    track = sub.add_parser("track", help="where a complaint stands, from the running hub's API")
+    track.add_argument("tracking_id")
+    track.add_argument("--json", action="store_true")
+    track.set_defaults(func=_cmd_track)
+
+    dlq = sub.add_parser("dlq", help="dead letters on complaints.deadletter")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("--limit", type=int, default=50, help="list: show the latest N")
+    dlq.add_argument("--stage", help="replay: only dead letters from this stage (intake, outbox, lifecycle, ...)")
+    dlq.add_argument("--source-topic", help="replay: only dead letters from this topic")
+    dlq.add_argument("--dry-run", action="store_true", help="replay: show what would be replayed")
+    dlq.set_defaults(func=_cmd_dlq)
 
     schemas = sub.add_parser("schemas", help="the Avro event contract")
     schemas.add_argument("action", choices=["check"],

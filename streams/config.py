@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from streams.errors import ConfigurationError
@@ -42,6 +43,9 @@ class HubSettings:
     replication_factor: int = 1
     #: Run the hub's clock N times faster than the wall clock (demos and tests).
     time_scale: float = 1.0
+    #: The instant a scaled clock counts from (``LAPOR_TIME_EPOCH``, ISO 8601); when unset the
+    #: first start writes it to ``data_dir/clock-epoch`` so a restart does not turn time back.
+    time_epoch: datetime | None = None
     #: Feed a small stream of demo complaints when the hub runs (``make run``).
     demo: bool = False
     #: Faust application id: the consumer group and the prefix of the changelog topics.
@@ -76,6 +80,7 @@ class HubSettings:
                 env, "LAPOR_TOPIC_REPLICATION", defaults.replication_factor, int, minimum=1
             ),
             time_scale=_number(env, "LAPOR_TIME_SCALE", defaults.time_scale, float, minimum=1e-9),
+            time_epoch=_instant(env, "LAPOR_TIME_EPOCH"),
             demo=_flag(env, "LAPOR_DEMO", defaults.demo),
             app_id=env.get("LAPOR_APP_ID", defaults.app_id),
         )
@@ -91,6 +96,19 @@ def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
         raise ConfigurationError(f"{name}={raw!r} is not a {kind.__name__}; set it to a number") from None
     if value < minimum:
         raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _instant(env: Mapping[str, str], name: str) -> datetime | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an ISO 8601 instant such as 2026-07-06T00:00:00+00:00") from None
+    if value.utcoffset() is None:
+        raise ConfigurationError(f"{name}={raw!r} needs a UTC offset, e.g. +00:00")
     return value
 
 

@@ -1,19 +1,22 @@
 """The hub worker: one Faust application with every flow installed on it.
 
-Each flow package (``intake``, ``lifecycle``, ``sla``, ``readmodel``, ``web``) exposes
-``install(hub)``, which declares its topics, tables, agents and pages on ``hub.app``.
+Each flow package exposes ``install(hub)``, which declares its topics, tables, agents and
+pages on ``hub.app``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import faust
 
 from streams.config import HubSettings
 from streams.directory import Directory, default_directory
+from streams.lifecycle import LifecycleContext
+from streams.sla import Clock, ScaledClock, SystemClock
 
-__all__ = ["Hub", "create_hub", "faust_settings"]
+__all__ = ["Hub", "create_hub", "faust_settings", "hub_clock"]
 
 
 @dataclass
@@ -21,12 +24,14 @@ class Hub:
     settings: HubSettings
     directory: Directory
     app: faust.App
-    #: Services the flows add (read model, metrics, ...), by name; looked up by the web pages.
+    clock: Clock
+    context: LifecycleContext
+    #: Services the flows share (the read model, metrics), by name.
     services: dict[str, object] = field(default_factory=dict)
 
 
 def faust_settings(settings: HubSettings) -> dict:
-    """Faust configuration for the hub; choices follow docs/streaming pitfalls in the README."""
+    """Faust configuration for the hub (see README, "Why these libraries")."""
     options: dict = dict(
         broker=[f"kafka://{server}" for server in settings.broker.split(",")],
         store="memory://",  # tables are rebuilt from their changelog topics on start
@@ -59,11 +64,42 @@ def faust_settings(settings: HubSettings) -> dict:
     return options
 
 
-def create_hub(settings: HubSettings, *, directory: Directory | None = None) -> Hub:
-    """A fully wired hub; run it with :func:`streams.worker.run_worker`."""
-    from streams import web
+def hub_clock(settings: HubSettings) -> Clock:
+    """The wall clock, or a scaled one whose epoch survives restarts (``LAPOR_TIME_SCALE``)."""
+    if settings.time_scale == 1.0:
+        return SystemClock()
+    epoch = settings.time_epoch
+    if epoch is None:
+        path = settings.data_dir / "clock-epoch"
+        if path.exists():
+            epoch = datetime.fromisoformat(path.read_text().strip())
+        else:
+            epoch = datetime.now(timezone.utc)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(epoch.isoformat())
+    return ScaledClock(settings.time_scale, epoch)
 
+
+def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
+               context: LifecycleContext | None = None) -> Hub:
+    """A fully wired hub; :func:`streams.worker.run_worker` runs it."""
+    from streams import demo, web
+    from streams.intake import agent as intake_agent
+    from streams.lifecycle import agent as lifecycle_agent
+    from streams.readmodel import agent as readmodel_agent
+    directory = directory or default_directory()
     app = faust.App(settings.app_id, **faust_settings(settings))
-    hub = Hub(settings=settings, directory=directory or default_directory(), app=app)
+    hub = Hub(
+        settings=settings,
+        directory=directory,
+        app=app,
+        clock=clock or hub_clock(settings),
+        context=context or LifecycleContext(directory=directory),
+    )
+    intake_agent.install(hub)
+    lifecycle_agent.install(hub)
+    readmodel_agent.install(hub)
     web.install(hub)
+    if settings.demo:
+        demo.install(hub)
     return hub

@@ -1,5 +1,14 @@
 """The hub's HTTP surface, served by the Faust worker's web server."""
 
-from streams.web.health import install
+from __future__ import annotations
 
 __all__ = ["install"]
+
+
+def install(hub) -> None:
+    from schemas.registry_web import blueprint
+    from streams.web import api, health
+
+    health.install(hub)
+    api.install(hub)
+    blueprint.register(hub.app, url_prefix="/registry")

@@ -1,0 +1,60 @@
+"""Producing the hub's records: Avro values, CloudEvents headers, tracking id keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import faust
+
+from schemas import cloudevent_headers, encode
+from streams import topics
+from streams.lifecycle import Emission
+
+__all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER"]
+
+Headers = Sequence[tuple[str, bytes]]
+
+#: CloudEvents extension attributes on ``complaints.events``: the complaint's status and holder
+#: after the event, so that projections need not re-run the lifecycle.
+STATUS_HEADER = "ce_complaintstatus"
+AGENCY_HEADER = "ce_agency"
+#: On ``complaints.commands``: who sent the command, established by the hub (never the payload).
+SENDER_HEADER = "lapor-sender"
+
+
+def header(headers: Iterable[tuple[str | bytes, bytes]] | None, name: str) -> str | None:
+    """One header's value as text, or None."""
+    for key, value in headers or ():
+        key = key.decode() if isinstance(key, bytes) else key
+        if key == name and value is not None:
+            return value.decode("utf-8", errors="replace") if isinstance(value, (bytes, bytearray)) else str(value)
+    return None
+
+
+class Publisher:
+    """Sends through the Faust producer, whose buffer is flushed before offsets are committed."""
+
+    def __init__(self, app: faust.App, source: str) -> None:
+        self._app = app
+        self.source = source
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
+        await self._app.producer.send(topic=topic, key=key, value=value, partition=None, timestamp=None,
+                                      headers=list(headers))
+
+    async def emit(self, emission: Emission) -> None:
+        """Append one lifecycle event to ``complaints.events`` and deliver it where it goes."""
+        value = emission.value
+        payload = encode(emission.record_type, value)
+        headers = [
+            *cloudevent_headers(emission.record_type, value["event_id"], self.source, value["tracking_id"],
+                                value["occurred_at"]),
+            (STATUS_HEADER, emission.status.value.encode()),
+            (AGENCY_HEADER, emission.agency.encode()),
+        ]
+        key = value["tracking_id"].encode()
+        await self.send(topics.EVENTS, key, payload, headers)
+        for code in emission.inboxes:
+            await self.send(topics.inbox(code), key, payload, headers)
+        if emission.escalation:
+            await self.send(topics.ESCALATIONS, key, payload, headers)
