@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 _SECRET_WORDS = ("password", "secret", "key", "token", "url")
 
 
@@ -73,13 +74,21 @@ class InboundSettings(StrictModel):
 
 class ConnectorConfig(StrictModel):
     type: str = Field(min_length=1)
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")
+    id: str
     agency: str
     broker: BrokerConfig
     runtime: RuntimeSettings = RuntimeSettings()
     inbound: InboundSettings | None = None
     #: The connector type's own settings: replaced by an instance of its ``Settings`` model.
     settings: Any = None
+
+    @field_validator("id")
+    @classmethod
+    def _usable_id(cls, value: str) -> str:
+        if not _ID.fullmatch(value):
+            raise ValueError("use 1-63 lowercase letters, digits, '.', '_' or '-' (it names the consumer "
+                             "group and the CloudEvents source), e.g. pringsewu-sipp")
+        return value
 
     @field_validator("agency")
     @classmethod

@@ -239,12 +239,12 @@ class ConnectorRuntime:
         return Delivery(record_type, value, tracking_id, attributes["id"], record.topic, record.partition, record.offset)
 
     def _deliver_run(self, consumer: Any, tp: TopicPartition, run: list) -> int:
-        done = 0
+        done, isolate = 0, False
         while done < len(run):
-            rest = [delivery for _, delivery in run[done:]]
+            rest = [delivery for _, delivery in run[done:]][: 1 if isolate else None]
+            accepted = 0
             try:
                 results = self.connector.deliver(rest)
-                accepted = 0
                 for ref in [None] * len(rest) if results is None else results:
                     if accepted == len(rest):
                         break
@@ -261,6 +261,9 @@ class ConnectorRuntime:
                 self._settle_before(consumer, tp, run[done][0].offset, None)
                 raise
             except SkippableError as exc:
+                if accepted == 0 and len(rest) > 1:
+                    isolate = True  # an all-or-nothing batch failed: find the bad one alone
+                    continue
                 self._dead_letter(run[done][0], exc, run[done][1])
                 done += 1
             except (OSError, TimeoutError) as exc:  # an untranslated transport error: temporary

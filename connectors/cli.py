@@ -1,0 +1,94 @@
+"""``lapor-connect``: list connector types, check a connector's config, run it.
+
+Exit codes: 0 fine, 1 the connector failed (check failed, or it stopped on a fatal error),
+2 the configuration is wrong (the message says which key and what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from connectors.sdk.config import load_config
+from connectors.sdk.registry import available_types, connector_class
+from connectors.sdk.runtime import ConnectorRuntime, check_broker
+from streams.errors import ConfigurationError, FatalError, HubError
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=getattr(logging, args.log_level), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except HubError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    for name, target in sorted(available_types().items()):
+        print(f"{name:<12} {target}")
+    return 0
+
+
+def _connector(path: str):
+    config = load_config(path)
+    return connector_class(config.type)(config)
+
+
+def _check(args: argparse.Namespace) -> int:
+    connector = _connector(args.config)
+    config = connector.config
+    connector.check()
+    if not args.skip_broker:
+        check_broker(config)
+    print(f"ok: {config.type} connector {config.id!r} for agency {config.agency}: agency system reachable"
+          + ("" if args.skip_broker else f", broker {config.broker.bootstrap} and topics ready"))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    connector = _connector(args.config)
+    connector.check()  # fail before consuming anything
+    runtime = ConnectorRuntime(connector)
+
+    def stop(signum, frame) -> None:
+        logging.getLogger("connectors").info("received %s: stopping after the current call",
+                                             signal.Signals(signum).name)
+        runtime.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        runtime.run()
+    except FatalError as exc:
+        print(f"error: connector stopped: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lapor-connect", description="Run LAPOR Hub connectors.")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="connector types: built-ins and entry points 'lapor_hub.connectors'").set_defaults(func=_list)
+    check = sub.add_parser("check", help="validate CONFIG and reach the agency system and the broker")
+    check.add_argument("config")
+    check.add_argument("--skip-broker", action="store_true", help="only the config and the agency system")
+    check.set_defaults(func=_check)
+    run = sub.add_parser("run", help="run the connector until SIGTERM or Ctrl-C")
+    run.add_argument("config")
+    run.set_defaults(func=_run)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
