@@ -65,6 +65,8 @@ class RuntimeSettings(StrictModel):
     backoff_max: float = Field(60.0, gt=0, le=600)
     #: How long one wait for inbox records lasts; bounds how fast a stop is noticed.
     idle_wait: float = Field(1.0, gt=0, le=30)
+    #: Seconds after which a crashed connector's partitions go to its restarted successor.
+    session_timeout: float = Field(45.0, ge=6, le=300)
 
 
 class InboundSettings(StrictModel):

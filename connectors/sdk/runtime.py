@@ -56,16 +56,16 @@ def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
 
 def check_broker(config: ConnectorConfig, *, timeout: float = 10.0) -> None:
     """The broker answers and the topics this connector needs exist; ConfigurationError if not."""
+    probe = None
     try:
-        probe = KafkaConsumer(**kafka_options(config.broker), request_timeout_ms=int(timeout * 1000) + 1,
-                              api_version_auto_timeout_ms=int(timeout * 1000))
+        probe = KafkaConsumer(**kafka_options(config.broker), request_timeout_ms=max(1000, int(timeout * 1000)))
+        existing = probe.topics()
     except KafkaError as exc:
         raise ConfigurationError(f"broker.bootstrap: cannot reach the Kafka broker at {config.broker.bootstrap} "
                                  f"({type(exc).__name__}); check the address and credentials") from None
-    try:
-        existing = probe.topics()
     finally:
-        probe.close()
+        if probe is not None:
+            probe.close()
     needed = [topics.inbox(config.agency), topics.outbox(config.agency), topics.CONNECTOR_HEALTH, topics.DEADLETTER]
     missing = [name for name in needed if name not in existing]
     if missing:
@@ -139,6 +139,8 @@ class ConnectorRuntime:
                 topics.inbox(self.config.agency), **opts, group_id=self.config.consumer_group,
                 client_id=f"lapor-connect-{self.config.id}", enable_auto_commit=False,
                 auto_offset_reset="earliest", max_poll_records=self.config.runtime.batch_size,
+                session_timeout_ms=int(self.config.runtime.session_timeout * 1000),
+                heartbeat_interval_ms=int(self.config.runtime.session_timeout * 1000 / 3),
                 # a whole backoff wait plus a slow batch must fit, or the group evicts us
                 max_poll_interval_ms=int((self.config.runtime.backoff_max + 600) * 1000))
         inbound = None

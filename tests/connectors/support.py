@@ -18,7 +18,7 @@ from connectors.sdk.connector import Connector
 __all__ = ["FAST_RUNTIME", "config_for", "running", "wait_until", "post_signed"]
 
 FAST_RUNTIME = {"poll_interval": 0.2, "heartbeat_interval": 0.5, "backoff_initial": 0.05,
-                "backoff_max": 0.3, "idle_wait": 0.2}
+                "backoff_max": 0.3, "idle_wait": 0.2, "session_timeout": 6}
 _IDS = itertools.count(1)
 
 

@@ -1,0 +1,98 @@
+"""``lapor-connect``: list, check and run (a real process, stopped by SIGTERM or killed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from connectors.cli import main
+from streams import topics
+from tests.connectors.agencies import WebhookAgency
+from tests.connectors.support import FAST_RUNTIME, wait_until
+
+
+def test_list_shows_the_built_in_types(capsys):
+    assert main(["list"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["filedrop", "open311", "sql", "webhook"]
+
+
+def test_check_of_a_bad_config_exits_2_with_the_reason(tmp_path, capsys):
+    path = tmp_path / "c.yaml"
+    path.write_text("type: sql\nid: kemenkes\nagency: KEMENKES\nbroker: {bootstrap: '127.0.0.1:9'}\n"
+                    "settings: {url: 'sqlite:///x.db', assignments: {table: t, key_column: k, columns: {a: title}},"
+                    " colour: blue}\n")
+    assert main(["check", str(path)]) == 2
+    assert "settings.colour: unknown key" in capsys.readouterr().err
+
+
+@pytest.mark.kafka
+def test_check_reaches_the_agency_system_and_the_broker(kafka_broker, hub, agency, tmp_path, capsys):
+    endpoint = WebhookAgency("s" * 24)
+    try:
+        config = {"type": "webhook", "id": "cli-check", "agency": agency, "broker": {"bootstrap": kafka_broker.bootstrap},
+                  "inbound": {"port": 0}, "settings": {"url": endpoint.url, "secret": "s" * 24}}
+        path = tmp_path / "ok.yaml"
+        path.write_text(yaml.safe_dump(config))
+        assert main(["check", str(path)]) == 0
+        assert "broker" in capsys.readouterr().out
+        path.write_text(yaml.safe_dump({**config, "settings": {"url": endpoint.url, "secret": "w" * 24}}))
+        assert main(["check", str(path)]) == 2
+        assert "make settings.secret equal to the agency's" in capsys.readouterr().err
+    finally:
+        endpoint.stop()
+
+
+@pytest.mark.kafka
+def test_run_survives_a_kill_and_stops_cleanly_on_sigterm(kafka_broker, hub, agency, tmp_path):
+    outgoing, incoming = tmp_path / "out", tmp_path / "in"
+    outgoing.mkdir()
+    incoming.mkdir()
+    path = tmp_path / "filedrop.yaml"
+    path.write_text(yaml.safe_dump({"type": "filedrop", "id": f"cli-run-{agency}", "agency": agency,
+                                    "broker": {"bootstrap": kafka_broker.bootstrap}, "runtime": FAST_RUNTIME,
+                                    "settings": {"outgoing": str(outgoing), "incoming": str(incoming)}}))
+
+    def start():
+        return subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(path)], env=os.environ.copy(),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def delivered():
+        return {json.loads(p.read_text())["id"] for p in outgoing.glob("*.json")}
+
+    first = start()
+    try:
+        sent = {hub.assign(agency, f"LPR-{n % 3}") for n in range(6)}
+        wait_until(lambda: delivered() == sent, what="the first assignments as files")
+    finally:
+        first.kill()  # no goodbye: offsets of anything in flight stay uncommitted
+        first.wait(30)
+    sent |= {hub.assign(agency, f"LPR-{n % 3}") for n in range(6, 12)}
+    second = start()
+    try:
+        # the killed member holds its partitions until its session times out (6 s here)
+        caught_up = _bounded(lambda: wait_until(lambda: delivered() == sent, timeout=45, what="every assignment after the restart"))
+    finally:
+        second.send_signal(signal.SIGTERM)
+        output, _ = second.communicate(timeout=30)
+    assert caught_up is None, f"{caught_up}\n{output[-3000:]}"
+    assert second.returncode == 0, output[-2000:]
+    assert "received SIGTERM" in output and f"connector cli-run-{agency} stopped" in output
+    assert len(list(outgoing.glob("*.json"))) == 12, "a redelivery overwrote its file instead of adding one"
+    beats = hub.read(topics.CONNECTOR_HEALTH, lambda es: any(e.value["status"] == "DOWN" for e in es),
+                     where=lambda e: e.record_type == "ConnectorHeartbeat" and e.key == f"cli-run-{agency}".encode())
+    assert beats[-1].value["status"] == "DOWN" and beats[-1].value["connector_type"] == "filedrop"
+
+
+def _bounded(wait) -> AssertionError | None:
+    try:
+        wait()
+    except AssertionError as failure:
+        return failure
+    return None

@@ -1,0 +1,91 @@
+"""Connector configuration: typed, validated before anything starts, secrets never printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.sdk import load_config
+from streams.errors import ConfigurationError
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "examples"
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "connector.yaml"
+    path.write_text(text)
+    return path
+
+
+WEBHOOK = """
+type: webhook
+id: pringsewu-sipp
+agency: "18.10"
+broker: {bootstrap: "127.0.0.1:9092", username: lapor, password: "${BROKER_PW}"}
+inbound: {port: 8088}
+settings: {url: "https://sipp.example.go.id/lapor", secret: "${HOOK_SECRET}"}
+"""
+ENV = {"BROKER_PW": "broker-pw-123", "HOOK_SECRET": "hook-secret-0123456789"}
+
+
+def test_a_valid_config_is_typed_and_its_secrets_are_hidden(tmp_path):
+    config = load_config(_write(tmp_path, WEBHOOK), env=ENV)
+    assert config.settings.secret.get_secret_value() == "hook-secret-0123456789"
+    assert config.broker.password.get_secret_value() == "broker-pw-123"
+    assert config.source == "/agency/18.10/connector/pringsewu-sipp"
+    assert config.consumer_group == "lapor-connect.pringsewu-sipp"
+    shown = repr(config) + str(config) + config.model_dump_json()
+    assert "hook-secret-0123456789" not in shown and "broker-pw-123" not in shown
+
+
+def test_secrets_from_files(tmp_path):
+    (tmp_path / "hook.secret").write_text("from-a-file-0123456789\n")
+    text = WEBHOOK.replace('secret: "${HOOK_SECRET}"', "secret_file: hook.secret")
+    config = load_config(_write(tmp_path, text), env=ENV)
+    assert config.settings.secret.get_secret_value() == "from-a-file-0123456789"
+
+
+@pytest.mark.parametrize("change, env, expected", [
+    (("inbound: {port: 8088}", "inbound: {port: 8088, tls: true}"), ENV,
+     "inbound.tls: unknown key; allowed here: host, port"),
+    (("secret:", "secrett:"), ENV, "settings.secrett: unknown key; allowed here: url, secret, timeout, replay_window"),
+    (("", ""), {"BROKER_PW": "x"}, "environment variable HOOK_SECRET is not set"),
+    (('secret: "${HOOK_SECRET}"', "timeout: 5"), ENV,
+     "settings.secret: required key is missing; write secret: ${ENV_NAME} or secret_file: /path"),
+    (('agency: "18.10"', 'agency: "18.99"'), ENV, "agency: unknown agency code '18.99'"),
+    (("https://sipp.example.go.id/lapor", "sipp.example.go.id/lapor"), ENV,
+     "settings.url: Input should be a valid URL"),
+    ((", password: \"${BROKER_PW}\"", ""), ENV, "broker.password is required with broker.username"),
+    (("type: webhook", "type: carrier-pigeon"), ENV, "unknown connector type 'carrier-pigeon'; available: filedrop"),
+    (("id: pringsewu-sipp", "id: Pringsewu SIPP"), ENV, "id: use 1-63 lowercase letters"),
+])
+def test_mistakes_are_clear_errors_naming_the_key(tmp_path, change, env, expected):
+    text = WEBHOOK.replace(*change)
+    with pytest.raises(ConfigurationError) as failure:
+        load_config(_write(tmp_path, text), env=env)
+    assert expected in str(failure.value)
+    assert "hook-secret" not in str(failure.value) and "broker-pw" not in str(failure.value)
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path):
+    text = WEBHOOK.replace('secret: "${HOOK_SECRET}"', "secret_file: /nonexistent/hook.secret")
+    with pytest.raises(ConfigurationError, match=r"settings.secret_file: cannot read /nonexistent/hook.secret"):
+        load_config(_write(tmp_path, text), env=ENV)
+
+
+def test_yaml_syntax_errors_name_the_line(tmp_path):
+    with pytest.raises(ConfigurationError, match="not valid YAML at line 2"):
+        load_config(_write(tmp_path, "type: webhook\nid: a: b\n"), env={})
+
+
+def test_the_example_configs_are_valid(tmp_path):
+    secret = tmp_path / "kemenkes-db-url"
+    secret.write_text("postgresql+psycopg2://lapor:pw@db.example/pengaduan")
+    env = {"PRINGSEWU_WEBHOOK_SECRET": "x" * 32, "BPS_API_KEY": "k"}
+    loaded = {path.name: path for path in EXAMPLES.glob("*.yaml")}
+    assert set(loaded) == {"pringsewu-webhook.yaml", "kemenkes-sql.yaml", "small-institution-filedrop.yaml",
+                           "custom-csv-http.yaml"}
+    kemenkes = _write(tmp_path, loaded.pop("kemenkes-sql.yaml").read_text().replace("/run/secrets/kemenkes-db-url", str(secret)))
+    configs = [load_config(path, env=env) for path in loaded.values()] + [load_config(kemenkes, env=env)]
+    assert sorted(c.agency for c in configs) == ["18.10", "ANRI", "BPS", "KEMENKES"]
