@@ -137,6 +137,16 @@ def _cmd_track(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_readmodel(args: argparse.Namespace) -> int:
+    from streams.readmodel.rebuild import rebuild_read_model
+
+    settings = _settings()
+    url = args.database_url or settings.read_model_url
+    applied = rebuild_read_model(settings, url)
+    print(f"read model rebuilt from {settings.broker}: {applied} events applied")
+    return 0
+
+
 def _cmd_schemas(args: argparse.Namespace) -> int:
     from schemas.cli import check_command
 
@@ -197,6 +207,12 @@ def _parser() -> argparse.ArgumentParser:
     dlq.add_argument("--source-topic", help="replay: only dead letters from this topic")
     dlq.add_argument("--dry-run", action="store_true", help="replay: show what would be replayed")
     dlq.set_defaults(func=_cmd_dlq)
+
+    readmodel = sub.add_parser("readmodel", help="the SQL read model")
+    readmodel.add_argument("action", choices=["rebuild"],
+                           help="drop the read model and replay complaints.events into it (stop the hub first)")
+    readmodel.add_argument("--database-url", help="rebuild into this database instead (LAPOR_DATABASE_URL)")
+    readmodel.set_defaults(func=_cmd_readmodel)
 
     schemas = sub.add_parser("schemas", help="the Avro event contract")
     schemas.add_argument("action", choices=["check"],

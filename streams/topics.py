@@ -15,7 +15,7 @@ __all__ = [
     "inbox",
     "outbox",
     "agency_of_topic",
-    "OUTBOX_PATTERN",
+    "agency_topics",
 ]
 
 #: Submissions from channels and connectors.
@@ -32,9 +32,6 @@ CONNECTOR_HEALTH = "connectors.health"
 COMMANDS = "complaints.commands"
 
 HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS)
-
-#: Regular expression matching every agency outbox.
-OUTBOX_PATTERN = r"^agency\..+\.outbox$"
 
 
 def inbox(agency_code: str) -> str:

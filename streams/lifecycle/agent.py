@@ -79,7 +79,8 @@ def install(hub) -> None:
     dead_letters = DeadLetters(publisher)
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.COMMANDS, partitions=settings.partitions, **raw)
-    outboxes = app.topic(pattern=topics.OUTBOX_PATTERN, **raw)
+    # Every agency's outbox by name: faust's pattern subscription does not work with aiokafka.
+    outboxes = app.topic(*(topics.outbox(agency.code) for agency in hub.directory), **raw)
     complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
                            key_type=str, value_type=None)
     hub.services["complaint_table"] = complaints
