@@ -22,8 +22,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from streams.worker import run_worker
 
     settings = _settings()
-    if args.no_demo:
-        settings = _replace(settings, demo=False)
+    # Demo complaints flow unless switched off: a newcomer should see routing happen.
+    demo = not args.no_demo and (settings.demo if "LAPOR_DEMO" in os.environ else True)
+    settings = _replace(settings, demo=demo)
     run_worker(settings, embedded="LAPOR_BROKER" not in os.environ, loglevel=args.loglevel)
     return 0
 
