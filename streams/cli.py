@@ -113,22 +113,52 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_track(args: argparse.Namespace) -> int:
+def _hub_get(path: str) -> dict | None:
+    """GET one of the running hub's API pages; None for 404."""
     import urllib.error
     import urllib.request
 
     base = os.environ.get("LAPOR_HUB_URL", f"http://127.0.0.1:{_settings().web_port}")
-    url = f"{base}/api/v1/complaints/{args.tracking_id}"
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            view = json.loads(response.read())
+        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+            return json.loads(response.read())
     except urllib.error.HTTPError as err:
         if err.code == 404:
-            print(f"lapor-hub: no complaint {args.tracking_id} (a new one appears within seconds)", file=sys.stderr)
-            return 1
-        raise HubError(f"the hub answered {err.code} for {url}") from err
+            return None
+        raise HubError(f"the hub answered {err.code} for {base}{path}") from err
     except OSError as exc:
         raise HubError(f"cannot reach the hub at {base}: is it running (make run)? Set LAPOR_HUB_URL otherwise") from exc
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    if args.code:
+        stats = _hub_get(f"/api/v1/agencies/{args.code}/stats")
+        if stats is None:
+            print(f"lapor-hub: unknown agency {args.code!r} (see `lapor-hub directory list`)", file=sys.stderr)
+            return 1
+    else:
+        stats = _hub_get("/api/v1/stats")
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    if args.code:
+        print(f"{stats['agency']}  {stats['name']}")
+        for key in ("received", "followed_up", "open", "awaiting_follow_up", "overdue", "escalated"):
+            print(f"  {key.replace('_', ' '):<20} {stats[key]}")
+        return 0
+    funnel = stats["funnel"]
+    print("funnel: " + " -> ".join(f"{k.replace('_', ' ')} {v}" for k, v in funnel.items()))
+    print(f"overdue: {stats['overdue']}   escalated: {stats['escalated']}")
+    for row in stats["top_overdue_agencies"]:
+        print(f"  {row['agency']:<12} {row['overdue']:>5} overdue  {row['name']}")
+    return 0
+
+
+def _cmd_track(args: argparse.Namespace) -> int:
+    view = _hub_get(f"/api/v1/complaints/{args.tracking_id}")
+    if view is None:
+        print(f"lapor-hub: no complaint {args.tracking_id} (a new one appears within seconds)", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
@@ -200,6 +230,11 @@ def _parser() -> argparse.ArgumentParser:
     track.add_argument("tracking_id")
     track.add_argument("--json", action="store_true")
     track.set_defaults(func=_cmd_track)
+
+    stats = sub.add_parser("stats", help="national or per-agency statistics from the running hub")
+    stats.add_argument("code", nargs="?", help="an agency code; national figures when left out")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=_cmd_stats)
 
     dlq = sub.add_parser("dlq", help="dead letters on complaints.deadletter")
     dlq.add_argument("action", choices=["list", "replay"])

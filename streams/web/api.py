@@ -180,3 +180,11 @@ def install(hub) -> None:
                 return _error(self, 404, "unknown_agency", str(UnknownAgencyError(code)))
             stats = await asyncio.to_thread(read_model().agency_stats, code)
             return self.json({"agency": code, "name": hub.directory.get(code).name, **stats})
+
+    @app.page("/api/v1/stats")
+    class NationalStats(View):
+        async def get(self, request: Request) -> Response:
+            model = read_model()
+            national = await asyncio.to_thread(model.national_stats)
+            top = await asyncio.to_thread(model.top_overdue_agencies, 10)
+            return self.json({**national, "top_overdue_agencies": top})
