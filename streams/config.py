@@ -48,6 +48,9 @@ class HubSettings:
     time_epoch: datetime | None = None
     #: Feed a small stream of demo complaints when the hub runs (``make run``).
     demo: bool = False
+    #: An external Confluent-compatible schema registry (Confluent, Apicurio, Karapace); the
+    #: hub's own catalog ids are used when unset (``LAPOR_SCHEMA_REGISTRY_URL``).
+    schema_registry_url: str | None = None
     #: Faust application id: the consumer group and the prefix of the changelog topics.
     app_id: str = "lapor-hub"
 
@@ -69,7 +72,7 @@ class HubSettings:
             broker=env.get("LAPOR_BROKER", defaults.broker),
             credentials=credentials,
             data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
-            database_url=env.get("LAPOR_DATABASE_URL") or None,
+            database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
             web_host=env.get("LAPOR_WEB_HOST", defaults.web_host),
             web_port=_number(env, "LAPOR_WEB_PORT", defaults.web_port, int, minimum=1),
             partitions=_number(env, "LAPOR_TOPIC_PARTITIONS", defaults.partitions, int, minimum=1),
@@ -83,6 +86,7 @@ class HubSettings:
             time_epoch=_instant(env, "LAPOR_TIME_EPOCH"),
             demo=_flag(env, "LAPOR_DEMO", defaults.demo),
             app_id=env.get("LAPOR_APP_ID", defaults.app_id),
+            schema_registry_url=env.get("LAPOR_SCHEMA_REGISTRY_URL") or None,
         )
 
 
@@ -124,14 +128,21 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name}={raw!r}: use 1/0, true/false, yes/no or on/off")
 
 
-def _secret(env: Mapping[str, str], name: str) -> str:
-    """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+def _optional_secret(env: Mapping[str, str], name: str) -> str | None:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (Docker secrets), if set."""
     if env.get(name):
         return env[name]
     path = env.get(f"{name}_FILE")
-    if path:
-        try:
-            return Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
-    raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    value = _optional_secret(env, name)
+    if value is None:
+        raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")
+    return value

@@ -88,6 +88,11 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     from streams.lifecycle import agent as lifecycle_agent
     from streams.readmodel import agent as readmodel_agent
     directory = directory or default_directory()
+    if settings.schema_registry_url:
+        from schemas import Codec, set_default_codec
+        from schemas.remote import RegistryClient
+
+        set_default_codec(Codec(registry=RegistryClient(settings.schema_registry_url)))
     app = faust.App(settings.app_id, **faust_settings(settings))
     hub = Hub(
         settings=settings,
