@@ -48,6 +48,9 @@ class HubSettings:
     time_epoch: datetime | None = None
     #: Feed a small stream of demo complaints when the hub runs (``make run``).
     demo: bool = False
+    #: Deadlines, working calendar and forwarding limits (YAML; ``config/deadlines.yaml`` shows
+    #: the format and the defaults), ``LAPOR_SLA_CONFIG``.
+    sla_config: Path | None = None
     #: An external Confluent-compatible schema registry (Confluent, Apicurio, Karapace); the
     #: hub's own catalog ids are used when unset (``LAPOR_SCHEMA_REGISTRY_URL``).
     schema_registry_url: str | None = None
@@ -87,6 +90,7 @@ class HubSettings:
             demo=_flag(env, "LAPOR_DEMO", defaults.demo),
             app_id=env.get("LAPOR_APP_ID", defaults.app_id),
             schema_registry_url=env.get("LAPOR_SCHEMA_REGISTRY_URL") or None,
+            sla_config=Path(env["LAPOR_SLA_CONFIG"]) if env.get("LAPOR_SLA_CONFIG") else None,
         )
 
 

@@ -80,6 +80,12 @@ def hub_clock(settings: HubSettings) -> Clock:
     return ScaledClock(settings.time_scale, epoch)
 
 
+def _lifecycle_context(settings: HubSettings, directory: Directory) -> LifecycleContext:
+    if settings.sla_config is None:
+        return LifecycleContext(directory=directory)
+    return LifecycleContext.from_file(settings.sla_config, directory=directory)
+
+
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`streams.worker.run_worker` runs it."""
@@ -99,7 +105,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
         directory=directory,
         app=app,
         clock=clock or hub_clock(settings),
-        context=context or LifecycleContext(directory=directory),
+        context=context or _lifecycle_context(settings, directory),
     )
     intake_agent.install(hub)
     lifecycle_agent.install(hub)

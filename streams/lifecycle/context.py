@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from streams.directory import Directory, default_directory
+from streams.errors import ConfigurationError
 from streams.routing import RuleTable, default_rule_table
 from streams.sla import SlaPolicy, WorkingCalendar, default_calendar
 
@@ -19,3 +23,30 @@ class LifecycleContext:
     calendar: WorkingCalendar = field(default_factory=default_calendar)
     #: More forwardings than this and the national admin decides (ping-pong).
     max_hops: int = 4
+
+    @classmethod
+    def from_file(cls, path: Path, *, directory: Directory | None = None) -> LifecycleContext:
+        """Deadlines, calendar and forwarding limits from a YAML file (see config/deadlines.yaml)."""
+        try:
+            config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ConfigurationError(f"LAPOR_SLA_CONFIG={str(path)!r} cannot be read: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigurationError(f"LAPOR_SLA_CONFIG={str(path)!r} is not valid YAML: {exc}") from exc
+        if not isinstance(config, dict):
+            raise ConfigurationError(f"{path}: expected the sections sla, calendar and forwarding")
+        unknown = sorted(set(config) - {"sla", "calendar", "forwarding"})
+        if unknown:
+            raise ConfigurationError(f"{path}: unknown section(s) {', '.join(unknown)}; "
+                                     "allowed: sla, calendar, forwarding")
+        forwarding = config.get("forwarding") or {}
+        max_hops = forwarding.get("max_hops", cls.max_hops)
+        if set(forwarding) - {"max_hops"} or not isinstance(max_hops, int) or isinstance(max_hops, bool) \
+                or max_hops < 1:
+            raise ConfigurationError(f"{path}: forwarding takes only max_hops, a whole number of at least 1")
+        return cls(
+            directory=directory or default_directory(),
+            policy=SlaPolicy.from_mapping(config.get("sla") or {}),
+            calendar=WorkingCalendar.from_mapping(config.get("calendar") or {}),
+            max_hops=max_hops,
+        )
