@@ -15,6 +15,7 @@ from streams.config import HubSettings
 from tests.services.postgres import start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("LAPOR_CACHE_DIR", ROOT / ".cache"))
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +25,7 @@ def kafka_broker(tmp_path_factory) -> LocalBroker:
         tmp_path_factory.mktemp("kafka"),
         port=free_port(),
         controller_port=free_port(),
-        cache_dir=Path(os.environ.get("LAPOR_CACHE_DIR", ROOT / ".cache")),
+        cache_dir=CACHE,
     )
     broker.start()
     yield broker

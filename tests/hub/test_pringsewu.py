@@ -12,7 +12,11 @@ from streams.config import HubSettings
 from streams.readmodel.rebuild import rebuild_read_model
 from streams.readmodel.tables import assignments, complaints, timeline
 from tests.hub.complaints import agency_update, complaint_body
-from tests.hub.harness import http, produce_record, wait_for
+from streams.admin import init_topics
+from streams.broker import LocalBroker, free_port
+from streams.directory import default_directory
+from tests.conftest import CACHE
+from tests.hub.harness import http, produce_record, start_hub, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -34,6 +38,22 @@ def _dump(url: str) -> dict:
         }
     engine.dispose()
     return dump
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    """A broker and hub of this scenario's own: Pringsewu's counts must not see other tests."""
+    broker = LocalBroker(tmp_path_factory.mktemp("pringsewu-kafka"), port=free_port(), controller_port=free_port(),
+                         cache_dir=CACHE)
+    broker.start()
+    settings = HubSettings(broker=broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)
+    init_topics(settings, [a.code for a in default_directory()])
+    process = start_hub(broker.bootstrap, tmp_path_factory.mktemp("hub"))
+    yield process
+    try:
+        assert process.stop() == 0, process.log()[-3000:]
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(scope="module")
