@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from schemas import decode, read_cloudevent_headers
 from streams import topics

@@ -9,7 +9,6 @@ from streams.lifecycle.commands import Emission, derived_event_id
 from streams.lifecycle.context import LifecycleContext
 from streams.lifecycle.emissions import EventFactory
 from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import Status
 from streams.sla import (
     SlaEscalation,
     SlaExpiry,

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import datetime, timezone
 
 from faust.web import Request, Response, View
 
 from schemas import cloudevent_headers, encode
 from streams import topics
-from streams.errors import HubError, RetriableError, UnknownAgencyError
+from streams.errors import RetriableError, UnknownAgencyError
 from streams.intake.tracking import is_tracking_id, new_tracking_id
 from streams.intake.validation import to_submission, validate_complaint
 from streams.lifecycle import REPORTER

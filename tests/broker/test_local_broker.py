@@ -1,6 +1,5 @@
 """The project-managed broker is a real Kafka: these tests produce to it and consume from it."""
 
-import socket
 import subprocess
 import shutil
 import uuid
@@ -10,10 +9,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
 from streams.admin import init_topics, plan_topics
-from streams.broker import LocalBroker, free_port
 from streams.config import HubSettings
 from streams.directory import default_directory
-from streams.errors import ConfigurationError
 from streams import topics
 
 pytestmark = pytest.mark.kafka
@@ -39,22 +36,6 @@ def test_starting_a_running_broker_is_a_no_op(kafka_broker):
     after = kafka_broker.start()
     assert before.running and after.running
     assert after.pid == before.pid
-
-
-def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path):
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
-        port = squatter.getsockname()[1]
-        broker = LocalBroker(tmp_path / "kafka", port=port, controller_port=free_port())
-        with pytest.raises(ConfigurationError, match=f"port {port} on 127.0.0.1 is taken"):
-            broker.start()
-
-
-def test_stop_of_a_broker_that_does_not_run_says_so(tmp_path):
-    broker = LocalBroker(tmp_path / "kafka", port=free_port())
-    assert broker.stop() is False
-    assert broker.status().running is False
 
 
 def test_topics_init_creates_every_hub_and_agency_topic_idempotently(kafka_broker, tmp_path):
