@@ -178,6 +178,12 @@ def _cmd_readmodel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from streams.bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def _cmd_schemas(args: argparse.Namespace) -> int:
     from schemas.cli import check_command
 
@@ -250,10 +256,17 @@ def _parser() -> argparse.ArgumentParser:
     readmodel.add_argument("--database-url", help="rebuild into this database instead (LAPOR_DATABASE_URL)")
     readmodel.set_defaults(func=_cmd_readmodel)
 
+    # The bench parses its own flags (`lapor-hub bench --help`): "+" as prefix passes them through.
+    bench = sub.add_parser("bench", help="benchmark one worker against a raw Kafka passthrough (make bench)",
+                           add_help=False, prefix_chars="+")
+    bench.add_argument("bench_args", nargs="*", metavar="FLAGS")
+    bench.set_defaults(func=_cmd_bench)
+
     schemas = sub.add_parser("schemas", help="the Avro event contract")
     schemas.add_argument("action", choices=["check"],
                          help="check every version of every subject against all earlier ones (FULL_TRANSITIVE)")
     schemas.set_defaults(func=_cmd_schemas)
+    from streams.status import add_status_command; add_status_command(sub)  # noqa: E702 - stream health (#7)
     return parser
 
 

@@ -110,6 +110,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     intake_agent.install(hub)
     lifecycle_agent.install(hub)
     readmodel_agent.install(hub)
+    from streams import health; health.install(hub)  # noqa: E702 - stream health (#7)
     web.install(hub)
     if settings.demo:
         demo.install(hub)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,7 +54,13 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         print(f"topics: {created} created, {existing} already there", flush=True)
         print(f"hub web server on http://{settings.web_host}:{settings.web_port}/health", flush=True)
         worker = faust.Worker(hub.app, loglevel=loglevel, redirect_stdouts=False)
-        try:
-            worker.execute_from_commandline()
-        except SystemExit:
-            pass
+        agencies = nullcontext()
+        if settings.demo:  # example agency systems and their connectors, so deliveries show too
+            from connectors.demo import start_demo_agencies
+
+            agencies = start_demo_agencies(settings)
+        with agencies:
+            try:
+                worker.execute_from_commandline()
+            except SystemExit:
+                pass

@@ -4,7 +4,8 @@ Out: each assignment (``ComplaintDispositioned``) becomes a row of ``settings.as
 ``columns`` maps a column to a field of the assignment (``tracking_id``, ``title``,
 ``location.address``, ``agency.code``...), ``key_column`` holds the idempotency key (event id):
 a redelivery updates the same row instead of inserting another (update, else insert, in one
-transaction per assignment). SLA warnings and escalations are accepted and not written.
+transaction per assignment). Other inbox events (the reporter's added information or reply,
+a reopening, SLA notices) are accepted and not written.
 
 In: rows of ``settings.updates.table`` newer than the stored watermark (``watermark_column``,
 strictly increasing: an id or a sequence) become updates, in watermark order. The watermark is

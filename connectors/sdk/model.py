@@ -18,8 +18,17 @@ __all__ = [
     "json_safe",
 ]
 
-#: What the hub puts in ``agency.<code>.inbox``: the assignment and notices about it.
-INBOX_TYPES = frozenset({"ComplaintDispositioned", "SlaWarning", "ComplaintEscalated"})
+#: What the hub puts in ``agency.<code>.inbox``: the assignment, the reporter's words about it
+#: (added information, a reply, a reopening) and deadline notices. Keep in step with every
+#: emission with ``inboxes=`` in :mod:`streams.lifecycle`: a type missing here is dead-lettered.
+INBOX_TYPES = frozenset({
+    "ComplaintDispositioned",
+    "InformationAdded",
+    "ReporterReplied",
+    "ComplaintReopened",
+    "SlaWarning",
+    "ComplaintEscalated",
+})
 #: What an agency may publish to ``agency.<code>.outbox``.
 OUTBOX_TYPES = frozenset({
     "ComplaintAccepted",

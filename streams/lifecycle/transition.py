@@ -50,7 +50,7 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
     handler = _HANDLERS.get(command.record_type)
     if handler is None:
         raise IllegalTransition(f"{command.record_type} is not a command the lifecycle accepts")
-    events = EventFactory(command.key, state.tracking_id, now, _actor(command))
+    events = EventFactory(command.key, state.tracking_id, now, command.sender)
     try:
         new_state, emissions = handler(state, command, ctx, now, events)
     except (KeyError, TypeError) as exc:
@@ -60,10 +60,6 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
         # commands out of the duplicate memory.
         new_state = new_state.remember(command.key)
     return Outcome(deadlines.with_next_due(new_state, now, ctx), tuple(emissions))
-
-
-def _actor(command: Command) -> str:
-    return NATIONAL_ADMIN_ACTOR if command.sender == NATIONAL_ADMIN_ACTOR else command.sender
 
 
 def _routing_request(state: ComplaintState) -> RoutingRequest:

@@ -11,4 +11,5 @@ def install(hub) -> None:
 
     health.install(hub)
     api.install(hub)
+    from streams.web import dashboard, metrics; dashboard.install(hub); metrics.install(hub)  # noqa: E702
     blueprint.register(hub.app, url_prefix="/registry")
