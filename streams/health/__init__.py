@@ -1,0 +1,102 @@
+"""Stream health for operators: throughput, consumer lag, dead letters, connector heartbeats,
+SLA breaches and the worker itself, gathered without ever blocking the worker's event loop.
+
+Pure aggregation lives in :mod:`.throughput`, :mod:`.lag`, :mod:`.deadletters`,
+:mod:`.connectors`, :mod:`.overview`; the threads that feed them in :mod:`.sampler` and
+:mod:`.feed`; :func:`install` wires them to the hub as a service started and stopped with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from streams import topics
+from streams.config import HubSettings
+from streams.health.connectors import ConnectorBoard
+from streams.health.deadletters import DeadLetterTally
+from streams.health.feed import HealthFeed
+from streams.health.overview import build_overview, worker_snapshot
+from streams.health.sampler import HealthSampler
+
+__all__ = ["StreamHealth", "install", "SILENCE_AFTER_S"]
+
+#: Connectors send a heartbeat every 30 s by default: four missed ones mean something is wrong.
+SILENCE_AFTER_S = 120.0
+
+
+class StreamHealth:
+    """The collectors of one worker and the overview built from them."""
+
+    def __init__(self, settings: HubSettings, *, subscribed_topics, read_model, interval_s: float = 5.0,
+                 silence_after_s: float = SILENCE_AFTER_S) -> None:
+        self.settings = settings
+        self.silence_after_s = silence_after_s
+        self.dead_letters = DeadLetterTally()
+        self.connectors = ConnectorBoard()
+        self.sampler = HealthSampler(settings, subscribed_topics=subscribed_topics, read_model=read_model,
+                                     interval_s=interval_s)
+        self.feed = HealthFeed(settings, self.dead_letters, self.connectors)
+        self._started = time.monotonic()
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        self.sampler.start()
+        self.feed.start()
+
+    def stop(self) -> None:
+        self.feed.stop()
+        self.sampler.stop()
+
+    def overview(self, app=None) -> dict:
+        """The overview now; ``app`` (the faust app) adds the worker's own figures.
+
+        Call it on the event loop: the faust counters are only consistent there.
+        """
+        now = time.time()
+        state = self.sampler.state
+        for group in state.connector_groups:
+            self.connectors.know(group.removeprefix("lapor-connect."))
+        return build_overview(
+            now=now, worker=self._worker(app), sampler=state,
+            dead_letters=self.dead_letters.snapshot(now), silence_after_s=self.silence_after_s,
+            connectors=self.connectors.snapshot(now, silence_after_s=self.silence_after_s),
+            feed_caught_up=self.feed.caught_up,
+        )
+
+    def _worker(self, app) -> dict:
+        assigned: list[tuple[str, int]] = []
+        events = received = sent = rebalances = 0
+        if app is not None:
+            try:
+                assigned = [(tp.topic, tp.partition) for tp in app.assignor.assigned_actives()]
+            except Exception:  # noqa: BLE001 - before the first assignment the assignor has none
+                assigned = []
+            monitor = app.monitor
+            events, received, sent = monitor.events_total, monitor.messages_received_total, monitor.messages_sent
+            rebalances = app.rebalancing_count
+        return worker_snapshot(app_id=self.settings.app_id, uptime_s=time.monotonic() - self._started,
+                               assigned=assigned, events_processed=events, messages_received=received,
+                               messages_sent=sent, rebalances=rebalances)
+
+
+def install(hub) -> StreamHealth:
+    """Collectors for ``hub``, started and stopped with its worker (``hub.services["health"]``)."""
+    import mode
+
+    agency_codes = [agency.code for agency in hub.directory]
+    hub_sources = [topics.INTAKE, topics.COMMANDS, topics.EVENTS, *map(topics.outbox, agency_codes)]
+    health = StreamHealth(hub.settings, subscribed_topics=lambda: hub_sources,
+                          read_model=lambda: hub.services.get("read_model"))
+    hub.services["health"] = health
+
+    @hub.app.service
+    class StreamHealthService(mode.Service):
+        async def on_start(self) -> None:
+            health.start()
+
+        async def on_stop(self) -> None:
+            # Joining the threads blocks for up to a poll interval: not on the event loop.
+            await asyncio.to_thread(health.stop)
+
+    return health

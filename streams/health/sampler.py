@@ -1,0 +1,166 @@
+"""The sampler thread: every few seconds, end offsets of the hub's topics, committed offsets of
+the hub's and the connectors' consumer groups, and the SLA figures of the read model.
+
+kafka-python's admin client is blocking, and a sampling round can take seconds when the
+broker is slow; it runs in its own thread so the worker's event loop never waits for it. Each
+round replaces one immutable :class:`SamplerState`, so readers need no lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from kafka import TopicPartition
+from kafka.admin import OffsetSpec
+
+from streams.admin import admin_client
+from streams.config import HubSettings
+from streams.health.lag import CONNECTOR_GROUP_PREFIX, GroupLag, group_lag
+from streams.health.throughput import OffsetSample, ThroughputWindow, series_of, sum_by_series
+
+__all__ = ["SamplerState", "HealthSampler"]
+
+log = logging.getLogger(__name__)
+
+_TP = tuple[str, int]
+#: Topic metadata changes rarely (agencies join by config); no need to ask every round.
+_METADATA_EVERY_S = 60.0
+
+
+@dataclass(frozen=True)
+class SamplerState:
+    broker_reachable: bool = False
+    broker_error: str | None = None
+    #: Wall-clock epoch seconds of the last complete Kafka round.
+    sampled_at: float | None = None
+    groups: tuple[GroupLag, ...] = ()
+    connector_groups: tuple[str, ...] = ()
+    sla: dict | None = None
+    sla_error: str | None = None
+    sla_sampled_at: float | None = None
+    throughput: dict = field(default_factory=dict)
+
+
+class HealthSampler:
+    """Owns the admin client and the throughput window; one round every ``interval_s``."""
+
+    def __init__(self, settings: HubSettings, *, subscribed_topics: Callable[[], Iterable[str]],
+                 read_model: Callable[[], object | None], interval_s: float = 5.0, window: int = 60) -> None:
+        self._settings = settings
+        self._subscribed_topics = subscribed_topics
+        self._read_model = read_model
+        self.interval_s = interval_s
+        self._window = ThroughputWindow(window)
+        self._admin = None
+        self._partitions: dict[str, list[int]] = {}
+        self._metadata_at = float("-inf")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.state = SamplerState()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="lapor-health-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._close_admin()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample_once()
+            self._stop.wait(self.interval_s)
+
+    def sample_once(self) -> None:
+        """One round; never raises: a failure is kept in the state for operators to see."""
+        state = self._sample_sla(self.state)
+        try:
+            state = self._sample_kafka(state)
+        except Exception as exc:  # noqa: BLE001 - the thread must outlive any broker trouble
+            log.warning("stream health: sampling the broker failed: %s", type(exc).__name__)
+            self._close_admin()
+            state = replace(state, broker_reachable=False, broker_error=_describe(exc))
+        self.state = state
+
+    def _sample_sla(self, state: SamplerState) -> SamplerState:
+        from streams.health.sla import sla_snapshot
+
+        model = self._read_model()
+        if model is None:
+            return state
+        try:
+            return replace(state, sla=sla_snapshot(model), sla_error=None, sla_sampled_at=time.time())
+        except Exception as exc:  # noqa: BLE001 - keep the last figures, say why they are old
+            return replace(state, sla_error=_describe(exc))
+
+    def _sample_kafka(self, state: SamplerState) -> SamplerState:
+        admin = self._admin_client()
+        monotonic, wall = time.monotonic(), time.time()
+        if monotonic - self._metadata_at > _METADATA_EVERY_S:
+            self._refresh_metadata(admin)
+            self._metadata_at = monotonic
+        group_ids = [g["group_id"] for g in admin.list_groups()]
+        hub_group = self._settings.app_id
+        connector_groups = sorted(g for g in group_ids if g.startswith(CONNECTOR_GROUP_PREFIX))
+        wanted = ([hub_group] if hub_group in group_ids else []) + connector_groups
+        committed_by_group = {
+            group: {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
+            for group, offsets in (admin.list_group_offsets(dict.fromkeys(wanted)) if wanted else {}).items()
+        }
+        shown = {(t, p) for t, parts in self._partitions.items() if series_of(t) for p in parts}
+        subscribed = {(t, p) for t in self._subscribed_topics() for p in self._partitions.get(t, ())}
+        committed_tps = {tp for offsets in committed_by_group.values() for tp in offsets}
+        end = self._offsets(admin, shown | subscribed | committed_tps, OffsetSpec.LATEST)
+        uncommitted = subscribed - set(committed_by_group.get(hub_group, {}))
+        earliest = self._offsets(admin, uncommitted, OffsetSpec.EARLIEST)
+        groups = [group_lag(hub_group, "hub", committed_by_group.get(hub_group, {}), end, earliest, subscribed)]
+        groups += [group_lag(g, "connector", committed_by_group.get(g, {}), end, earliest)
+                   for g in connector_groups]
+        self._window.add(OffsetSample(monotonic, wall, sum_by_series({tp: end[tp] for tp in shown if tp in end})))
+        throughput = {"totals": self._window.latest_totals(), "rates": self._window.rates(),
+                      "history": self._window.history(), "interval_s": self.interval_s}
+        return replace(state, broker_reachable=True, broker_error=None, sampled_at=wall, groups=tuple(groups),
+                       connector_groups=tuple(connector_groups), throughput=throughput)
+
+    def _refresh_metadata(self, admin) -> None:
+        subscribed = set(self._subscribed_topics())
+        names = [t for t in admin.list_topics() if series_of(t) is not None or t in subscribed]
+        partitions: dict[str, list[int]] = {}
+        for described in admin.describe_topics(names) if names else ():
+            if described.get("error_code", 0) == 0:
+                partitions[described["name"]] = sorted(p["partition_index"] for p in described["partitions"])
+        self._partitions = partitions
+
+    @staticmethod
+    def _offsets(admin, tps: Iterable[_TP], spec) -> dict[_TP, int]:
+        specs = {TopicPartition(t, p): spec for t, p in tps}
+        if not specs:
+            return {}
+        answer = admin.list_partition_offsets(specs)
+        return {(tp.topic, tp.partition): found.offset for tp, found in answer.items()}
+
+    def _admin_client(self):
+        if self._admin is None:
+            self._admin = admin_client(self._settings, client_id=f"{self._settings.app_id}-health")
+        return self._admin
+
+    def _close_admin(self) -> None:
+        admin, self._admin = self._admin, None
+        self._metadata_at = float("-inf")
+        if admin is not None:
+            try:
+                admin.close()
+            except Exception:  # noqa: BLE001 - closing a broken client may fail too; nothing to do
+                pass
+
+
+def _describe(exc: BaseException) -> str:
+    # Broker and database errors name hosts and topics, never complaint content.
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__

@@ -1,0 +1,54 @@
+"""An overview document built from plain values, as the collectors would have it."""
+
+from __future__ import annotations
+
+from streams import topics
+from streams.health.connectors import ConnectorBoard
+from streams.health.deadletters import DeadLetterTally, entry_from_headers
+from streams.health.lag import group_lag
+from streams.health.overview import build_overview, worker_snapshot
+from streams.health.sampler import SamplerState
+from streams.health.throughput import OffsetSample, ThroughputWindow
+
+__all__ = ["NOW", "sample_overview"]
+
+NOW = 1_700_000_000.0
+
+
+def sample_overview(*, broker: bool = True, assigned: int = 3, lag: int = 3, connector_seen_ago: float = 10.0) -> dict:
+    window = ThroughputWindow()
+    window.add(OffsetSample(0.0, NOW - 5, {topics.INTAKE: 100, topics.EVENTS: 40}))
+    window.add(OffsetSample(5.0, NOW, {topics.INTAKE: 150, topics.EVENTS: 60}))
+    end = {(topics.INTAKE, 0): 75, (topics.INTAKE, 1): 75, ("agency.18.10.outbox", 0): 9, ("agency.18.10.inbox", 0): 20}
+    groups = (
+        group_lag("lapor-hub", "hub", {(topics.INTAKE, 0): 75, (topics.INTAKE, 1): 75, ("agency.18.10.outbox", 0): 9},
+                  end, {}, subscribed=[(topics.INTAKE, 0), (topics.INTAKE, 1), ("agency.18.10.outbox", 0)]),
+        group_lag("lapor-connect.pringsewu-sipp-1", "connector", {("agency.18.10.inbox", 0): 20 - lag}, end, {}),
+    )
+    sla = {"funnel": {"received": 32, "dispositioned": 32, "followed_up": 30, "closed": 30},
+           "by_status": {"closed": 30, "dispositioned": 2}, "open": 2, "overdue": 2, "escalated": 2,
+           "escalations_by_tier": {"1": 1, "2": 1},
+           "top_overdue_agencies": [{"agency": "18.10", "name": "KAB. PRINGSEWU", "open": 2, "overdue": 2}],
+           "agencies": [{"agency": "18.10", "name": "KAB. PRINGSEWU", "open": 2, "overdue": 2}]}
+    state = SamplerState(broker_reachable=broker, broker_error=None if broker else "NoBrokersAvailable",
+                         sampled_at=NOW, groups=groups, connector_groups=("lapor-connect.pringsewu-sipp-1",),
+                         sla=sla, sla_sampled_at=NOW,
+                         throughput={"totals": window.latest_totals(), "rates": window.rates(),
+                                     "history": window.history(), "interval_s": 5.0})
+    tally = DeadLetterTally()
+    tally.add(entry_from_headers([("lapor-stage", b"intake"), ("lapor-error-class", b"SerializationError"),
+                                  ("lapor-reason", b"unknown magic byte 7"),
+                                  ("lapor-source-topic", b"complaints.intake"), ("lapor-source-partition", b"0"),
+                                  ("lapor-source-offset", b"12")], int((NOW - 60) * 1000)))
+    board = ConnectorBoard()
+    board.observe("ConnectorHeartbeat", {"connector_id": "pringsewu-sipp-1", "agency": "18.10",
+                                         "connector_type": "sql", "status": "UP", "delivered": 42, "failed": 1,
+                                         "polled": 17, "lag": 0}, int((NOW - connector_seen_ago) * 1000))
+    board.observe("DeliveryReceipt", {"connector_id": "pringsewu-sipp-1", "agency": "18.10", "status": "DELIVERED"},
+                  int((NOW - connector_seen_ago) * 1000))
+    worker = worker_snapshot(app_id="lapor-hub", uptime_s=123.4,
+                             assigned=[(topics.INTAKE, p) for p in range(assigned)], events_processed=500,
+                             messages_received=510, messages_sent=490, rebalances=1)
+    return build_overview(now=NOW, worker=worker, sampler=state, dead_letters=tally.snapshot(NOW),
+                          connectors=board.snapshot(NOW, silence_after_s=120.0), silence_after_s=120.0,
+                          feed_caught_up=True)

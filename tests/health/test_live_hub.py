@@ -1,0 +1,190 @@
+"""Stream health of a real hub worker with traffic: the overview API, /metrics, /ready and
+``lapor-hub status``, all telling the same story."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from streams import topics
+from tests.health.conftest import CONNECTOR_LAG
+from tests.hub.harness import http
+
+pytestmark = pytest.mark.kafka
+
+
+def _overview(hub) -> dict:
+    status, body = http("GET", f"{hub.base_url}/api/v1/health/overview")
+    assert status == 200
+    return body
+
+
+def _metrics(hub) -> dict[tuple[str, frozenset], float]:
+    with urllib.request.urlopen(f"{hub.base_url}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.read().decode()
+    return {(s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def _consistent_snapshot(hub):
+    """(overview, metrics, overview after) taken within one sampling round of the hub."""
+    for _ in range(20):
+        before, metrics, after = _overview(hub), _metrics(hub), _overview(hub)
+        if before["broker"]["sampled_at"] == after["broker"]["sampled_at"] and \
+                before["dead_letters"]["total"] == after["dead_letters"]["total"]:
+            return before, metrics, after
+    raise AssertionError("the hub sampled during every attempt")
+
+
+def test_the_overview_shows_the_traffic(health_hub, traffic):
+    o = _overview(health_hub)
+    assert o["broker"]["reachable"] and o["worker"]["assigned_partitions"] > 0
+    assert o["worker"]["events_processed"] > 0
+    intake = next(s for s in o["throughput"]["series"] if s["topic"] == topics.INTAKE)
+    assert intake["records_total"] >= len(traffic.tracking_ids) + 1  # the complaints and the garbage
+    partition, offset = traffic.garbage_at
+    [dead] = [e for e in o["dead_letters"]["latest"]
+              if e["source_topic"] == topics.INTAKE and (e["source_partition"], e["source_offset"]) == (partition, offset)]
+    assert dead["stage"] == "intake" and dead["error_class"] and dead["reason"]
+    assert set(dead) == {"stage", "error_class", "reason", "source_topic", "source_partition", "source_offset",
+                         "failed_at"}  # never the payload or the key
+    tiles = {c["connector_id"]: c for c in o["connectors"]["items"]}
+    live, quiet = tiles[traffic.live_connector], tiles[traffic.quiet_connector]
+    assert (live["status"], live["delivered"], live["failed"], live["heartbeats"]) == ("UP", 12, 1, 2)
+    assert live["group_lag"] == CONNECTOR_LAG
+    assert quiet["status"] == "SILENT" and quiet["silent_s"] > o["connectors"]["silence_after_s"]
+    group = next(g for g in o["lag"]["groups"] if g["connector_id"] == traffic.live_connector)
+    assert group["kind"] == "connector" and group["partitions"][0]["lag"] == CONNECTOR_LAG
+    assert o["lag"]["groups"][0]["kind"] == "hub"
+    assert o["sla"]["funnel"]["received"] >= len(traffic.tracking_ids)
+    assert any(row["agency"] == "63.71" and row["open"] >= len(traffic.tracking_ids) for row in o["sla"]["agencies"])
+
+
+def test_metrics_match_the_overview(health_hub, traffic):
+    before, m, after = _consistent_snapshot(health_hub)
+    live = traffic.live_connector
+    group = f"lapor-connect.{live}"
+    assert m[("lapor_consumer_group_lag_sum", frozenset({("group", group), ("kind", "connector")}))] == CONNECTOR_LAG
+    for series in before["throughput"]["series"]:
+        key = frozenset({("topic", series["topic"])})
+        assert m[("lapor_topic_records_total", key)] == series["records_total"]
+        assert m[("lapor_topic_records_per_second", key)] == series["records_per_second"]
+    for row in before["dead_letters"]["by_stage_and_error_class"]:
+        labels = frozenset({("stage", row["stage"]), ("error_class", row["error_class"])})
+        assert m[("lapor_dead_letters_total", labels)] == row["count"]
+    tile = next(c for c in before["connectors"]["items"] if c["connector_id"] == live)
+    ids = {("connector", live), ("agency", "63.71")}
+    assert m[("lapor_connector_status", frozenset(ids | {("status", "UP")}))] == 1
+    assert m[("lapor_connector_delivered_total", frozenset(ids))] == tile["delivered"]
+    for stage, count in before["sla"]["funnel"].items():
+        assert m[("lapor_complaints_funnel", frozenset({("stage", stage)}))] == count
+    banjarmasin = next(row for row in before["sla"]["agencies"] if row["agency"] == "63.71")
+    assert m[("lapor_agency_open_complaints", frozenset({("agency", "63.71")}))] == banjarmasin["open"]
+    processed = m[("lapor_hub_events_processed_total", frozenset())]
+    assert before["worker"]["events_processed"] <= processed <= after["worker"]["events_processed"]
+    assert m[("lapor_broker_reachable", frozenset())] == 1
+
+
+def test_ready_when_the_broker_answers_and_partitions_are_assigned(health_hub, traffic):
+    status, body = http("GET", f"{health_hub.base_url}/ready")
+    assert status == 200 and body["ready"] is True and body["assigned_partitions"] > 0 and body["reasons"] == []
+
+
+def _status(hub, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "streams.cli", "status", *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160"})
+
+
+def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_one(health_hub, traffic):
+    # The session's broker has other tests' dead letters, lag and stopped connectors: generous limits.
+    healthy = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
+                      "--max-connector-silence", "inf")
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "all thresholds hold" in healthy.stdout and traffic.live_connector in healthy.stdout
+    assert "Throughput" in healthy.stdout and "Complaint funnel" in healthy.stdout
+
+    lagging = _status(health_hub, "--max-lag", str(CONNECTOR_LAG - 1), "--max-dead-letters", "1000000000",
+                      "--max-connector-silence", "inf")
+    assert lagging.returncode == 3
+    assert f"lag {CONNECTOR_LAG} > {CONNECTOR_LAG - 1}" in lagging.stdout and traffic.live_connector in lagging.stdout
+
+    dead = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "0", "--max-connector-silence", "inf")
+    assert dead.returncode == 3 and "dead letters in the last 60 min > 0" in dead.stdout
+
+    silent = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
+                     "--max-connector-silence", "300")
+    assert silent.returncode == 3 and f"connector {traffic.quiet_connector} silent for" in silent.stdout
+    assert f"connector {traffic.live_connector} silent" not in silent.stdout
+
+
+def test_status_without_a_hub_exits_one_and_says_so():
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "status"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "LAPOR_HUB_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 1 and "cannot reach the hub" in result.stderr
+
+
+_CHROMIUM = "/usr/bin/chromium"
+_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+_SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "dashboard.png")
+
+
+def _shown(page) -> dict:
+    """Every number on the page by its overview path, and which overview it was drawn from."""
+    return page.evaluate("""() => ({
+        rendered: document.body.dataset.rendered,
+        fields: Object.fromEntries([...document.querySelectorAll('[data-field]')]
+                                   .map(el => [el.dataset.field, el.textContent])),
+    })""")
+
+
+def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_CHROMIUM, args=_CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/health/overview"), timeout=30_000) as answer:
+            page.goto(f"{health_hub.base_url}/dashboard", timeout=30_000)
+        overview = answer.value.json()
+        page.wait_for_function("g => document.body.dataset.rendered === String(g)", arg=overview["generated_at"],
+                               timeout=30_000)
+        shown = _shown(page)
+        charts = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-chart]')]
+            .map(el => [el.dataset.chart, el.querySelectorAll('svg path[data-series], svg g[data-value]').length]))""")
+        tiles = page.eval_on_selector_all(".tile", "els => els.map(e => [e.dataset.connector, e.className])")
+        dead_rows = page.eval_on_selector_all("#dead-latest tbody tr", "rows => rows.map(r => r.textContent)")
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        if os.environ.get("LAPOR_UPDATE_SCREENSHOT") == "1":
+            page.screenshot(path=_SCREENSHOT, full_page=True)
+        browser.close()
+
+    assert shown["rendered"] == str(overview["generated_at"]), "the page redrew while being read"
+    # Pictures: a line per topic, a bar per funnel stage, lag, tiers, overdue agencies, dead letters.
+    assert charts["throughput"] == len(overview["throughput"]["series"]) == 8
+    assert charts["funnel"] == 4 and charts["lag"] > 0 and charts["dead-stages"] > 0
+    assert charts["tiers"] == len(overview["sla"]["escalations_by_tier"])
+    assert charts["overdue"] == len(overview["sla"]["top_overdue_agencies"])
+    # Numbers: exactly the ones in the document the page drew.
+    f = shown["fields"]
+    assert f["sla.open"] == str(overview["sla"]["open"]) and f["sla.overdue"] == str(overview["sla"]["overdue"])
+    assert f["dead_letters.total"] == str(overview["dead_letters"]["total"])
+    assert f["worker.events_processed"] == str(overview["worker"]["events_processed"])
+    tile = next(c for c in overview["connectors"]["items"] if c["connector_id"] == traffic.live_connector)
+    assert f[f"connectors.{traffic.live_connector}.delivered"] == str(tile["delivered"]) == "12"
+    assert f[f"connectors.{traffic.quiet_connector}.status"] == "SILENT"
+    assert [traffic.live_connector, "tile UP"] in tiles
+    for group in overview["lag"]["groups"]:
+        assert f[f"lag.{group['group']}.total"] == str(group["total"])
+    assert any("intake" in row for row in dead_rows)
+    # Offline by construction: nothing but the hub itself was asked for anything.
+    assert requested and all(url.startswith(health_hub.base_url) for url in requested)
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
