@@ -184,12 +184,6 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args.bench_args)
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from streams.bench import main as bench_main
-
-    return bench_main(args.bench_args)
-
-
 def _cmd_schemas(args: argparse.Namespace) -> int:
     from schemas.cli import check_command
 
@@ -261,12 +255,6 @@ def _parser() -> argparse.ArgumentParser:
                            help="drop the read model and replay complaints.events into it (stop the hub first)")
     readmodel.add_argument("--database-url", help="rebuild into this database instead (LAPOR_DATABASE_URL)")
     readmodel.set_defaults(func=_cmd_readmodel)
-
-    # The bench parses its own flags (`lapor-hub bench --help`): "+" as prefix passes them through.
-    bench = sub.add_parser("bench", help="benchmark one worker against a raw Kafka passthrough (make bench)",
-                           add_help=False, prefix_chars="+")
-    bench.add_argument("bench_args", nargs="*", metavar="FLAGS")
-    bench.set_defaults(func=_cmd_bench)
 
     # The bench parses its own flags (`lapor-hub bench --help`): "+" as prefix passes them through.
     bench = sub.add_parser("bench", help="benchmark one worker against a raw Kafka passthrough (make bench)",
