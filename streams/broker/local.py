@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from streams.broker.jars import fetch_broker_jars
+from streams.config import BrokerCredentials
 from streams.errors import ConfigurationError, FatalError
 
 __all__ = ["LocalBroker", "BrokerStatus", "free_port"]
@@ -48,6 +49,21 @@ auto.create.topics.enable=false
 # Thousands of small agency topics: keep idle segments small on disk.
 log.segment.bytes=16777216
 log.index.size.max.bytes=1048576
+"""
+
+# Per-agency access (X-Road style: every member authenticated, nothing granted by default).
+# The controller listener stays PLAINTEXT on loopback; its requests run as User:ANONYMOUS.
+_SECURE_PROPERTIES = """\
+listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-256
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{admin}" password="{password}";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:{admin};User:ANONYMOUS
 """
 
 
@@ -81,11 +97,13 @@ class LocalBroker:
     """One KRaft broker+controller whose data, pid and log live under ``home``."""
 
     def __init__(self, home: Path, *, port: int = 9092, controller_port: int | None = None,
-                 cache_dir: Path = Path(".cache")) -> None:
+                 cache_dir: Path = Path(".cache"), admin: BrokerCredentials | None = None) -> None:
         self.home = home.resolve()
         self.port = port
         self.controller_port = controller_port or port + 1
         self.cache_dir = cache_dir.resolve()
+        #: With credentials, clients must authenticate (SASL/SCRAM) and ACLs decide access.
+        self.admin = admin
 
     @property
     def bootstrap(self) -> str:
@@ -98,6 +116,13 @@ class LocalBroker:
     @property
     def _pid_file(self) -> Path:
         return self.home / "broker.pid"
+
+    def client_options(self) -> dict:
+        """kafka-python options to connect as the broker's admin."""
+        if self.admin is None:
+            return {}
+        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": self.admin.mechanism,
+                "sasl_plain_username": self.admin.username, "sasl_plain_password": self.admin.password}
 
     def status(self) -> BrokerStatus:
         pid = self._live_pid()
@@ -167,21 +192,33 @@ class LocalBroker:
     def _write_config(self) -> Path:
         self.home.mkdir(parents=True, exist_ok=True)
         path = self.home / "server.properties"
-        path.write_text(_SERVER_PROPERTIES.format(
-            port=self.port, controller_port=self.controller_port, log_dirs=self.home / "data"))
+        text = _SERVER_PROPERTIES.format(port=self.port, controller_port=self.controller_port,
+                                         log_dirs=self.home / "data")
+        if self.admin is not None:
+            overrides = _SECURE_PROPERTIES.format(port=self.port, controller_port=self.controller_port,
+                                                  admin=self.admin.username, password=self.admin.password)
+            keys = {line.split("=", 1)[0] for line in overrides.splitlines()}
+            text = "".join(line + "\n" for line in text.splitlines() if line.split("=", 1)[0] not in keys) + overrides
+        path.write_text(text)
+        path.chmod(0o600)  # it holds the admin password when secure
         return path
 
     def _format_storage(self, java: str, lib: Path, properties: Path) -> None:
         if (self.home / "data" / "meta.properties").exists():
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        scram = [] if self.admin is None else [
+            "--add-scram", f"SCRAM-SHA-256=[name={self.admin.username},password={self.admin.password}]"]
         done = subprocess.run(
             [java, "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format",
-             "-t", cluster_id, "-c", str(properties)],
+             "-t", cluster_id, "-c", str(properties), *scram],
             capture_output=True, text=True, timeout=120, check=False,
         )
         if done.returncode != 0:
-            raise FatalError(f"formatting the broker's storage failed: {done.stdout}{done.stderr}".strip())
+            output = f"{done.stdout}{done.stderr}".strip()
+            if self.admin is not None:
+                output = output.replace(self.admin.password, "***")
+            raise FatalError(f"formatting the broker's storage failed: {output}")
 
     def _wait_ready(self, timeout: float, process: subprocess.Popen | None = None) -> None:
         from kafka import KafkaAdminClient
@@ -193,7 +230,8 @@ class LocalBroker:
                 raise FatalError(f"the broker exited with code {process.returncode}; see {self.log_file}")
             if _port_open(self.port):
                 try:
-                    admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+                    admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000,
+                                             **self.client_options())
                 except KafkaError:
                     pass
                 else:
