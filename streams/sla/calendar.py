@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -206,7 +206,9 @@ def default_calendar() -> WorkingCalendar:
     return WorkingCalendar()
 
 
+@lru_cache(maxsize=65536)
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    # Cached: every deadline computation walks day boundaries, and there are few distinct days.
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 

@@ -23,7 +23,7 @@ While a clock is paused nothing new becomes due.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -126,11 +126,14 @@ def due_actions(
     pause it counts that pause as if it came first, so it may be later than the true crossing.
     """
     now = as_utc(now)
-    return [
-        action
-        for action, is_due in _plan(clock, agency, policy, calendar)
-        if action.key not in fired and is_due(now)
-    ]
+    due = []
+    for action, is_due in _plan(clock, agency, policy, calendar):
+        if action.key in fired:
+            continue
+        if not is_due(now):
+            break  # the plan is in time order: nothing after a pending action is due yet
+        due.append(action)
+    return due
 
 
 def next_due_at(
@@ -145,13 +148,15 @@ def next_due_at(
     already, ``None`` when nothing is left or the clock is paused (resuming is an event, so the
     caller asks again then)."""
     now = as_utc(now)
-    pending = [(a, is_due) for a, is_due in _plan(clock, agency, policy, calendar) if a.key not in fired]
-    for action, is_due in pending:
+    # The plan is in time order, so the first unfired action is the earliest; planning stops
+    # there, which keeps this cheap on every transition.
+    for action, is_due in _plan(clock, agency, policy, calendar):
+        if action.key in fired:
+            continue
         if is_due(now):
             return action.due_at
-    if clock.is_paused or not pending:
-        return None
-    return min(action.due_at for action, _ in pending)
+        return None if clock.is_paused else action.due_at
+    return None
 
 
 def mark_fired(fired: Iterable[str], actions: Iterable[SlaAction]) -> frozenset[str]:
@@ -164,8 +169,8 @@ def mark_fired(fired: Iterable[str], actions: Iterable[SlaAction]) -> frozenset[
 
 def _plan(
     clock: StageClock, agency: Agency, policy: SlaPolicy, calendar: WorkingCalendar
-) -> list[tuple[SlaAction, _IsDue]]:
-    """(action, is_due(now)) pairs in ladder order.
+) -> Iterator[tuple[SlaAction, _IsDue]]:
+    """(action, is_due(now)) pairs in ladder order, which is time order; computed lazily.
 
     Thresholds are exact timedeltas so that "due at ``due_at``" and "is_due(due_at)" agree to
     the microsecond: a timer woken at ``next_due_at`` always finds something to do.
@@ -174,27 +179,23 @@ def _plan(
         raise ValueError(f"the clock belongs to agency {clock.agency_code!r}, not {agency.code!r}")
     stage, code = clock.stage, clock.agency_code
     rule = policy.rule(stage)
-    plan: list[tuple[SlaAction, _IsDue]] = []
     if rule.on_breach is OnBreach.EXPIRE:
-        plan.append((SlaExpiry(f"{stage.value}:expire", stage, code, clock.due_at), _breached(clock)))
-        return plan
+        yield SlaExpiry(f"{stage.value}:expire", stage, code, clock.due_at), _breached(clock)
+        return
 
     whole = budget(clock, calendar)
     for fraction in policy.warnings:
         threshold = whole * fraction
         at = time_at_used(clock, threshold, calendar)
         key = f"{stage.value}:warn:{warning_label(fraction)}"
-        plan.append((SlaWarning(key, stage, code, at, fraction), _used_reaches(clock, threshold, calendar)))
+        yield SlaWarning(key, stage, code, at, fraction), _used_reaches(clock, threshold, calendar)
 
     step = timedelta(days=policy.days_between_tiers)
     for tier, supervisor in enumerate(escalation_ladder(agency), start=1):
         overdue = step * (tier - 1)
         at = calendar.add_working_time(clock.due_at, overdue, clock.time_zone)
         key = f"{stage.value}:escalate:{tier}"
-        plan.append(
-            (SlaEscalation(key, stage, code, at, tier, supervisor), _overdue_reaches(clock, overdue, calendar))
-        )
-    return plan
+        yield SlaEscalation(key, stage, code, at, tier, supervisor), _overdue_reaches(clock, overdue, calendar)
 
 
 def _effective(clock: StageClock, now: datetime) -> datetime:
