@@ -227,6 +227,7 @@ def _agency_json(agency) -> dict:
 
 def _parser() -> argparse.ArgumentParser:
     from streams.directory import AgencyKind
+    from streams.status import add_status_command
 
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -299,7 +300,7 @@ def _parser() -> argparse.ArgumentParser:
     schemas.add_argument("action", choices=["check"],
                          help="check every version of every subject against all earlier ones (FULL_TRANSITIVE)")
     schemas.set_defaults(func=_cmd_schemas)
-    from streams.status import add_status_command; add_status_command(sub)  # noqa: E702 - stream health (#7)
+    add_status_command(sub)
     return parser
 
 

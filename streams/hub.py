@@ -89,7 +89,7 @@ def _lifecycle_context(settings: HubSettings, directory: Directory) -> Lifecycle
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`streams.worker.run_worker` runs it."""
-    from streams import demo, web
+    from streams import demo, health, web
     from streams.intake import agent as intake_agent
     from streams.lifecycle import agent as lifecycle_agent
     from streams.readmodel import agent as readmodel_agent
@@ -110,7 +110,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     intake_agent.install(hub)
     lifecycle_agent.install(hub)
     readmodel_agent.install(hub)
-    from streams import health; health.install(hub)  # noqa: E702 - stream health (#7)
+    health.install(hub)
     web.install(hub)
     if settings.demo:
         demo.install(hub)

@@ -7,9 +7,10 @@ __all__ = ["install"]
 
 def install(hub) -> None:
     from schemas.registry_web import blueprint
-    from streams.web import api, health
+    from streams.web import api, dashboard, health, metrics
 
     health.install(hub)
     api.install(hub)
-    from streams.web import dashboard, metrics; dashboard.install(hub); metrics.install(hub)  # noqa: E702
+    dashboard.install(hub)
+    metrics.install(hub)
     blueprint.register(hub.app, url_prefix="/registry")
