@@ -51,6 +51,10 @@ def faust_settings(settings: HubSettings) -> dict:
         web_graph_enabled=False,
         web_router_enabled=False,
         producer_acks=-1,
+        # Let a burst share produce requests: one request per record costs a syscall here and
+        # a request on the broker (make bench: see README, Performance).
+        producer_linger=0.01,
+        producer_max_batch_size=65536,
         broker_commit_every=500,
         broker_commit_interval=1.0,
         autodiscover=False,
@@ -92,6 +96,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     from streams import demo, health, web
     from streams.intake import agent as intake_agent
     from streams.lifecycle import agent as lifecycle_agent
+    from streams.lifecycle import outbox as outbox_relay
     from streams.readmodel import agent as readmodel_agent
     directory = directory or default_directory()
     if settings.schema_registry_url:
@@ -109,6 +114,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     )
     intake_agent.install(hub)
     lifecycle_agent.install(hub)
+    outbox_relay.install(hub)
     readmodel_agent.install(hub)
     health.install(hub)
     web.install(hub)

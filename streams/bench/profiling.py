@@ -63,7 +63,8 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     from streams.bench.workload import WorkloadGenerator
     from streams.intake.agent import prepare_submission
     from streams.lifecycle import LifecycleContext
-    from streams.lifecycle.agent import agency_update_command_headers, decode_command
+    from streams.lifecycle.agent import decode_command
+    from streams.lifecycle.outbox import agency_update_command_headers
     from streams.lifecycle.state import ComplaintState
     from streams.lifecycle.transition import transition
     from streams.publisher import SENDER_HEADER, Publisher

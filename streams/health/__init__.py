@@ -28,13 +28,13 @@ SILENCE_AFTER_S = 120.0
 class StreamHealth:
     """The collectors of one worker and the overview built from them."""
 
-    def __init__(self, settings: HubSettings, *, subscribed_topics, read_model, interval_s: float = 5.0,
+    def __init__(self, settings: HubSettings, *, hub_groups, read_model, interval_s: float = 5.0,
                  silence_after_s: float = SILENCE_AFTER_S) -> None:
         self.settings = settings
         self.silence_after_s = silence_after_s
         self.dead_letters = DeadLetterTally()
         self.connectors = ConnectorBoard()
-        self.sampler = HealthSampler(settings, subscribed_topics=subscribed_topics, read_model=read_model,
+        self.sampler = HealthSampler(settings, hub_groups=hub_groups, read_model=read_model,
                                      interval_s=interval_s)
         self.feed = HealthFeed(settings, self.dead_letters, self.connectors)
         self._started = time.monotonic()
@@ -84,9 +84,12 @@ def install(hub) -> StreamHealth:
     """Collectors for ``hub``, started and stopped with its worker (``hub.services["health"]``)."""
     import mode
 
+    from streams.lifecycle.outbox import relay_group
+
     agency_codes = [agency.code for agency in hub.directory]
-    hub_sources = [topics.INTAKE, topics.COMMANDS, topics.EVENTS, *map(topics.outbox, agency_codes)]
-    health = StreamHealth(hub.settings, subscribed_topics=lambda: hub_sources,
+    groups = {hub.settings.app_id: [topics.INTAKE, topics.COMMANDS, topics.EVENTS],
+              relay_group(hub.settings.app_id): [topics.outbox(code) for code in agency_codes]}
+    health = StreamHealth(hub.settings, hub_groups=lambda: groups,
                           read_model=lambda: hub.services.get("read_model"))
     hub.services["health"] = health
 

@@ -48,10 +48,11 @@ class SamplerState:
 class HealthSampler:
     """Owns the admin client and the throughput window; one round every ``interval_s``."""
 
-    def __init__(self, settings: HubSettings, *, subscribed_topics: Callable[[], Iterable[str]],
+    def __init__(self, settings: HubSettings, *, hub_groups: Callable[[], dict[str, Iterable[str]]],
                  read_model: Callable[[], object | None], interval_s: float = 5.0, window: int = 60) -> None:
         self._settings = settings
-        self._subscribed_topics = subscribed_topics
+        #: The hub's own consumer groups and the topics each subscribes to.
+        self._hub_groups = hub_groups
         self._read_model = read_model
         self.interval_s = interval_s
         self._window = ThroughputWindow(window)
@@ -106,20 +107,22 @@ class HealthSampler:
             self._refresh_metadata(admin)
             self._metadata_at = monotonic
         group_ids = [g["group_id"] for g in admin.list_groups()]
-        hub_group = self._settings.app_id
+        hub_groups = {group: {(t, p) for t in names for p in self._partitions.get(t, ())}
+                      for group, names in self._hub_groups().items()}
         connector_groups = sorted(g for g in group_ids if g.startswith(CONNECTOR_GROUP_PREFIX))
-        wanted = ([hub_group] if hub_group in group_ids else []) + connector_groups
+        wanted = [g for g in hub_groups if g in group_ids] + connector_groups
         committed_by_group = {
             group: {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
             for group, offsets in (admin.list_group_offsets(dict.fromkeys(wanted)) if wanted else {}).items()
         }
         shown = {(t, p) for t, parts in self._partitions.items() if series_of(t) for p in parts}
-        subscribed = {(t, p) for t in self._subscribed_topics() for p in self._partitions.get(t, ())}
+        subscribed = set().union(*hub_groups.values())
         committed_tps = {tp for offsets in committed_by_group.values() for tp in offsets}
         end = self._offsets(admin, shown | subscribed | committed_tps, OffsetSpec.LATEST)
-        uncommitted = subscribed - set(committed_by_group.get(hub_group, {}))
+        uncommitted = set().union(*(tps - set(committed_by_group.get(group, {})) for group, tps in hub_groups.items()))
         earliest = self._offsets(admin, uncommitted, OffsetSpec.EARLIEST)
-        groups = [group_lag(hub_group, "hub", committed_by_group.get(hub_group, {}), end, earliest, subscribed)]
+        groups = [group_lag(group, "hub", committed_by_group.get(group, {}), end, earliest, tps)
+                  for group, tps in hub_groups.items()]
         groups += [group_lag(g, "connector", committed_by_group.get(g, {}), end, earliest)
                    for g in connector_groups]
         self._window.add(OffsetSample(monotonic, wall, sum_by_series({tp: end[tp] for tp in shown if tp in end})))
@@ -129,7 +132,7 @@ class HealthSampler:
                        connector_groups=tuple(connector_groups), throughput=throughput)
 
     def _refresh_metadata(self, admin) -> None:
-        subscribed = set(self._subscribed_topics())
+        subscribed = {t for names in self._hub_groups().values() for t in names}
         names = [t for t in admin.list_topics() if series_of(t) is not None or t in subscribed]
         partitions: dict[str, list[int]] = {}
         for described in admin.describe_topics(names) if names else ():

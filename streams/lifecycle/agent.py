@@ -1,7 +1,7 @@
-"""The lifecycle's Faust wiring: agency outboxes in, commands through the state table, events out.
+"""The lifecycle's Faust wiring: commands through the state table, events out.
 
-- ``agency_updates`` reads every ``agency.<code>.outbox``, stamps the sender from the topic (the
-  agency's credentials are the only ones allowed to write it) and forwards to the commands topic.
+- the outbox relay (:mod:`streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
+  the sender from the topic and forwards to the commands topic.
 - ``lifecycle`` reads ``complaints.commands`` keyed by tracking id, runs :func:`transition` on the
   complaint's state, sends the events, then stores the new state (send first: after a crash the
   command runs again and re-sends the same event ids, which consumers drop as duplicates).
@@ -22,15 +22,10 @@ from streams.lifecycle.state import ComplaintState
 from streams.lifecycle.transition import transition
 from streams.publisher import SENDER_HEADER, Publisher, header
 
-__all__ = ["install", "decode_command", "sla_check_headers", "AGENCY_UPDATES"]
+__all__ = ["install", "decode_command", "sla_check_headers"]
 
 log = logging.getLogger(__name__)
 
-#: What an agency may publish on its outbox.
-AGENCY_UPDATES = frozenset({
-    "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter", "FollowUpRecorded",
-    "ResponseGiven", "ComplaintClosed", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified",
-})
 _SLA_CHECK_TYPE = b"id.go.lapor.hub.sla.check"
 _SLA_TIMER_SOURCE = b"/lapor-hub/sla-timer"
 #: Real seconds between two scans of the local complaints for due SLA actions.
@@ -59,43 +54,16 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
     return Command(attributes["id"], attributes["source"], record_type, record, sender)
 
 
-def agency_update_command_headers(agency: str, record_type: str, record: dict, headers) -> list:
-    """Check an outbox record and the headers it is forwarded with; SkippableError if forged."""
-    if record_type not in AGENCY_UPDATES:
-        raise SkippableError(f"{record_type} is not an update an agency may publish on its outbox")
-    if record.get("actor") != agency:
-        raise SkippableError(f"an update on the outbox of {agency} claims another actor")
-    if not record.get("tracking_id"):
-        raise SkippableError(f"{record_type} without a tracking id")
-    read_cloudevent_headers(headers)  # the duplicate key must be there
-    kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) != SENDER_HEADER]
-    return [*kept, (SENDER_HEADER, agency.encode())]
-
-
 def install(hub) -> None:
     app, settings, ctx, clock = hub.app, hub.settings, hub.context, hub.clock
     publisher = Publisher(app, "/lapor-hub/lifecycle")
     dead_letters = DeadLetters(publisher)
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.COMMANDS, partitions=settings.partitions, **raw)
-    # Every agency's outbox by name: faust's pattern subscription does not work with aiokafka.
-    outboxes = app.topic(*(topics.outbox(agency.code) for agency in hub.directory), **raw)
     complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
                            key_type=str, value_type=None)
     hub.services["complaint_table"] = complaints
     sla_requested: dict[str, float] = {}
-
-    @app.agent(outboxes, concurrency=1)
-    async def agency_updates(stream):
-        async for event in stream.events():
-            message = event.message
-            try:
-                agency = topics.agency_of_topic(message.topic)
-                record_type, record = decode(message.value or b"")
-                headers = agency_update_command_headers(agency, record_type, record, message.headers)
-                await publisher.send(topics.COMMANDS, record["tracking_id"].encode(), message.value, headers)
-            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
-                await dead_letters.send(event, "outbox", exc)
 
     @app.agent(commands, concurrency=1)
     async def lifecycle(stream):

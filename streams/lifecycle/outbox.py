@@ -1,0 +1,108 @@
+"""The outbox relay: every ``agency.<code>.outbox`` into ``complaints.commands``.
+
+It has a consumer of its own (group ``<app id>.outbox``) rather than a Faust agent: the 678
+outbox partitions carry little traffic, and listing them in every fetch of the hub's main
+consumer cost as much CPU as the work itself (see README, Performance). The relay stamps the
+sender from the topic (only the agency's credentials may write its outbox), checks the update,
+forwards it keyed by tracking id, and commits only after the forwarded records are flushed:
+at-least-once, and the lifecycle drops redelivered duplicates by their CloudEvents id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import mode
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
+
+from schemas import decode, read_cloudevent_headers
+from streams import topics
+from streams.deadletter import DeadLetters
+from streams.errors import SkippableError
+from streams.publisher import SENDER_HEADER, Publisher
+
+__all__ = ["AGENCY_UPDATES", "agency_update_command_headers", "install", "relay_group"]
+
+log = logging.getLogger(__name__)
+
+#: What an agency may publish on its outbox.
+AGENCY_UPDATES = frozenset({
+    "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter", "FollowUpRecorded",
+    "ResponseGiven", "ComplaintClosed", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified",
+})
+_BATCH = 500
+#: How long an idle fetch waits at the broker: it bounds how often the 678 partitions are listed.
+_FETCH_MAX_WAIT_MS = 500
+_RETRY_S = 2.0
+
+
+def relay_group(app_id: str) -> str:
+    return f"{app_id}.outbox"
+
+
+def agency_update_command_headers(agency: str, record_type: str, record: dict, headers) -> list:
+    """Check an outbox record and the headers it is forwarded with; SkippableError if forged."""
+    if record_type not in AGENCY_UPDATES:
+        raise SkippableError(f"{record_type} is not an update an agency may publish on its outbox")
+    if record.get("actor") != agency:
+        raise SkippableError(f"an update on the outbox of {agency} claims another actor")
+    if not record.get("tracking_id"):
+        raise SkippableError(f"{record_type} without a tracking id")
+    read_cloudevent_headers(headers)  # the duplicate key must be there
+    kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) != SENDER_HEADER]
+    return [*kept, (SENDER_HEADER, agency.encode())]
+
+
+def install(hub) -> None:
+    app, settings = hub.app, hub.settings
+    publisher = Publisher(app, "/lapor-hub/outbox")
+    dead_letters = DeadLetters(publisher)
+    outboxes = [topics.outbox(agency.code) for agency in hub.directory]
+
+    async def relay(record) -> None:
+        try:
+            agency = topics.agency_of_topic(record.topic)
+            record_type, value = decode(record.value or b"")
+            headers = agency_update_command_headers(agency, record_type, value, record.headers)
+            await publisher.send(topics.COMMANDS, value["tracking_id"].encode(), record.value, headers)
+        except Exception as exc:  # noqa: BLE001 - one bad record never stops the relay
+            await dead_letters.send_raw(record.topic, record.partition, record.offset, record.key, record.value,
+                                        record.headers, "outbox", exc)
+
+    @app.service
+    class OutboxRelay(mode.Service):
+        consumer: AIOKafkaConsumer | None = None
+
+        async def on_start(self) -> None:
+            options = {}
+            if settings.credentials is not None:
+                options = dict(security_protocol="SASL_PLAINTEXT", sasl_mechanism=settings.credentials.mechanism,
+                               sasl_plain_username=settings.credentials.username,
+                               sasl_plain_password=settings.credentials.password)
+            self.consumer = AIOKafkaConsumer(
+                *outboxes, bootstrap_servers=settings.broker.split(","), group_id=relay_group(settings.app_id),
+                enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
+                max_poll_records=_BATCH, **options)
+            await self.consumer.start()
+
+        async def on_stop(self) -> None:
+            if self.consumer is not None:
+                await self.consumer.stop()
+
+        @mode.Service.task
+        async def _relay(self) -> None:
+            while not self.should_stop:
+                try:
+                    batches = await self.consumer.getmany(timeout_ms=1000, max_records=_BATCH)
+                    for records in batches.values():
+                        for record in records:
+                            await relay(record)
+                    if batches:
+                        await app.producer.flush()  # forwarded before the offsets move on
+                        await self.consumer.commit()
+                except (KafkaError, OSError) as exc:
+                    # Nothing was committed: the same records come again after the pause.
+                    log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, _RETRY_S)
+                    await asyncio.sleep(_RETRY_S)
