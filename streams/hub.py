@@ -94,7 +94,6 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`streams.worker.run_worker` runs it."""
     from streams import demo, health, web
-    from streams.intake import agent as intake_agent
     from streams.lifecycle import agent as lifecycle_agent
     from streams.lifecycle import outbox as outbox_relay
     from streams.readmodel import agent as readmodel_agent
@@ -112,7 +111,6 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
         clock=clock or hub_clock(settings),
         context=context or _lifecycle_context(settings, directory),
     )
-    intake_agent.install(hub)
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)
     readmodel_agent.install(hub)

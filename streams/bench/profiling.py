@@ -61,7 +61,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     from schemas import decode
     from streams.bench.updates import plan_updates, update_records
     from streams.bench.workload import WorkloadGenerator
-    from streams.intake.agent import prepare_submission
+    from streams.intake.submission import prepare_submission
     from streams.lifecycle import LifecycleContext
     from streams.lifecycle.agent import decode_command
     from streams.lifecycle.outbox import agency_update_command_headers
@@ -101,8 +101,9 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
 
         async def one(submission, plan) -> None:
             t = time.perf_counter()
-            tracking_id, payload, headers = prepare_submission(submission.value, submission.headers,
-                                                               categories=categories, directory=generator.directory)
+            prepared = prepare_submission(None, submission.value, submission.headers,
+                                          categories=categories, directory=generator.directory)
+            tracking_id, payload, headers = prepared.tracking_id, prepared.payload, prepared.headers
             t = stage("intake: prepare_submission", t)
             stored = await _command(tracking_id.encode(), payload, headers, None)
             t = time.perf_counter()

@@ -1,7 +1,7 @@
 """Intake: checking what channels and connectors submit, and issuing tracking ids.
 
-Pure functions only here; the faust wiring lives in :mod:`streams.intake.agent` (imported on
-demand, it pulls in the broker stack).
+Pure functions only here; :mod:`streams.intake.submission` prepares the records of the intake
+topic for the lifecycle (imported on demand: it pulls in the broker stack).
 """
 
 from streams.intake.tracking import (

@@ -2,9 +2,12 @@
 
 - the outbox relay (:mod:`streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
   the sender from the topic and forwards to the commands topic.
-- ``lifecycle`` reads ``complaints.commands`` keyed by tracking id, runs :func:`transition` on the
-  complaint's state, sends the events, then stores the new state (send first: after a crash the
-  command runs again and re-sends the same event ids, which consumers drop as duplicates).
+- ``lifecycle`` reads ``complaints.intake`` and ``complaints.commands``, both keyed by tracking id
+  and partitioned alike, runs :func:`transition` on the complaint's state, sends the events, then
+  stores the new state (send first: after a crash the command runs again and re-sends the same
+  event ids, which consumers drop as duplicates). A submission is decided where it arrives when
+  its partition is its tracking id's; otherwise (no tracking id yet, another key or partitioner)
+  it is re-keyed through ``complaints.commands`` first.
 - ``sla_timer`` proposes an SLA check for every complaint whose next action is due; the
   lifecycle decides what fires, so a repeated proposal fires nothing twice.
 """
@@ -17,10 +20,12 @@ from schemas import decode, read_cloudevent_headers
 from streams import topics
 from streams.deadletter import DeadLetters
 from streams.errors import SkippableError
+from streams.intake.submission import partition_of, prepare_submission
 from streams.lifecycle.commands import HUB, SLA_CHECK, Command
 from streams.lifecycle.state import ComplaintState
 from streams.lifecycle.transition import transition
 from streams.publisher import SENDER_HEADER, Publisher, header
+from streams.routing import default_categories
 
 __all__ = ["install", "decode_command", "sla_check_headers"]
 
@@ -59,7 +64,8 @@ def install(hub) -> None:
     publisher = Publisher(app, "/lapor-hub/lifecycle")
     dead_letters = DeadLetters(publisher)
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    commands = app.topic(topics.COMMANDS, partitions=settings.partitions, **raw)
+    commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
+    categories = default_categories()
     complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
                            key_type=str, value_type=None)
     hub.services["complaint_table"] = complaints
@@ -70,8 +76,17 @@ def install(hub) -> None:
         async for event in stream.events():
             message = event.message
             try:
-                command = decode_command(message.key, message.value, message.headers)
-                key = message.key.decode()
+                if message.topic == topics.INTAKE:
+                    submission = prepare_submission(message.key, message.value or b"", message.headers,
+                                                    categories=categories, directory=hub.directory)
+                    key = submission.tracking_id
+                    if submission.rekeyed or partition_of(key.encode(), settings.partitions) != message.partition:
+                        await publisher.send(topics.COMMANDS, key.encode(), submission.payload, submission.headers)
+                        continue
+                    command = submission.command()
+                else:
+                    command = decode_command(message.key, message.value, message.headers)
+                    key = message.key.decode()
                 stored = complaints.get(key)
                 state = ComplaintState.from_dict(stored) if stored else None
                 outcome = transition(state, command, ctx, clock.now())
@@ -81,7 +96,7 @@ def install(hub) -> None:
                     await publisher.emit(emission)
                 complaints[key] = outcome.state.to_dict()
             except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
-                await dead_letters.send(event, "lifecycle", exc)
+                await dead_letters.send(event, "intake" if message.topic == topics.INTAKE else "lifecycle", exc)
 
     @app.timer(interval=SLA_SCAN_INTERVAL_S)
     async def sla_timer():
