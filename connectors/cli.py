@@ -14,7 +14,7 @@ import sys
 from connectors.sdk.config import load_config
 from connectors.sdk.registry import available_types, connector_class
 from connectors.sdk.runtime import ConnectorRuntime, check_broker
-from streams.errors import ConfigurationError, FatalError, HubError
+from streams.errors import ConfigurationError, FatalError, HubError, RetriableError
 
 __all__ = ["main"]
 
@@ -57,7 +57,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     connector = _connector(args.config)
-    connector.check()  # fail before consuming anything
+    try:
+        connector.check()  # a wrong configuration fails here, before anything is consumed
+    except RetriableError as exc:
+        # The agency system is down for now: start anyway; deliveries wait and retry with backoff,
+        # so a supervisor restarting the connector during an outage does not loop on exit codes.
+        logging.getLogger("connectors").warning("starting although the agency system is not reachable: %s", exc)
     runtime = ConnectorRuntime(connector)
 
     def stop(signum, frame) -> None:

@@ -33,7 +33,7 @@ from connectors.sdk.config import ConnectorConfig, StrictModel
 from connectors.sdk.connector import Connector
 from connectors.sdk.http import HttpClient, HttpResponse
 from connectors.sdk.model import Delivery, json_safe
-from connectors.sdk.outcomes import parse_retry_after
+from connectors.sdk.outcomes import Outcome, parse_retry_after
 from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from connectors.sdk.updates import parse_update
 from streams.errors import ConfigurationError, RetriableError, SkippableError
@@ -67,10 +67,15 @@ class WebhookConnector(Connector):
         try:
             answer = self._post(body, "ping", f"ping-{self.config.id}")
         except RetriableError as exc:
-            raise ConfigurationError(f"settings.url: {exc}; check the URL and that the agency endpoint is up") from None
+            # Down or unreachable may be temporary: `run` starts anyway and retries deliveries.
+            raise RetriableError(f"settings.url: {exc}; check the URL and that the agency endpoint is up",
+                                 retry_after=exc.retry_after) from None
         if answer.status in (401, 403):
             raise ConfigurationError(f"settings.url answered HTTP {answer.status} to a signed ping: the agency "
                                      "does not accept our signature; make settings.secret equal to the agency's")
+        if self.outcome_for(answer.status) is Outcome.RETRY:
+            raise RetriableError(f"settings.url answered HTTP {answer.status} to a signed ping: the agency "
+                                 "system is busy or down for now")
         if not 200 <= answer.status < 300:
             raise ConfigurationError(f"settings.url answered HTTP {answer.status} to a signed ping; "
                                      "the endpoint must answer 2xx to {\"type\": \"ping\"}")

@@ -26,6 +26,7 @@ class WebhookAgency:
         self.posts: list[tuple[str, str]] = []  # (idempotency key, tracking id) of every accepted POST
         self.rejected_signatures = 0
         self.down_with: int | None = None
+        self.refused = 0  # requests answered with down_with
         self.retry_after: str | None = None
         self._lock = threading.Lock()
         self._server = InboundServer([web.post("/lapor/assignments", self._receive)], host="127.0.0.1", port=0)
@@ -39,6 +40,7 @@ class WebhookAgency:
             self.rejected_signatures += 1
             return web.json_response({"error": "bad signature"}, status=401)
         if self.down_with is not None:
+            self.refused += 1
             headers = {"Retry-After": self.retry_after} if self.retry_after else None
             return web.json_response({"error": "maintenance"}, status=self.down_with, headers=headers)
         payload = json.loads(body)

@@ -96,3 +96,34 @@ def _bounded(wait) -> AssertionError | None:
     except AssertionError as failure:
         return failure
     return None
+
+
+@pytest.mark.kafka
+def test_run_starts_while_the_agency_is_down_and_delivers_when_it_is_back(kafka_broker, hub, agency, tmp_path,
+                                                                           capsys):
+    endpoint = WebhookAgency("s" * 24)
+    endpoint.down_with = 503
+    path = tmp_path / "webhook.yaml"
+    path.write_text(yaml.safe_dump({"type": "webhook", "id": f"cli-down-{agency}", "agency": agency,
+                                    "broker": {"bootstrap": kafka_broker.bootstrap}, "runtime": FAST_RUNTIME,
+                                    "inbound": {"port": 0}, "settings": {"url": endpoint.url, "secret": "s" * 24}}))
+    try:
+        # `check` tells the operator; it is not a configuration error (exit 2) but a failed check (1).
+        assert main(["check", str(path), "--skip-broker"]) == 1
+        assert "HTTP 503" in capsys.readouterr().err
+        process = subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(path)], env=os.environ.copy(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            sent = {hub.assign(agency, "LPR-DOWN-1"), hub.assign(agency, "LPR-DOWN-2")}
+            # Its start-up ping and the first deliveries were refused, and it is still running.
+            wait_until(lambda: endpoint.refused >= 2, timeout=60, what="the connector to try the agency")
+            assert process.poll() is None
+            endpoint.down_with = None
+            wait_until(lambda: set(endpoint.cases) >= sent, timeout=60, what="deliveries once the agency is back")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output[-2000:]
+        assert "starting although the agency system is not reachable" in output
+    finally:
+        endpoint.stop()
