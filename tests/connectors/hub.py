@@ -35,6 +35,16 @@ class HubPlayer:
         self.bootstrap = bootstrap
         self._producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
 
+    def is_empty(self, agency: str) -> bool:
+        """Whether the agency's inbox and outbox have never held a record."""
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap)
+        try:
+            partitions = [TopicPartition(name, p) for name in (topics.inbox(agency), topics.outbox(agency))
+                          for p in consumer.partitions_for_topic(name) or ()]
+            return all(offset == 0 for offset in consumer.end_offsets(partitions).values())
+        finally:
+            consumer.close()
+
     def create_topics(self, agency: str, partitions: int = 2) -> None:
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
         try:

@@ -13,12 +13,13 @@ from tests.hub.harness import InboxReader, http, produce_record, start_hub, wait
 pytestmark = pytest.mark.kafka
 
 DAY_PER_SECOND = str(24 * 3600)
+HALF_DAY_PER_SECOND = str(12 * 3600)
 LADDER = ["18.10", "18.10", "18", "KEMENDAGRI", "KEMENPANRB", "ORI"]  # tier 1 .. tier 6
 
 
-def _scaled_hub(kafka_broker, data_dir, app_id, epoch):
+def _scaled_hub(kafka_broker, data_dir, app_id, epoch, scale=DAY_PER_SECOND):
     return start_hub(kafka_broker.bootstrap, data_dir, app_id=app_id,
-                     extra_env={"LAPOR_TIME_SCALE": DAY_PER_SECOND, "LAPOR_TIME_EPOCH": epoch})
+                     extra_env={"LAPOR_TIME_SCALE": scale, "LAPOR_TIME_EPOCH": epoch})
 
 
 def _submit(hub) -> str:
@@ -67,12 +68,14 @@ def test_an_agency_that_never_answers_climbs_every_tier_once_across_a_worker_cra
 
 
 def test_a_follow_up_in_time_stops_the_ladder(kafka_broker, hub_topics, tmp_path):
+    # Half a day per second: the follow-up, sent at the 50% warning, has seconds to spare.
     hub = _scaled_hub(kafka_broker, tmp_path / "hub", f"hub-sla-{uuid.uuid4().hex[:6]}",
-                      datetime.now(timezone.utc).isoformat())
+                      datetime.now(timezone.utc).isoformat(), scale=HALF_DAY_PER_SECOND)
     tracking_id = _submit(hub)
     reader = InboxReader(kafka_broker.bootstrap, topics.ESCALATIONS)
     try:
-        [(_, warning, _)] = reader.find(lambda t, v, h: v["tracking_id"] == tracking_id and t == "SlaWarning",
+        [(_, warning, _)] = reader.find(lambda t, v, h: v["tracking_id"] == tracking_id and t == "SlaWarning"
+                                        and v["stage"] == "first_follow_up" and v["percent"] == 50,
                                         timeout=120, what="the 50% warning")
         assert warning["percent"] == 50 and warning["agency"] == "18.10"
         produce_record(kafka_broker.bootstrap, topics.outbox("18.10"), "FollowUpRecorded",
@@ -81,8 +84,8 @@ def test_a_follow_up_in_time_stops_the_ladder(kafka_broker, hub_topics, tmp_path
                        source="/agency/18.10/connector/test")
         wait_for(lambda: http("GET", f"{hub.base_url}/api/v1/complaints/{tracking_id}")[1].get("status")
                  == "in_progress", what="the follow-up")
-        # Fifteen hub days (one per real second): well past the deadline and the first tiers.
-        time.sleep(15)
+        # Ten more hub days: well past the deadline and the first tiers.
+        time.sleep(20)
         reader.poll()
         assert _follow_up_escalations(reader, tracking_id) == []
     finally:
