@@ -217,7 +217,7 @@ async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plan
     watcher = ArrivalWatcher(bootstrap, topics.EVENTS, partitions, accept=header_is("ce_type", _DISPOSITIONED))
     await watcher.start()
     app_id = f"lapor-bench-{run_id}"
-    _say(f"hub: starting a worker ({app_id}); subscribing to every agency outbox takes a while")
+    _say(f"hub: starting a worker ({app_id})")
     worker = await asyncio.to_thread(HubWorker.start, bootstrap, tmp / "hub", partitions=partitions, app_id=app_id,
                                      profile_to=options.profile_worker, timeout=max(300.0, options.timeout))
     probe = ReadModelProbe(worker.read_model_path)
