@@ -47,14 +47,8 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
 
 
 def admin_client(settings: HubSettings, *, client_id: str = "lapor-hub-admin") -> KafkaAdminClient:
-    kwargs: dict = {"bootstrap_servers": settings.broker.split(","), "client_id": client_id,
-                    "request_timeout_ms": 30000}
-    if settings.credentials is not None:
-        kwargs.update(security_protocol="SASL_PLAINTEXT", sasl_mechanism=settings.credentials.mechanism,
-                      sasl_plain_username=settings.credentials.username,
-                      sasl_plain_password=settings.credentials.password)
     try:
-        return KafkaAdminClient(**kwargs)
+        return KafkaAdminClient(**settings.client_options(), client_id=client_id, request_timeout_ms=30000)
     except KafkaError as exc:
         raise RetriableError(
             f"cannot reach the Kafka broker at {settings.broker}: {exc.__class__.__name__}; "

@@ -24,6 +24,11 @@ class BrokerCredentials:
     password: str = field(repr=False)
     mechanism: str = "SCRAM-SHA-256"
 
+    def client_options(self) -> dict:
+        """Security options for kafka-python and aiokafka clients alike (same names in both)."""
+        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username, "sasl_plain_password": self.password}
+
 
 @dataclass(frozen=True)
 class HubSettings:
@@ -56,6 +61,13 @@ class HubSettings:
     schema_registry_url: str | None = None
     #: Faust application id: the consumer group and the prefix of the changelog topics.
     app_id: str = "lapor-hub"
+
+    def client_options(self) -> dict:
+        """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
+        options: dict = {"bootstrap_servers": self.broker.split(",")}
+        if self.credentials is not None:
+            options.update(self.credentials.client_options())
+        return options
 
     @property
     def read_model_url(self) -> str:

@@ -42,15 +42,6 @@ class DeadLetterEntry:
     original_headers: tuple[tuple[str, bytes], ...]
 
 
-def _client_options(settings: HubSettings) -> dict:
-    options: dict = {"bootstrap_servers": settings.broker.split(",")}
-    if settings.credentials is not None:
-        options.update(security_protocol="SASL_PLAINTEXT", sasl_mechanism=settings.credentials.mechanism,
-                       sasl_plain_username=settings.credentials.username,
-                       sasl_plain_password=settings.credentials.password)
-    return options
-
-
 def _entries(consumer: KafkaConsumer) -> Iterator[tuple[object, DeadLetterEntry]]:
     """Every dead letter up to the end offsets at the time of the call."""
     partitions = consumer.assignment()
@@ -71,7 +62,7 @@ def _entries(consumer: KafkaConsumer) -> Iterator[tuple[object, DeadLetterEntry]
 
 def read_dead_letters(settings: HubSettings) -> list[DeadLetterEntry]:
     try:
-        consumer = KafkaConsumer(enable_auto_commit=False, **_client_options(settings))
+        consumer = KafkaConsumer(enable_auto_commit=False, **settings.client_options())
         partitions = [TopicPartition(topics.DEADLETTER, p)
                       for p in consumer.partitions_for_topic(topics.DEADLETTER) or ()]
         consumer.assign(partitions)
@@ -89,7 +80,7 @@ def replay_dead_letters(settings: HubSettings, *, stage: str | None = None, sour
     """Send the dead letters not replayed before back to their source topics; returns them."""
     try:
         consumer = KafkaConsumer(group_id=REPLAY_GROUP, enable_auto_commit=False, auto_offset_reset="earliest",
-                                 **_client_options(settings))
+                                 **settings.client_options())
         partitions = [TopicPartition(topics.DEADLETTER, p)
                       for p in consumer.partitions_for_topic(topics.DEADLETTER) or ()]
         consumer.assign(partitions)
@@ -97,7 +88,7 @@ def replay_dead_letters(settings: HubSettings, *, stage: str | None = None, sour
             committed = consumer.committed(tp)
             if committed is None:
                 consumer.seek_to_beginning(tp)
-        producer = None if dry_run else KafkaProducer(acks="all", **_client_options(settings))
+        producer = None if dry_run else KafkaProducer(acks="all", **settings.client_options())
         replayed = []
         try:
             for _, entry in _entries(consumer):

@@ -45,3 +45,11 @@ def test_secrets_come_from_files_and_never_show_in_repr(tmp_path):
     settings = HubSettings.from_env({"LAPOR_BROKER_USERNAME": "hub", "LAPOR_BROKER_PASSWORD_FILE": str(secret)})
     assert settings.credentials.password == "s3cret-value"
     assert "s3cret-value" not in repr(settings)
+
+
+def test_client_options_carry_the_credentials_only_when_there_are_some():
+    plain = HubSettings.from_env({"LAPOR_BROKER": "a:9092,b:9092"}).client_options()
+    assert plain == {"bootstrap_servers": ["a:9092", "b:9092"]}
+    secure = HubSettings.from_env({"LAPOR_BROKER_USERNAME": "hub", "LAPOR_BROKER_PASSWORD": "pw-123456789012"})
+    assert secure.client_options()["security_protocol"] == "SASL_PLAINTEXT"
+    assert secure.client_options()["sasl_plain_username"] == "hub"

@@ -119,10 +119,7 @@ class LocalBroker:
 
     def client_options(self) -> dict:
         """kafka-python options to connect as the broker's admin."""
-        if self.admin is None:
-            return {}
-        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": self.admin.mechanism,
-                "sasl_plain_username": self.admin.username, "sasl_plain_password": self.admin.password}
+        return {} if self.admin is None else self.admin.client_options()
 
     def status(self) -> BrokerStatus:
         pid = self._live_pid()
@@ -206,12 +203,13 @@ class LocalBroker:
     def _format_storage(self, java: str, lib: Path, properties: Path) -> None:
         if (self.home / "data" / "meta.properties").exists():
             return
+        # One id in 64 starts with "-": passed as --cluster-id=..., it is never read as an option.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         scram = [] if self.admin is None else [
             "--add-scram", f"SCRAM-SHA-256=[name={self.admin.username},password={self.admin.password}]"]
         done = subprocess.run(
             [java, "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format",
-             "-t", cluster_id, "-c", str(properties), *scram],
+             f"--cluster-id={cluster_id}", "-c", str(properties), *scram],
             capture_output=True, text=True, timeout=120, check=False,
         )
         if done.returncode != 0:

@@ -31,13 +31,8 @@ _RETRY_S = 2.0
 
 def consumer_options(settings: HubSettings, client_id: str) -> dict:
     """kafka-python options for the hub's broker, with the hub's credentials when it has any."""
-    options: dict = {"bootstrap_servers": settings.broker.split(","), "client_id": client_id,
-                     "enable_auto_commit": False, "group_id": None, "request_timeout_ms": 30000}
-    if settings.credentials is not None:
-        options.update(security_protocol="SASL_PLAINTEXT", sasl_mechanism=settings.credentials.mechanism,
-                       sasl_plain_username=settings.credentials.username,
-                       sasl_plain_password=settings.credentials.password)
-    return options
+    return {**settings.client_options(), "client_id": client_id, "enable_auto_commit": False, "group_id": None,
+            "request_timeout_ms": 30000}
 
 
 class HealthFeed:

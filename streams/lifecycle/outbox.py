@@ -76,15 +76,10 @@ def install(hub) -> None:
         consumer: AIOKafkaConsumer | None = None
 
         async def on_start(self) -> None:
-            options = {}
-            if settings.credentials is not None:
-                options = dict(security_protocol="SASL_PLAINTEXT", sasl_mechanism=settings.credentials.mechanism,
-                               sasl_plain_username=settings.credentials.username,
-                               sasl_plain_password=settings.credentials.password)
             self.consumer = AIOKafkaConsumer(
-                *outboxes, bootstrap_servers=settings.broker.split(","), group_id=relay_group(settings.app_id),
+                *outboxes, **settings.client_options(), group_id=relay_group(settings.app_id),
                 enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
-                max_poll_records=_BATCH, **options)
+                max_poll_records=_BATCH)
             await self.consumer.start()
 
         async def on_stop(self) -> None:

@@ -21,7 +21,7 @@ def rebuild_read_model(settings: HubSettings, url: str) -> int:
     read_model.create_schema()
     applied = 0
     try:
-        consumer = KafkaConsumer(bootstrap_servers=settings.broker.split(","), enable_auto_commit=False)
+        consumer = KafkaConsumer(enable_auto_commit=False, **settings.client_options())
         partitions = [TopicPartition(topics.EVENTS, p) for p in consumer.partitions_for_topic(topics.EVENTS) or ()]
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)

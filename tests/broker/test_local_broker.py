@@ -65,3 +65,19 @@ def test_kcat_an_independent_client_lists_the_hub_topics(kafka_broker, tmp_path)
                              timeout=60, check=True).stdout
     assert 'topic "complaints.intake"' in listing
     assert 'topic "agency.18.10.inbox"' in listing
+
+
+def test_a_cluster_id_starting_with_a_dash_formats_and_starts(tmp_path, monkeypatch):
+    import streams.broker.local as local
+    from streams.broker import LocalBroker, free_port
+    from tests.conftest import CACHE
+
+    class _Uuid:  # base64url of 0xfb... begins with "-": once in 64 random ids
+        bytes = b"\xfb" + bytes(15)
+
+    monkeypatch.setattr(local.uuid, "uuid4", _Uuid)
+    broker = LocalBroker(tmp_path / "kafka", port=free_port(), controller_port=free_port(), cache_dir=CACHE)
+    try:
+        assert broker.start().running
+    finally:
+        broker.stop()
