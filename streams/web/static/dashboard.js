@@ -73,7 +73,8 @@
     kv.replaceChildren();
     const rows = [];
     for (const g of o.lag.groups) {
-      const who = g.kind === "hub" ? "hub" : g.connector_id;
+      // The hub has two groups of its own: the Faust worker and the outbox relay (<app>.outbox).
+      const who = g.kind === "hub" ? (g.group.endsWith(".outbox") ? "outbox relay" : "hub") : g.connector_id;
       kv.appendChild(figure(`${who} total`, g.total, `lag.${g.group}.total`));
       for (const p of g.partitions) {
         rows.push({ label: `${g.kind === "hub" ? "" : who + " · "}${p.topic}[${p.partition}]`, value: p.lag,
