@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from streams.config import HubSettings
 from streams.errors import ConfigurationError, HubError
@@ -24,15 +25,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     # Demo complaints flow unless switched off: a newcomer should see routing happen.
     demo = not args.no_demo and (settings.demo if "LAPOR_DEMO" in os.environ else True)
-    settings = _replace(settings, demo=demo)
+    settings = replace(settings, demo=demo)
     run_worker(settings, embedded="LAPOR_BROKER" not in os.environ, loglevel=args.loglevel)
     return 0
-
-
-def _replace(settings: HubSettings, **changes) -> HubSettings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
 
 
 def _cmd_broker(args: argparse.Namespace) -> int:
@@ -57,7 +52,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     settings = _settings()
     overrides = {k: v for k, v in (("partitions", args.partitions), ("agency_partitions", args.agency_partitions),
                                     ("replication_factor", args.replication)) if v is not None}
-    settings = _replace(settings, **overrides)
+    settings = replace(settings, **overrides)
     created, existing = init_topics(settings, [a.code for a in default_directory()])
     print(f"{created} topics created, {existing} already existed")
     return 0
