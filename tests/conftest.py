@@ -12,6 +12,7 @@ import pytest
 
 from streams.broker import LocalBroker, free_port
 from streams.config import HubSettings
+from tests.services.mariadb import start_mariadb
 from tests.services.postgres import start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,5 +41,13 @@ def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     server = start_postgres(free_port())
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    """A MariaDB server (the SQL connector's MySQL/MariaDB agencies), started for the session."""
+    server = start_mariadb(free_port())
     yield server.url
     server.stop()

@@ -235,7 +235,10 @@ def _engine(settings: SqlSettings) -> sa.Engine:
     elif url.get_backend_name() == "postgresql":
         connect_args = {"connect_timeout": max(1, int(settings.busy_timeout)), "options": f"-c lock_timeout={ms}"}
     elif url.get_backend_name() in ("mysql", "mariadb"):
-        connect_args = {"connect_timeout": max(1, int(settings.busy_timeout))}
+        seconds = max(1, int(settings.busy_timeout))
+        # Both waits: row locks (InnoDB) and table locks (metadata, a year by default).
+        connect_args = {"connect_timeout": seconds,
+                        "init_command": f"SET SESSION innodb_lock_wait_timeout={seconds}, lock_wait_timeout={seconds}"}
     return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 

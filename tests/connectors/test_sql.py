@@ -1,4 +1,4 @@
-"""The sql connector against real databases: SQLite (a file) and PostgreSQL (the session server)."""
+"""The sql connector against real databases: SQLite (a file), PostgreSQL and MariaDB (session servers)."""
 
 from __future__ import annotations
 
@@ -72,12 +72,16 @@ class AgencyDatabase(Counterpart):
         self._lock = self.engine.connect()
         if self.engine.dialect.name == "sqlite":
             self._lock.exec_driver_sql("BEGIN EXCLUSIVE")
+        elif self.engine.dialect.name in ("mysql", "mariadb"):
+            self._lock.exec_driver_sql(f"LOCK TABLES {self.incoming.name} WRITE")
         else:
             self._lock.begin()
             self._lock.execute(sa.text(f"LOCK TABLE {self.incoming.name} IN ACCESS EXCLUSIVE MODE"))
 
     def come_back(self):
         if self._lock is not None:
+            if self.engine.dialect.name in ("mysql", "mariadb"):
+                self._lock.exec_driver_sql("UNLOCK TABLES")  # session-scoped: a rollback keeps it
             self._lock.rollback()
             self._lock.close()
             self._lock = None
@@ -110,6 +114,13 @@ def postgres_db(postgres_url):
     database.dispose()
 
 
+@pytest.fixture
+def mariadb_db(mariadb_url):
+    database = AgencyDatabase(mariadb_url)
+    yield database
+    database.dispose()
+
+
 class TestSqlOnSqlite(ConnectorConformance):
     @pytest.fixture
     def harness(self, sqlite_db):
@@ -121,6 +132,13 @@ class TestSqlOnPostgres(ConnectorConformance):
     @pytest.fixture
     def harness(self, postgres_db):
         return _connector(postgres_db), postgres_db
+
+
+@pytest.mark.mariadb
+class TestSqlOnMariaDb(ConnectorConformance):
+    @pytest.fixture
+    def harness(self, mariadb_db):
+        return _connector(mariadb_db), mariadb_db
 
 
 def test_an_unknown_column_is_a_clear_error_at_check(sqlite_db):
