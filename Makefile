@@ -27,7 +27,7 @@ test: install system-packages
 	$(BIN)/python -m pytest
 
 test-unit: install
-	$(BIN)/python -m pytest -m "not kafka and not postgres"
+	$(BIN)/python -m pytest -m "not kafka and not postgres and not mariadb"
 
 bench: install
 	$(BIN)/lapor-hub bench
