@@ -79,3 +79,11 @@ def test_the_production_connector_config_is_valid_once_its_secret_file_exists(tm
     config_path.write_text(text)  # as shipped, without the mounted secret: a clear error
     with pytest.raises(ConfigurationError, match="secret_file"):
         load_config(config_path)
+
+
+def test_every_file_the_compose_file_mounts_exists(compose):
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (DOCKER / source).exists(), f"{name} mounts {source}, which is not in docker/"
