@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.errors import HubError
 from streams.lifecycle import derived_event_id
-from streams.publisher import Headers, Publisher
+
+if TYPE_CHECKING:  # the connector SDK uses the header helpers without pulling in faust
+    from streams.publisher import Publisher
+
+Headers = Sequence[tuple[str | bytes, bytes]]
 
 __all__ = ["DeadLetters", "safe_reason", "ORIGINAL_PREFIX", "dead_letter_headers"]
 
@@ -34,6 +40,7 @@ def safe_reason(error: BaseException) -> str:
 
 def dead_letter_headers(source_topic: str, partition: int, offset: int, stage: str,
                         error: BaseException, original: Headers) -> list[tuple[str, bytes]]:
+    """The headers every dead letter carries, whoever writes it (the hub's agents, connectors)."""
     return [
         ("lapor-source-topic", source_topic.encode()),
         ("lapor-source-partition", str(partition).encode()),
@@ -46,7 +53,7 @@ def dead_letter_headers(source_topic: str, partition: int, offset: int, stage: s
 
 
 class DeadLetters:
-    def __init__(self, publisher: Publisher) -> None:
+    def __init__(self, publisher: "Publisher") -> None:
         self._publisher = publisher
 
     async def send(self, event, stage: str, error: BaseException) -> None:

@@ -20,14 +20,13 @@ from connectors.sdk.config import ConnectorConfig
 from connectors.sdk.model import AgencyUpdate, Delivery
 from connectors.sdk.updates import update_value
 from streams import topics
+from streams.deadletter import Headers, dead_letter_headers, safe_reason
 from streams.directory import Directory
 from streams.errors import RetriableError
 
-__all__ = ["HubPublisher", "DEADLETTER_HEADERS"]
+__all__ = ["HubPublisher"]
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://lapor.go.id/hub/connectors/health")
-#: Headers of a dead letter besides the CloudEvents ones (the same facts as the record's fields).
-DEADLETTER_HEADERS = ("source_topic", "source_partition", "source_offset", "stage", "error_class", "reason")
 
 
 class HubPublisher:
@@ -73,16 +72,18 @@ class HubPublisher:
                    subject=delivery.tracking_id)
 
     def dead_letter(self, *, topic: str, partition: int, offset: int, key: bytes | None, payload: bytes,
-                    error: BaseException, reason: str, tracking_id: str = "") -> None:
+                    error: BaseException, tracking_id: str = "", original_headers: Headers = ()) -> None:
+        """The same record and headers as the hub's own dead letters, so that `lapor-hub dlq` and
+        the dashboard read both, and a replay restores the original headers."""
         now = _now()
         value = {
             "event_id": self._id("deadletter", topic, str(partition), str(offset)),
             "tracking_id": tracking_id, "occurred_at": now, "actor": self._config.agency,
             "source_topic": topic, "source_partition": partition, "source_offset": offset,
-            "stage": self.stage, "error_class": type(error).__name__, "reason": reason,
+            "stage": self.stage, "error_class": type(error).__name__, "reason": safe_reason(error),
             "payload": payload, "key": key, "failed_at": now,
         }
-        extra = [(name, str(value[name]).encode()) for name in DEADLETTER_HEADERS]
+        extra = dead_letter_headers(topic, partition, offset, self.stage, error, original_headers)
         self._send(topics.DEADLETTER, key, "DeadLetter", value, subject=tracking_id, extra_headers=extra)
 
     def heartbeat(self, status: str, *, delivered: int, failed: int, polled: int, lag: int | None) -> None:

@@ -289,7 +289,7 @@ class ConnectorRuntime:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error.reason)
         self._publisher.dead_letter(topic=record.topic, partition=record.partition, offset=record.offset,
                                     key=record.key, payload=record.value or b"", error=error,
-                                    reason=error.reason, tracking_id=tracking_id)
+                                    tracking_id=tracking_id, original_headers=record.headers or ())
         if delivery is not None:
             self._publisher.receipt(delivery, "DEAD_LETTERED", detail=error.reason)
         self.counters.add("dead_lettered")
@@ -367,7 +367,7 @@ class ConnectorRuntime:
         log.warning("dead-lettering an update from the agency system: %s", error.reason)
         self._publisher.dead_letter(topic=f"agency-system:{self.config.id}", partition=-1, offset=-1,
                                     key=update.tracking_id.encode(), payload=payload, error=error,
-                                    reason=error.reason, tracking_id=update.tracking_id)
+                                    tracking_id=update.tracking_id)
         self.counters.add("dead_lettered")
 
     # health -----------------------------------------------------------------------------

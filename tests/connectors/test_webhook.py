@@ -147,8 +147,11 @@ def test_rejected_and_corrupt_records_are_dead_lettered_and_delivery_goes_on(kaf
     assert set(by_class) == {"SkippableError", "SerializationError"}
     http = by_class["SkippableError"]
     assert "HTTP 422" in http.value["reason"] and "081234567890" not in http.value["reason"]
-    assert http.headers["source_topic"] == topics.inbox(agency) and http.headers["stage"] == "connector.webhook"
-    assert int(http.headers["source_offset"]) == http.value["source_offset"]
+    assert http.headers["lapor-source-topic"] == topics.inbox(agency)
+    assert http.headers["lapor-stage"] == "connector.webhook"
+    assert int(http.headers["lapor-source-offset"]) == http.value["source_offset"]
+    # The original headers travel along, so that `lapor-hub dlq replay` restores the record as it was.
+    assert http.headers["lapor-original-ce_subject"] == "REJECT-1"
     assert rejected not in endpoint.cases
     assert http.value["payload"] and http.value["key"] == b"REJECT-1"
 
