@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 import uuid
 
-from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.intake.tracking import new_tracking_id
 from streams.intake.validation import to_submission
+from streams.publisher import Publisher
 
 __all__ = ["DemoFeed", "DEMO_CASES", "install"]
 
@@ -68,12 +68,11 @@ def install(hub, *, interval: float = 3.0) -> None:
     """Feed one demo complaint every ``interval`` seconds into ``complaints.intake``."""
     app = hub.app
     feed = DemoFeed(hub.directory)
+    publisher = Publisher(app, "/lapor-hub/demo")
 
     @app.timer(interval=interval)
     async def demo_complaints():
         now = hub.clock.now()
         tracking_id = new_tracking_id(now)
         value = to_submission(feed.next_body(), tracking_id=tracking_id, event_id=str(uuid.uuid4()), now=now)
-        headers = cloudevent_headers("ComplaintSubmitted", value["event_id"], "/lapor-hub/demo", tracking_id, now)
-        await app.producer.send(topics.INTAKE, tracking_id.encode(), encode("ComplaintSubmitted", value), None,
-                                None, headers)
+        await publisher.record(topics.INTAKE, "ComplaintSubmitted", value)

@@ -42,13 +42,27 @@ class Publisher:
         await self._app.producer.send(topic=topic, key=key, value=value, partition=None, timestamp=None,
                                       headers=list(headers))
 
+    async def record(self, topic: str, record_type: str, value: dict, *, sender: str | None = None,
+                     wait: bool = False) -> None:
+        """Send one record keyed by its tracking id, with CloudEvents headers (and the sender).
+
+        ``wait``: until the broker has it (an HTTP answer must not promise what is not stored).
+        """
+        headers = self._headers(record_type, value)
+        if sender:
+            headers.append((SENDER_HEADER, sender.encode()))
+        key, payload = value["tracking_id"].encode(), encode(record_type, value)
+        if wait:
+            await self._app.producer.send_and_wait(topic, key, payload, None, None, headers)
+        else:
+            await self.send(topic, key, payload, headers)
+
     async def emit(self, emission: Emission) -> None:
         """Append one lifecycle event to ``complaints.events`` and deliver it where it goes."""
         value = emission.value
         payload = encode(emission.record_type, value)
         headers = [
-            *cloudevent_headers(emission.record_type, value["event_id"], self.source, value["tracking_id"],
-                                value["occurred_at"]),
+            *self._headers(emission.record_type, value),
             (STATUS_HEADER, emission.status.value.encode()),
             (AGENCY_HEADER, emission.agency.encode()),
         ]
@@ -58,3 +72,7 @@ class Publisher:
             await self.send(topics.inbox(code), key, payload, headers)
         if emission.escalation:
             await self.send(topics.ESCALATIONS, key, payload, headers)
+
+    def _headers(self, record_type: str, value: dict) -> list[tuple[str, bytes]]:
+        return cloudevent_headers(record_type, value["event_id"], self.source, value["tracking_id"],
+                                  value["occurred_at"])

@@ -12,13 +12,12 @@ import uuid
 
 from faust.web import Request, Response, View
 
-from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.errors import RetriableError, UnknownAgencyError
 from streams.intake.tracking import is_tracking_id, new_tracking_id
 from streams.intake.validation import to_submission, validate_complaint
 from streams.lifecycle import REPORTER
-from streams.publisher import SENDER_HEADER
+from streams.publisher import Publisher
 from streams.web.idempotency import IdempotencyStore, request_fingerprint
 
 __all__ = ["install", "MAX_BODY_BYTES"]
@@ -65,13 +64,11 @@ def install(hub) -> None:
             hub.services["idempotency"] = IdempotencyStore(read_model().engine)
         return hub.services["idempotency"]
 
-    async def produce(topic: str, key: str, record_type: str, value: dict, sender: str | None = None) -> None:
-        headers = cloudevent_headers(record_type, value["event_id"], _API_SOURCE, key, value["occurred_at"])
-        if sender:
-            headers.append((SENDER_HEADER, sender.encode()))
+    publisher = Publisher(app, _API_SOURCE)
+
+    async def produce(topic: str, record_type: str, value: dict, sender: str | None = None) -> None:
         try:
-            await app.producer.send_and_wait(topic, key.encode(), encode(record_type, value), None, None,
-                                             headers)
+            await publisher.record(topic, record_type, value, sender=sender, wait=True)
         except Exception as exc:  # the broker's errors: the client should retry
             raise RetriableError("the hub could not store the request; retry in a few seconds",
                                  retry_after=5) from exc
@@ -102,7 +99,7 @@ def install(hub) -> None:
                     return self._accepted(claim.tracking_id)
             submission = to_submission(body, tracking_id=tracking_id, event_id=str(uuid.uuid4()), now=now)
             try:
-                await produce(topics.INTAKE, tracking_id, "ComplaintSubmitted", submission)
+                await produce(topics.INTAKE, "ComplaintSubmitted", submission)
             except RetriableError as exc:
                 if key:
                     await asyncio.to_thread(store.release, key, tracking_id)
@@ -148,7 +145,7 @@ def install(hub) -> None:
             value = {"event_id": str(uuid.uuid4()), "tracking_id": tracking_id, "occurred_at": hub.clock.now(),
                      "actor": REPORTER, **fields}
             try:
-                await produce(topics.COMMANDS, tracking_id, record_type, value, sender=REPORTER)
+                await produce(topics.COMMANDS, record_type, value, sender=REPORTER)
             except RetriableError as exc:
                 return _error(self, 503, "unavailable", str(exc))
             return self.json({"tracking_id": tracking_id, "accepted": record_type}, status=202)
