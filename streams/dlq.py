@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
 from schemas import decode
@@ -19,6 +19,7 @@ from streams import topics
 from streams.config import HubSettings
 from streams.deadletter import ORIGINAL_PREFIX
 from streams.errors import RetriableError
+from streams.logread import assign_whole_topic, records_until_end
 
 __all__ = ["DeadLetterEntry", "read_dead_letters", "replay_dead_letters", "REPLAY_GROUP"]
 
@@ -42,33 +43,24 @@ class DeadLetterEntry:
     original_headers: tuple[tuple[str, bytes], ...]
 
 
-def _entries(consumer: KafkaConsumer) -> Iterator[tuple[object, DeadLetterEntry]]:
+def _entries(consumer: KafkaConsumer) -> Iterator[DeadLetterEntry]:
     """Every dead letter up to the end offsets at the time of the call."""
-    partitions = consumer.assignment()
-    end = consumer.end_offsets(list(partitions))
-    while any(consumer.position(tp) < end[tp] for tp in partitions):
-        for tp, records in consumer.poll(timeout_ms=_POLL_MS).items():
-            for record in records:
-                if record.offset >= end[tp]:
-                    continue
-                _, value = decode(record.value)
-                original = tuple((k[len(ORIGINAL_PREFIX):], v) for k, v in record.headers or ()
-                                 if k.startswith(ORIGINAL_PREFIX))
-                yield tp, DeadLetterEntry(
-                    record.offset, record.partition, value["failed_at"], value["source_topic"],
-                    value["source_partition"], value["source_offset"], value["stage"], value["error_class"],
-                    value["reason"], value["key"], value["payload"], original)
+    for record in records_until_end(consumer, poll_ms=_POLL_MS):
+        _, value = decode(record.value)
+        original = tuple((k[len(ORIGINAL_PREFIX):], v) for k, v in record.headers or ()
+                         if k.startswith(ORIGINAL_PREFIX))
+        yield DeadLetterEntry(
+            record.offset, record.partition, value["failed_at"], value["source_topic"],
+            value["source_partition"], value["source_offset"], value["stage"], value["error_class"],
+            value["reason"], value["key"], value["payload"], original)
 
 
 def read_dead_letters(settings: HubSettings) -> list[DeadLetterEntry]:
     try:
         consumer = KafkaConsumer(enable_auto_commit=False, **settings.client_options())
-        partitions = [TopicPartition(topics.DEADLETTER, p)
-                      for p in consumer.partitions_for_topic(topics.DEADLETTER) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
+        consumer.seek_to_beginning(*assign_whole_topic(consumer, topics.DEADLETTER))
         try:
-            return [entry for _, entry in _entries(consumer)]
+            return list(_entries(consumer))
         finally:
             consumer.close()
     except KafkaError as exc:
@@ -81,17 +73,14 @@ def replay_dead_letters(settings: HubSettings, *, stage: str | None = None, sour
     try:
         consumer = KafkaConsumer(group_id=REPLAY_GROUP, enable_auto_commit=False, auto_offset_reset="earliest",
                                  **settings.client_options())
-        partitions = [TopicPartition(topics.DEADLETTER, p)
-                      for p in consumer.partitions_for_topic(topics.DEADLETTER) or ()]
-        consumer.assign(partitions)
-        for tp in partitions:
+        for tp in assign_whole_topic(consumer, topics.DEADLETTER):
             committed = consumer.committed(tp)
             if committed is None:
                 consumer.seek_to_beginning(tp)
         producer = None if dry_run else KafkaProducer(acks="all", **settings.client_options())
         replayed = []
         try:
-            for _, entry in _entries(consumer):
+            for entry in _entries(consumer):
                 if (stage and entry.stage != stage) or (source_topic and entry.source_topic != source_topic):
                     continue
                 replayed.append(entry)

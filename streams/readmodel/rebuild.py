@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from streams import topics
 from streams.config import HubSettings
 from streams.errors import RetriableError
+from streams.logread import assign_whole_topic, records_until_end
 from streams.readmodel.agent import BATCH_SIZE, projected
 from streams.readmodel.model import open_read_model
 
@@ -22,14 +23,14 @@ def rebuild_read_model(settings: HubSettings, url: str) -> int:
     applied = 0
     try:
         consumer = KafkaConsumer(enable_auto_commit=False, **settings.client_options())
-        partitions = [TopicPartition(topics.EVENTS, p) for p in consumer.partitions_for_topic(topics.EVENTS) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        end = consumer.end_offsets(partitions)
-        while any(consumer.position(tp) < end[tp] for tp in partitions):
-            for tp, records in consumer.poll(timeout_ms=2000, max_records=BATCH_SIZE).items():
-                batch = [projected(r.value, r.headers) for r in records if r.offset < end[tp]]
+        consumer.seek_to_beginning(*assign_whole_topic(consumer, topics.EVENTS))
+        batch = []
+        for record in records_until_end(consumer, max_records=BATCH_SIZE):
+            batch.append(projected(record.value, record.headers))
+            if len(batch) == BATCH_SIZE:
                 applied += read_model.apply(batch)
+                batch = []
+        applied += read_model.apply(batch)
         consumer.close()
     except KafkaError as exc:
         raise RetriableError(f"reading {topics.EVENTS} failed: {type(exc).__name__}; run the rebuild again") from exc
