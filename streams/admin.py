@@ -20,7 +20,8 @@ __all__ = ["TopicPlan", "plan_topics", "init_topics", "admin_client"]
 _BATCH = 200
 #: Dead letters and connector health are small and kept a month for operators to inspect.
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
-_MONTH_MS = str(30 * 24 * 3600 * 1000)
+_DAY_MS = 24 * 3600 * 1000
+_MONTH_MS = str(30 * _DAY_MS)
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,11 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
     rf = settings.replication_factor
     hub = [TopicPlan(name, settings.partitions, rf) for name in topics.HUB_TOPICS]
     # complaints.events is the system of record: never delete by age.
-    hub = [
-        TopicPlan(p.name, p.partitions, rf, (("retention.ms", "-1"),)) if p.name == topics.EVENTS
-        else TopicPlan(p.name, p.partitions, rf, (("retention.ms", _MONTH_MS),))
-        if p.name in (topics.DEADLETTER, topics.CONNECTOR_HEALTH) else p
-        for p in hub
-    ]
+    retention = {topics.EVENTS: "-1", topics.DEADLETTER: _MONTH_MS, topics.CONNECTOR_HEALTH: _MONTH_MS,
+                 # Claims outlive the idempotency window by a day: the hub ignores older ones.
+                 topics.IDEMPOTENCY: str((settings.idempotency_days + 1) * _DAY_MS)}
+    hub = [TopicPlan(p.name, p.partitions, rf, (("retention.ms", retention[p.name]),)) if p.name in retention else p
+           for p in hub]
     agency = [TopicPlan(name, settings.agency_partitions, rf) for name in topics.agency_topics(agency_codes)]
     return hub + agency
 

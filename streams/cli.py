@@ -26,8 +26,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Demo complaints flow unless switched off: a newcomer should see routing happen.
     demo = not args.no_demo and (settings.demo if "LAPOR_DEMO" in os.environ else True)
     settings = replace(settings, demo=demo)
-    run_worker(settings, embedded="LAPOR_BROKER" not in os.environ, loglevel=args.loglevel)
-    return 0
+    return run_worker(settings, embedded=not os.environ.get("LAPOR_BROKER"), loglevel=args.loglevel)
 
 
 def _cmd_broker(args: argparse.Namespace) -> int:

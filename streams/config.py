@@ -5,7 +5,9 @@ Every setting has an embedded default so that ``make run`` works on a fresh mach
 
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,13 +34,18 @@ class BrokerCredentials:
 
 @dataclass(frozen=True)
 class HubSettings:
-    #: Kafka bootstrap servers, ``host:port[,host:port]`` (``LAPOR_BROKER``).
+    #: Kafka bootstrap servers, ``host:port[,host:port]`` (``LAPOR_BROKER``). When it is not set
+    #: the hub runs the embedded local broker on 127.0.0.1:``broker_port``.
     broker: str = "127.0.0.1:9092"
+    #: The embedded broker's client and controller ports (``LAPOR_BROKER_PORT``,
+    #: ``LAPOR_CONTROLLER_PORT``, default the next port up).
+    broker_port: int = 9092
+    controller_port: int | None = None
     credentials: BrokerCredentials | None = None
     #: Where the hub keeps its local state: broker data, faust tables, the SQLite read model.
     data_dir: Path = Path("var")
     #: SQLAlchemy URL of the read model; SQLite under ``data_dir`` when unset.
-    database_url: str | None = None
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     #: Partitions of the hub's own topics; the parallelism ceiling (see README, Operating).
@@ -61,6 +68,17 @@ class HubSettings:
     schema_registry_url: str | None = None
     #: Faust application id: the consumer group and the prefix of the changelog topics.
     app_id: str = "lapor-hub"
+    #: How long an HTTP write may wait for the broker's acknowledgement before it is answered
+    #: 503 with Retry-After (``LAPOR_WRITE_TIMEOUT``, seconds).
+    write_timeout_s: float = 5.0
+    #: How long an Idempotency-Key is remembered (``LAPOR_IDEMPOTENCY_DAYS``).
+    idempotency_days: int = 7
+    #: How long the broker waits for a silent worker before its partitions go to the others
+    #: (``LAPOR_SESSION_TIMEOUT``, seconds): the worst part of a failover after a crash.
+    session_timeout_s: float = 10.0
+    #: Names this worker's own read model (a SQLite file) among the workers; derived from the
+    #: host and the read model's location unless ``LAPOR_INSTANCE_ID`` sets it.
+    instance: str | None = None
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
@@ -73,6 +91,19 @@ class HubSettings:
     def read_model_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'read-model.db').resolve()}"
 
+    @property
+    def instance_id(self) -> str:
+        """Stable for one worker's data: the same host and read model give the same id."""
+        if self.instance:
+            return self.instance
+        where = f"{socket.gethostname()}|{self.read_model_url}".encode()
+        return hashlib.sha256(where).hexdigest()[:12]
+
+    def group_timeouts(self) -> dict:
+        """Consumer-group liveness for aiokafka consumers: a crashed member is noticed in seconds."""
+        session_ms = int(self.session_timeout_s * 1000)
+        return {"session_timeout_ms": session_ms, "heartbeat_interval_ms": max(300, session_ms // 10)}
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HubSettings:
         """Settings from ``LAPOR_*`` environment variables; a bad value is a ConfigurationError."""
@@ -83,8 +114,12 @@ class HubSettings:
         if user:
             password = _secret(env, "LAPOR_BROKER_PASSWORD")
             credentials = BrokerCredentials(user, password)
+        broker_port = _number(env, "LAPOR_BROKER_PORT", defaults.broker_port, int, minimum=1)
+        controller_port = _number(env, "LAPOR_CONTROLLER_PORT", None, int, minimum=1)
         return cls(
-            broker=env.get("LAPOR_BROKER", defaults.broker),
+            broker=env.get("LAPOR_BROKER") or f"127.0.0.1:{broker_port}",
+            broker_port=broker_port,
+            controller_port=controller_port,
             credentials=credentials,
             data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
             database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
@@ -103,6 +138,10 @@ class HubSettings:
             app_id=env.get("LAPOR_APP_ID", defaults.app_id),
             schema_registry_url=env.get("LAPOR_SCHEMA_REGISTRY_URL") or None,
             sla_config=Path(env["LAPOR_SLA_CONFIG"]) if env.get("LAPOR_SLA_CONFIG") else None,
+            write_timeout_s=_number(env, "LAPOR_WRITE_TIMEOUT", defaults.write_timeout_s, float, minimum=0.1),
+            idempotency_days=_number(env, "LAPOR_IDEMPOTENCY_DAYS", defaults.idempotency_days, int, minimum=1),
+            session_timeout_s=_number(env, "LAPOR_SESSION_TIMEOUT", defaults.session_timeout_s, float, minimum=6.0),
+            instance=env.get("LAPOR_INSTANCE_ID") or None,
         )
 
 

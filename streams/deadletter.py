@@ -13,19 +13,16 @@ import logging
 import traceback
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.errors import HubError
 from streams.lifecycle import derived_event_id
 
-if TYPE_CHECKING:  # the connector SDK uses the header helpers without pulling in faust
-    from streams.publisher import Publisher
-
 Headers = Sequence[tuple[str | bytes, bytes]]
 
-__all__ = ["DeadLetters", "safe_reason", "ORIGINAL_PREFIX", "dead_letter_headers"]
+__all__ = ["DeadLetters", "RecordSink", "safe_reason", "ORIGINAL_PREFIX", "dead_letter_headers"]
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +49,18 @@ def dead_letter_headers(source_topic: str, partition: int, offset: int, stage: s
     ]
 
 
+class RecordSink(Protocol):
+    """Where records go: Faust's producer (:class:`streams.publisher.Publisher`) or the
+    acknowledged writes of :class:`streams.durable.DurableSink`."""
+
+    source: str
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Sequence[tuple[str, bytes]]) -> None:
+        ...
+
+
 class DeadLetters:
-    def __init__(self, publisher: "Publisher") -> None:
+    def __init__(self, publisher: RecordSink) -> None:
         self._publisher = publisher
 
     async def send(self, event, stage: str, error: BaseException) -> None:

@@ -1,20 +1,29 @@
 """The hub worker: one Faust application with every flow installed on it.
 
-Each flow package exposes ``install(hub)``, which declares its topics, tables, agents and
-pages on ``hub.app``.
+Each flow package exposes ``install(hub)``, which declares its topics, tables, agents, services
+and pages on ``hub.app``; what flows share is a typed field of :class:`Hub`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import faust
 
 from streams.config import HubSettings
 from streams.directory import Directory, default_directory
+from streams.durable import DurableWriter
+from streams.intake.claimlog import ClaimLog
 from streams.lifecycle import LifecycleContext
 from streams.sla import Clock, ScaledClock, SystemClock
+from streams.web.probes import Readiness, broker_reachable
+
+if TYPE_CHECKING:
+    from streams.health import StreamHealth
+    from streams.readmodel.model import ReadModel
+    from streams.readmodel.projector import Projector
 
 __all__ = ["Hub", "create_hub", "faust_settings", "hub_clock"]
 
@@ -26,12 +35,37 @@ class Hub:
     app: faust.App
     clock: Clock
     context: LifecycleContext
-    #: Services the flows share (the read model, metrics), by name.
-    services: dict[str, object] = field(default_factory=dict)
+    #: The HTTP API's producer: answers only once the broker has a write.
+    writer: DurableWriter
+    #: Idempotency-Key claims shared by every worker.
+    claims: ClaimLog
+    #: Set by the read model's install: the database and the projector that fills it.
+    read_model: ReadModel | None = None
+    projector: Projector | None = None
+    #: Set by the stream-health install.
+    health: StreamHealth | None = field(default=None)
+
+    async def readiness(self) -> Readiness:
+        """Whether this worker can serve now (see :class:`streams.web.probes.Readiness`)."""
+        app = self.app
+        try:
+            assigned = len(app.assignor.assigned_actives())
+        except Exception:  # noqa: BLE001 - before the first assignment the assignor has none
+            assigned = 0
+        recovery = app.tables.recovery
+        return Readiness(
+            broker=await broker_reachable(self.settings.broker),
+            partitions=assigned > 0 and not app.rebalancing,
+            tables=recovery.completed.is_set() and not recovery.in_recovery,
+            writer=self.writer.connected,
+            idempotency=self.claims.caught_up,
+            read_model=self.projector is not None and self.projector.caught_up,
+            assigned_partitions=assigned,
+        )
 
 
 def faust_settings(settings: HubSettings) -> dict:
-    """Faust configuration for the hub (see README, "Why these libraries")."""
+    """Faust configuration for the hub (see README, "Why these libraries" and "Reliability")."""
     options: dict = dict(
         broker=[f"kafka://{server}" for server in settings.broker.split(",")],
         store="memory://",  # tables are rebuilt from their changelog topics on start
@@ -57,6 +91,13 @@ def faust_settings(settings: HubSettings) -> dict:
         producer_max_batch_size=65536,
         broker_commit_every=500,
         broker_commit_interval=1.0,
+        # Failover in seconds, not a minute: a crashed worker's partitions move after the
+        # session timeout; survivors hear of the rebalance at their next heartbeat and hold a
+        # standby copy of the table, so they resume without reading the whole changelog.
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=max(0.3, settings.session_timeout_s / 10),
+        broker_rebalance_timeout=settings.session_timeout_s,
+        table_standby_replicas=1,
         autodiscover=False,
     )
     if settings.credentials is not None:
@@ -96,7 +137,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     from streams import demo, health, web
     from streams.lifecycle import agent as lifecycle_agent
     from streams.lifecycle import outbox as outbox_relay
-    from streams.readmodel import agent as readmodel_agent
+    from streams.readmodel import service as readmodel_service
     directory = directory or default_directory()
     if settings.schema_registry_url:
         from schemas import Codec, set_default_codec
@@ -104,16 +145,23 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
 
         set_default_codec(Codec(registry=RegistryClient(settings.schema_registry_url)))
     app = faust.App(settings.app_id, **faust_settings(settings))
+    writer = DurableWriter(settings)
+    claims = ClaimLog(settings, writer)
+    # Started with the app, before its consumer: the write path does not wait for tables.
+    app.add_dependency(writer)
+    app.add_dependency(claims)
     hub = Hub(
         settings=settings,
         directory=directory,
         app=app,
         clock=clock or hub_clock(settings),
         context=context or _lifecycle_context(settings, directory),
+        writer=writer,
+        claims=claims,
     )
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)
-    readmodel_agent.install(hub)
+    readmodel_service.install(hub)
     health.install(hub)
     web.install(hub)
     if settings.demo:

@@ -11,6 +11,7 @@ __all__ = [
     "DEADLETTER",
     "CONNECTOR_HEALTH",
     "COMMANDS",
+    "IDEMPOTENCY",
     "HUB_TOPICS",
     "inbox",
     "outbox",
@@ -31,7 +32,10 @@ CONNECTOR_HEALTH = "connectors.health"
 #: Internal: lifecycle commands keyed by tracking id, co-partitioned with the complaint table.
 COMMANDS = "complaints.commands"
 
-HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS)
+#: Internal: Idempotency-Key claims of the HTTP API, keyed by a hash of the key (first wins).
+IDEMPOTENCY = "complaints.idempotency"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY)
 
 
 def inbox(agency_code: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 __all__ = ["profile_hot_path", "summarize_profile"]
 
-_BATCH = 500  # streams.readmodel.agent.BATCH_SIZE
+_BATCH = 500  # streams.readmodel.projector.BATCH_SIZE
 
 
 class _NullProducer:
@@ -68,7 +68,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     from streams.lifecycle.state import ComplaintState
     from streams.lifecycle.transition import transition
     from streams.publisher import SENDER_HEADER, Publisher
-    from streams.readmodel.agent import projected
+    from streams.readmodel.projector import projected
     from streams.readmodel.model import open_read_model
     from streams.routing import default_categories
     from streams import topics

@@ -132,9 +132,11 @@ class LocalBroker:
             return self.status()
         for port in (self.port, self.controller_port):
             if _port_open(port):
+                which = "client" if port == self.port else "controller"
                 raise ConfigurationError(
-                    f"port {port} on 127.0.0.1 is taken by another program; stop it, or choose "
-                    "another port with LAPOR_BROKER_PORT"
+                    f"port {port} on 127.0.0.1 (the broker's {which} port) is taken by another program; "
+                    "stop it, or choose other ports with LAPOR_BROKER_PORT and LAPOR_CONTROLLER_PORT "
+                    "(or point LAPOR_BROKER at a running Kafka)"
                 )
         java = shutil.which("java")
         if java is None:

@@ -45,8 +45,9 @@ class StreamHealth:
         self.feed.start()
 
     def stop(self) -> None:
-        self.feed.stop()
-        self.sampler.stop()
+        # Daemon threads: a short join, so a slow broker call never holds up the worker's stop.
+        self.feed.stop(timeout=2.0)
+        self.sampler.stop(timeout=2.0)
 
     def overview(self, app=None) -> dict:
         """The overview now; ``app`` (the faust app) adds the worker's own figures.
@@ -81,17 +82,18 @@ class StreamHealth:
 
 
 def install(hub) -> StreamHealth:
-    """Collectors for ``hub``, started and stopped with its worker (``hub.services["health"]``)."""
+    """Collectors for ``hub``, started and stopped with its worker (``hub.health``)."""
     import mode
 
     from streams.lifecycle.outbox import relay_group
 
     agency_codes = [agency.code for agency in hub.directory]
-    groups = {hub.settings.app_id: [topics.INTAKE, topics.COMMANDS, topics.EVENTS],
+    groups = {hub.settings.app_id: [topics.INTAKE, topics.COMMANDS],
               relay_group(hub.settings.app_id): [topics.outbox(code) for code in agency_codes]}
-    health = StreamHealth(hub.settings, hub_groups=lambda: groups,
-                          read_model=lambda: hub.services.get("read_model"))
-    hub.services["health"] = health
+    if hub.projector is not None:
+        groups[hub.projector.group_id] = [topics.EVENTS]
+    health = StreamHealth(hub.settings, hub_groups=lambda: groups, read_model=lambda: hub.read_model)
+    hub.health = health
 
     @hub.app.service
     class StreamHealthService(mode.Service):

@@ -26,7 +26,7 @@ THROUGHPUT_SERIES = (topics.INTAKE, topics.COMMANDS, topics.EVENTS, AGENCY_INBOX
 
 def series_of(topic: str) -> str | None:
     """The throughput series a topic counts towards; None for topics the hub does not show."""
-    if topic in topics.HUB_TOPICS:
+    if topic in THROUGHPUT_SERIES:
         return topic
     if topics.agency_of_topic(topic) is not None:
         return AGENCY_INBOXES if topic.endswith(".inbox") else AGENCY_OUTBOXES

@@ -68,7 +68,6 @@ def install(hub) -> None:
     categories = default_categories()
     complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
                            key_type=str, value_type=None)
-    hub.services["complaint_table"] = complaints
     sla_requested: dict[str, float] = {}
 
     @app.agent(commands, concurrency=1)

@@ -20,18 +20,13 @@ from aiokafka.errors import KafkaError
 from schemas import decode, read_cloudevent_headers
 from streams import topics
 from streams.deadletter import DeadLetters
-from streams.errors import SkippableError
+from streams.lifecycle.authority import check_agency_update
 from streams.publisher import SENDER_HEADER, Publisher
 
-__all__ = ["AGENCY_UPDATES", "agency_update_command_headers", "install", "relay_group"]
+__all__ = ["agency_update_command_headers", "install", "relay_group"]
 
 log = logging.getLogger(__name__)
 
-#: What an agency may publish on its outbox.
-AGENCY_UPDATES = frozenset({
-    "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter", "FollowUpRecorded",
-    "ResponseGiven", "ComplaintClosed", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified",
-})
 _BATCH = 500
 #: How long an idle fetch waits at the broker: it bounds how often the 678 partitions are listed.
 _FETCH_MAX_WAIT_MS = 500
@@ -43,13 +38,9 @@ def relay_group(app_id: str) -> str:
 
 
 def agency_update_command_headers(agency: str, record_type: str, record: dict, headers) -> list:
-    """Check an outbox record and the headers it is forwarded with; SkippableError if forged."""
-    if record_type not in AGENCY_UPDATES:
-        raise SkippableError(f"{record_type} is not an update an agency may publish on its outbox")
-    if record.get("actor") != agency:
-        raise SkippableError(f"an update on the outbox of {agency} claims another actor")
-    if not record.get("tracking_id"):
-        raise SkippableError(f"{record_type} without a tracking id")
+    """Check an outbox record (:func:`~streams.lifecycle.authority.check_agency_update`) and return the
+    headers it is forwarded with: the sender is the outbox's agency, whatever the record says."""
+    check_agency_update(agency, record_type, record)
     read_cloudevent_headers(headers)  # the duplicate key must be there
     kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) != SENDER_HEADER]
     return [*kept, (SENDER_HEADER, agency.encode())]

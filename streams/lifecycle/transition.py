@@ -1,8 +1,8 @@
 """The complaint lifecycle as one pure function: ``(state, command) -> (new state, events)``.
 
-Every command not listed for the complaint's status, or sent by someone who may not send it,
-raises :class:`IllegalTransition` with the reason; the agent dead-letters it. Who sent a
-command is established by the wiring (the outbox topic it came from), never by the payload.
+Every command not allowed for the complaint's status, or sent by someone who may not send it,
+raises :class:`IllegalTransition` with the reason (the rules are :mod:`.authority`); the agent
+dead-letters it. Once a command is allowed, its handler here decides what changes.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import deadlines
+from streams.lifecycle import authority, deadlines
 from streams.lifecycle.commands import (
     HUB,
     INTAKE,
-    NATIONAL_ADMIN_ACTOR,
-    REPORTER,
     SLA_CHECK,
     Command,
     Emission,
@@ -27,15 +25,13 @@ from streams.lifecycle.commands import (
 from streams.lifecycle.context import LifecycleContext
 from streams.lifecycle.emissions import EventFactory, assignment
 from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import OPEN_STATUSES, Status
+from streams.lifecycle.status import Status
 from streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
 from streams.sla import Stage
 
 __all__ = ["transition"]
 
 S = Status
-_WORKING = {S.DISPOSITIONED, S.ACCEPTED, S.IN_PROGRESS}
-_ADMIN = {NATIONAL_ADMIN_ACTOR, NATIONAL_ADMIN}
 
 
 def transition(state: ComplaintState | None, command: Command, ctx: LifecycleContext,
@@ -43,23 +39,28 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
     """The next state of a complaint and the events to append, or IllegalTransition."""
     if state is not None and command.key in state.seen:
         return Outcome(state, duplicate=True)
+    if state is not None and _same_submission(state, command):
+        # A client's retry stored the submission twice, long after: same event id, same complaint.
+        return Outcome(state, duplicate=True)
     if state is None:
         if command.record_type != "ComplaintSubmitted" or command.sender != INTAKE:
             raise IllegalTransition(f"{command.record_type} for a complaint the hub does not hold")
         return _submitted(command, ctx, now)
-    handler = _HANDLERS.get(command.record_type)
-    if handler is None:
-        raise IllegalTransition(f"{command.record_type} is not a command the lifecycle accepts")
+    authority.check(authority.Standing(state.status, state.agency), command.record_type, command.sender,
+                    command.value, ctx.directory)
+    _require_fields(command)
     events = EventFactory(command.key, state.tracking_id, now, command.sender)
-    try:
-        new_state, emissions = handler(state, command, ctx, now, events)
-    except (KeyError, TypeError) as exc:
-        raise IllegalTransition(f"{command.record_type} lacks a field it needs ({type(exc).__name__})") from None
+    new_state, emissions = _HANDLERS[command.record_type](state, command, ctx, now, events)
     if command.record_type != SLA_CHECK:
         # SLA checks are idempotent through the fired keys; remembering them would push real
         # commands out of the duplicate memory.
         new_state = new_state.remember(command.key)
     return Outcome(deadlines.with_next_due(new_state, now, ctx), tuple(emissions))
+
+
+def _same_submission(state: ComplaintState, command: Command) -> bool:
+    return (command.record_type == "ComplaintSubmitted" and command.sender == INTAKE
+            and command.id == state.submission.get("event_id"))
 
 
 def _routing_request(state: ComplaintState) -> RoutingRequest:
@@ -101,19 +102,28 @@ def _disposition(state: ComplaintState, decision: RouteDecision, ctx: LifecycleC
                                inboxes=(state.agency,), actor=HUB)
 
 
-def _require(condition: bool, reason: str) -> None:
-    if not condition:
-        raise IllegalTransition(reason)
+#: The fields each command's handler reads; a command without one is refused before any change
+#: (a bug in a handler stays a bug, instead of looking like a refused command).
+_REQUIRED_FIELDS = {
+    "ComplaintReturnedToReporter": ("reason",),
+    "ReporterReplied": ("message",),
+    "InformationAdded": ("message",),
+    "FollowUpRecorded": ("note",),
+    "ResponseGiven": ("response",),
+    "ComplaintClosed": ("reason",),
+    "ComplaintReopened": ("reason",),
+    "ComplaintArchived": ("reason",),
+    "ComplaintPutOnHold": ("reason",),
+}
 
 
-def _from_holder(state: ComplaintState, command: Command, allowed: set[Status]) -> None:
-    _require(command.sender == state.agency,
-             f"{command.record_type} from {command.sender}, which does not hold the complaint")
-    _require(state.status in allowed, f"{command.record_type} is not allowed while {state.status.value}")
+def _require_fields(command: Command) -> None:
+    missing = [name for name in _REQUIRED_FIELDS.get(command.record_type, ()) if name not in command.value]
+    if missing:
+        raise IllegalTransition(f"{command.record_type} lacks a field it needs: {', '.join(missing)}")
 
 
 def _accepted(state, command, ctx, now, events):
-    _from_holder(state, command, {S.DISPOSITIONED, S.TRIAGE})
     if state.status is S.TRIAGE:
         # The national admin keeps the complaint as KemenPANRB's own: verification is over and
         # the first follow-up is now due from it.
@@ -126,14 +136,10 @@ def _accepted(state, command, ctx, now, events):
 
 def _forwarded(state, command, ctx, now, events):
     """A decline [bukan wewenang] is a forwarding [pelimpahan], never a dead end."""
-    if not (command.sender in _ADMIN and state.status is S.TRIAGE):
-        _from_holder(state, command, _WORKING | {S.TRIAGE})
     suggested = command.value.get("to_agency") or None
     by_admin = state.status is S.TRIAGE
     if by_admin:
-        # The national admin dispositions by hand: its choice stands if the agency exists.
-        _require(suggested is not None and suggested in ctx.directory and suggested != NATIONAL_ADMIN,
-                 "the national admin's disposition must name a known agency in to_agency")
+        # The national admin dispositions by hand: its choice stands (authority checked it exists).
         decision = RouteDecision(suggested, "admin.disposition",
                                  "dispositioned by the national admin after triage", False, False)
     else:
@@ -153,18 +159,12 @@ def _forwarded(state, command, ctx, now, events):
 
 
 def _returned_to_reporter(state, command, ctx, now, events):
-    if command.sender not in _ADMIN:
-        _from_holder(state, command, _WORKING | {S.TRIAGE})
-    _require(state.status in OPEN_STATUSES - {S.WAITING_FOR_REPORTER, S.ON_HOLD},
-             f"cannot ask the reporter for information while {state.status.value}")
     state = replace(deadlines.pause_all(state, now), status=S.WAITING_FOR_REPORTER, resume_status=state.status)
     return state, [events.event("ComplaintReturnedToReporter", {"reason": command.value["reason"]},
                                 status=state.status, agency=state.agency)]
 
 
 def _reporter_answered(state, command, ctx, now, events):
-    _require(command.sender == REPORTER, f"{command.record_type} must come from the reporter")
-    _require(state.status in OPEN_STATUSES, f"the complaint is {state.status.value}: reopen it instead")
     if state.status is S.WAITING_FOR_REPORTER:
         state = replace(deadlines.resume_all(state, now, ctx), status=state.resume_status or S.DISPOSITIONED,
                         resume_status=None)
@@ -181,7 +181,6 @@ def _reporter_answered(state, command, ctx, now, events):
 
 
 def _follow_up(state, command, ctx, now, events):
-    _from_holder(state, command, _WORKING)
     state = replace(deadlines.stop(state, Stage.FIRST_FOLLOW_UP), status=S.IN_PROGRESS)
     fields = {"agency": state.agency, "note": command.value["note"],
               "attachments": list(command.value.get("attachments") or [])}
@@ -189,28 +188,14 @@ def _follow_up(state, command, ctx, now, events):
 
 
 def _response(state, command, ctx, now, events):
-    _from_holder(state, command, _WORKING)
     state = deadlines.stop(state, Stage.FIRST_FOLLOW_UP)
     state = replace(deadlines.start(state, Stage.AWAITING_REPLY, state.agency, now, ctx), status=S.RESPONDED)
     return state, [events.event("ResponseGiven", {"agency": state.agency, "response": command.value["response"]},
                                 status=state.status, agency=state.agency)]
 
 
-_CLOSERS = {REPORTER: ("REPORTER_SATISFIED", {S.RESPONDED}),
-            NATIONAL_ADMIN_ACTOR: ("ADMIN_CLOSED", OPEN_STATUSES)}
-
-
 def _closed(state, command, ctx, now, events):
-    reason = command.value["reason"]
-    sender = NATIONAL_ADMIN_ACTOR if command.sender in _ADMIN and reason == "ADMIN_CLOSED" else command.sender
-    if sender in _CLOSERS:
-        expected, allowed = _CLOSERS[sender]
-        _require(reason == expected, f"{sender} closes a complaint with reason {expected}")
-        _require(state.status in allowed, f"cannot close while {state.status.value}")
-    else:
-        _from_holder(state, command, {S.RESPONDED})
-        _require(reason == "AGENCY_CLOSED", "an agency closes a complaint with reason AGENCY_CLOSED")
-    return _close(state, reason, command.value.get("note"), events)
+    return _close(state, command.value["reason"], command.value.get("note"), events)
 
 
 def _close(state, reason, note, events):
@@ -220,8 +205,6 @@ def _close(state, reason, note, events):
 
 
 def _reopened(state, command, ctx, now, events):
-    _require(command.sender == REPORTER, "only the reporter reopens a complaint")
-    _require(state.status in {S.RESPONDED, S.CLOSED}, f"cannot reopen while {state.status.value}")
     state = deadlines.stop(state, Stage.AWAITING_REPLY)
     state = deadlines.start(state, Stage.FIRST_FOLLOW_UP, state.agency, now, ctx)
     if Stage.SETTLEMENT.value not in state.clocks:
@@ -231,13 +214,7 @@ def _reopened(state, command, ctx, now, events):
                                 agency=state.agency, inboxes=(state.agency,))]
 
 
-def _admin_only(command: Command) -> None:
-    _require(command.sender in _ADMIN, f"{command.record_type} is the national admin's decision")
-
-
 def _archived(state, command, ctx, now, events):
-    _admin_only(command)
-    _require(state.status in OPEN_STATUSES, f"cannot archive while {state.status.value}")
     state = replace(deadlines.stop(state, *Stage), status=S.ARCHIVED)
     return state, [events.event("ComplaintArchived", {"reason": command.value["reason"],
                                                       "notes": command.value.get("notes")},
@@ -245,23 +222,18 @@ def _archived(state, command, ctx, now, events):
 
 
 def _on_hold(state, command, ctx, now, events):
-    _admin_only(command)
-    _require(state.status is S.TRIAGE, "only a complaint in triage can be put on hold")
     state = replace(deadlines.pause_all(state, now), status=S.ON_HOLD)
     return state, [events.event("ComplaintPutOnHold", {"reason": command.value["reason"]},
                                 status=state.status, agency=state.agency)]
 
 
 def _verified(state, command, ctx, now, events):
-    _admin_only(command)
-    _require(state.status is S.ON_HOLD, "only a complaint on hold is verified back into triage")
     state = replace(deadlines.resume_all(state, now, ctx), status=S.TRIAGE)
     return state, [events.event("ComplaintVerified", {"notes": command.value.get("notes")},
                                 status=state.status, agency=state.agency)]
 
 
 def _sla_check(state, command, ctx, now, events):
-    _require(command.sender == HUB, "SLA checks come from the hub's own timer")
     state, emissions, expired = deadlines.check(state, now, ctx, events)
     if expired and state.status is S.RESPONDED:
         state, closed = _close(state, "NO_REPLY", "closed automatically: no reply from the reporter", events)

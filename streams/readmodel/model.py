@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from streams.directory import Directory, default_directory
 from streams.errors import ConfigurationError, UnknownAgencyError
@@ -15,7 +15,8 @@ from streams.readmodel._bulk import BulkWriter
 from streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
 from streams.readmodel.events import PROJECTED_RECORD_TYPES, ProjectedEvent
 from streams.readmodel.projection import project
-from streams.readmodel.tables import assignments, complaints, metadata, timeline
+from streams.readmodel.schema import upgrade_schema
+from streams.readmodel.tables import assignments, complaints, metadata, projection_offsets, timeline
 
 __all__ = ["ReadModel", "open_read_model"]
 
@@ -50,22 +51,28 @@ class ReadModel:
         self._bulk = BulkWriter(engine)
         self._agency_name = lru_cache(maxsize=4096)(self._lookup_agency_name)
 
+    @property
+    def shared(self) -> bool:
+        """Whether several workers share this database (PostgreSQL) rather than one each (SQLite)."""
+        return self.engine.dialect.name != "sqlite"
+
     def create_schema(self) -> None:
-        """Create the tables and indexes that do not exist yet."""
-        with translated_errors("creating the schema"):
-            metadata.create_all(self.engine)
+        """Migrate the database to the newest schema (safe when several workers start at once)."""
+        upgrade_schema(self.engine)
 
     def drop_schema(self) -> None:
         """Drop every read-model table (before a replay from the start of the topic)."""
         with translated_errors("dropping the schema"):
             metadata.drop_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
     def dispose(self) -> None:
         self.engine.dispose()
 
     # write side ---------------------------------------------------------------------------
 
-    def apply(self, batch: Sequence[ProjectedEvent]) -> int:
+    def apply(self, batch: Sequence[ProjectedEvent], offsets: Mapping[tuple[str, int], int] | None = None) -> int:
         """Project ``batch`` in one transaction; the number of events that were new.
 
         Idempotent by event id: an event already in the timeline (or earlier in this batch) is
@@ -73,15 +80,30 @@ class ReadModel:
         the topic into an empty database rebuilds identical rows. Events must come in topic
         order per tracking id (Kafka's per-key order). A record that cannot be projected at
         all raises :class:`SkippableError` before anything is written.
+
+        ``offsets`` (``(topic, partition) -> next offset``) are stored in the same transaction,
+        so the database says exactly how far it has projected (:meth:`projected_offsets`).
         """
         candidates = _candidates(batch)
-        if not candidates:
+        if not candidates and not offsets:
             return 0
         with translated_errors("applying a batch"):
             with self.engine.connect() as conn:
                 conn.execution_options(**{IMMEDIATE: True})
                 with conn.begin():
-                    return self._apply(conn, candidates)
+                    applied = self._apply(conn, candidates) if candidates else 0
+                    if offsets:
+                        self._bulk.upsert(conn, projection_offsets, [
+                            {"topic": topic, "partition": partition, "next_offset": offset}
+                            for (topic, partition), offset in offsets.items()])
+                    return applied
+
+    def projected_offsets(self, topic: str) -> dict[int, int]:
+        """The next offset to project per partition of ``topic`` (absent: from the beginning)."""
+        with translated_errors("reading the projection offsets"), self.engine.connect() as conn:
+            rows = conn.execute(select(projection_offsets.c.partition, projection_offsets.c.next_offset)
+                                .where(projection_offsets.c.topic == topic)).all()
+        return {partition: offset for partition, offset in rows}
 
     def _apply(self, conn: Connection, candidates: list[ProjectedEvent]) -> int:
         seen = set(_select_in(conn, select(timeline.c.event_id), timeline.c.event_id, [e.event_id for e in candidates]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata", "complaints", "timeline", "assignments", "UtcDateTime"]
+__all__ = ["metadata", "complaints", "timeline", "assignments", "projection_offsets", "UtcDateTime"]
 
 
 class UtcDateTime(TypeDecorator):
@@ -126,3 +127,14 @@ assignments = Table(
     PrimaryKeyConstraint("tracking_id", "hop", "agency", name="pk_assignments"),
 )
 Index("ix_assignments_agency", assignments.c.agency, assignments.c.tracking_id)
+
+projection_offsets = Table(
+    "projection_offsets",
+    metadata,
+    Column("topic", String, nullable=False),
+    Column("partition", Integer, nullable=False),
+    #: The next offset to read: written in the same transaction as the rows of the batch, so
+    #: the database always says exactly how far it has projected.
+    Column("next_offset", BigInteger, nullable=False),
+    PrimaryKeyConstraint("topic", "partition", name="pk_projection_offsets"),
+)

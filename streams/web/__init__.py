@@ -7,9 +7,10 @@ __all__ = ["install"]
 
 def install(hub) -> None:
     from schemas.registry_web import blueprint
-    from streams.web import api, dashboard, health, metrics
+    from streams.web import api, dashboard, intake, metrics, probes
 
-    health.install(hub)
+    probes.install(hub)
+    intake.install(hub)
     api.install(hub)
     dashboard.install(hub)
     metrics.install(hub)

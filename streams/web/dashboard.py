@@ -36,7 +36,7 @@ def install(hub) -> None:
     @app.page("/api/v1/health/overview")
     class HealthOverview(View):
         async def get(self, request: Request) -> Response:
-            return self.json(hub.services["health"].overview(app))
+            return self.json(hub.health.overview(app))
 
     @app.page("/dashboard")
     class Dashboard(View):

@@ -1,4 +1,4 @@
-"""``GET /metrics`` (Prometheus text format) and ``GET /ready`` (readiness).
+"""``GET /metrics``: Prometheus text format.
 
 Metrics are rendered from the same overview document as ``/api/v1/health/overview``, by a
 custom collector over a registry of its own, so a scrape and the dashboard agree. Labels are
@@ -15,9 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from streams.web.health import broker_reachable
-
-__all__ = ["install", "OverviewCollector", "render_metrics", "METRIC_NAMES", "readiness"]
+__all__ = ["install", "OverviewCollector", "render_metrics", "METRIC_NAMES"]
 
 #: Every metric family this module exposes (the alert rules and Grafana dashboard use them).
 METRIC_NAMES = (
@@ -157,30 +155,12 @@ def _sla_metrics(sla: dict):
     yield overdue
 
 
-def readiness(*, broker: bool, assigned_partitions: int) -> tuple[bool, list[str]]:
-    """Ready to take traffic: the broker answers and this worker has partitions to work on."""
-    reasons = []
-    if not broker:
-        reasons.append("the Kafka broker is unreachable")
-    if assigned_partitions == 0:
-        reasons.append("no partitions assigned to this worker yet (starting, or rebalancing)")
-    return not reasons, reasons
-
-
 def install(hub) -> None:
     app = hub.app
 
     @app.page("/metrics")
     class Metrics(View):
         async def get(self, request: Request) -> Response:
-            overview = hub.services["health"].overview(app)
+            overview = hub.health.overview(app)
             body = await asyncio.to_thread(render_metrics, overview)
             return self.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    @app.page("/ready")
-    class Ready(View):
-        async def get(self, request: Request) -> Response:
-            assigned = hub.services["health"].overview(app)["worker"]["assigned_partitions"]
-            ready, reasons = readiness(broker=await broker_reachable(hub.settings.broker), assigned_partitions=assigned)
-            return self.json({"ready": ready, "assigned_partitions": assigned, "reasons": reasons},
-                             status=200 if ready else 503)

@@ -14,7 +14,7 @@ from streams.bench.updates import UPDATE_MIX, expected_events, plan_updates, upd
 from streams.bench.workload import WorkloadGenerator
 from streams.directory import default_directory
 from streams.intake.validation import validate_submission_record
-from streams.lifecycle.outbox import AGENCY_UPDATES
+from streams.lifecycle.authority import AGENCY_UPDATES
 from streams.routing import default_categories
 
 

@@ -14,7 +14,18 @@ def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path):
         squatter.listen()
         port = squatter.getsockname()[1]
         broker = LocalBroker(tmp_path / "kafka", port=port, controller_port=free_port())
-        with pytest.raises(ConfigurationError, match=f"port {port} on 127.0.0.1 is taken"):
+        with pytest.raises(ConfigurationError, match=rf"port {port} on 127.0.0.1 \(the broker's client port\) is "
+                                                     "taken.*LAPOR_BROKER_PORT and LAPOR_CONTROLLER_PORT"):
+            broker.start()
+
+
+def test_a_taken_controller_port_is_named_as_such(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        broker = LocalBroker(tmp_path / "kafka", port=free_port(), controller_port=port)
+        with pytest.raises(ConfigurationError, match=rf"port {port} .*controller port"):
             broker.start()
 
 
@@ -40,7 +51,8 @@ def test_the_cli_reports_broker_errors_without_a_traceback(tmp_path, monkeypatch
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        monkeypatch.setenv("LAPOR_BROKER", f"127.0.0.1:{port}")
+        monkeypatch.delenv("LAPOR_BROKER", raising=False)
+        monkeypatch.setenv("LAPOR_BROKER_PORT", str(port))
         monkeypatch.setenv("LAPOR_DATA_DIR", str(tmp_path))
         assert main(["broker", "start"]) == 2
     err = capsys.readouterr().err

@@ -6,7 +6,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from streams import topics
 from streams.status import Thresholds, check_thresholds
-from streams.web.metrics import METRIC_NAMES, readiness, render_metrics
+from streams.web.metrics import METRIC_NAMES, render_metrics
+from streams.web.probes import Readiness
 from tests.health.samples import sample_overview
 
 #: Every label a metric may carry; none can hold a tracking id, a reporter or free text.
@@ -57,10 +58,13 @@ def test_metrics_carry_the_overview_values_under_safe_labels_only():
     assert families == set(METRIC_NAMES)
 
 
-def test_ready_needs_the_broker_and_assigned_partitions_and_says_what_is_missing():
-    assert readiness(broker=True, assigned_partitions=4) == (True, [])
-    ready, reasons = readiness(broker=False, assigned_partitions=0)
-    assert not ready and len(reasons) == 2 and "broker" in reasons[0] and "partitions" in reasons[1]
+def test_ready_needs_every_condition_and_says_what_is_missing():
+    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, read_model=True)
+    assert Readiness(**everything).ready and Readiness(**everything).reasons == []
+    missing = Readiness(**{**everything, "broker": False, "tables": False, "read_model": False})
+    assert not missing.ready
+    assert [r.split()[-1] for r in missing.reasons] == ["unreachable", "changelog", "complaints.events"]
+    assert missing.as_json()["checks"]["tables"] is False and missing.as_json()["ready"] is False
 
 
 def test_status_thresholds_name_what_failed():

@@ -20,7 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from schemas import cloudevent_headers, decode, encode
 from streams.broker import free_port
 
-__all__ = ["HubProcess", "start_hub", "http", "InboxReader", "produce_record", "wait_for"]
+__all__ = ["HubProcess", "start_hub", "http", "http_with_headers", "InboxReader", "produce_record", "wait_for"]
 
 
 @dataclass
@@ -67,8 +67,8 @@ def start_hub(bootstrap: str, data_dir: Path, *, app_id: str | None = None, extr
         if process.poll() is not None:
             raise AssertionError(f"the hub exited with {process.returncode}:\n{hub.log()[-3000:]}")
         try:
-            status, body = http("GET", f"{hub.base_url}/health")
-            if status == 200 and "Worker]: Ready" in hub.log():
+            status, body = http("GET", f"{hub.base_url}/ready")
+            if status == 200:
                 return hub
         except OSError:
             pass
@@ -77,15 +77,22 @@ def start_hub(bootstrap: str, data_dir: Path, *, app_id: str | None = None, extr
     raise AssertionError(f"the hub did not become ready:\n{hub.log()[-3000:]}")
 
 
-def http(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+def http(method: str, url: str, body: dict | None = None, headers: dict | None = None,
+         timeout: float = 10) -> tuple[int, dict]:
+    status, body, _ = http_with_headers(method, url, body, headers, timeout)
+    return status, body
+
+
+def http_with_headers(method: str, url: str, body: dict | None = None, headers: dict | None = None,
+                      timeout: float = 10) -> tuple[int, dict, dict]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null"), dict(response.headers)
     except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
+        return err.code, json.loads(err.read() or b"null"), dict(err.headers)
 
 
 def wait_for(check, *, timeout: float = 60.0, interval: float = 0.3, what: str = "condition"):

@@ -33,5 +33,5 @@ def test_the_readme_decodes_an_agency_inbox_with_confluent_kafka(hub, capsys):
             .replace("consumer.poll(10)", "consumer.poll(60)"))
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out
-    assert printed.startswith("b'id.go.lapor.complaint.dispositioned'")
-    assert "LPR-" in printed and "Jalan" in printed
+    # The first assignment on the inbox (other tests' complaints may be older than ours), decoded.
+    assert re.fullmatch(r"b'id\.go\.lapor\.complaint\.dispositioned' LPR-\d{8}-[0-9A-Z]{8} \S.{8,}\n", printed), printed

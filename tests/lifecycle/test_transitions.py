@@ -56,6 +56,16 @@ def test_a_resubmission_under_a_new_id_is_refused(ctx):
         complaint.apply(Command("sub-0002", "/channels/web", "ComplaintSubmitted", submission(), INTAKE))
 
 
+def test_a_resubmission_with_the_original_event_id_is_a_duplicate_however_late(ctx):
+    complaint = complaint_in(ctx, Status.IN_PROGRESS)
+    original = complaint.state.submission
+    for _ in range(40):  # pushes the submission's command out of the duplicate memory
+        complaint.send("InformationAdded", REPORTER, at=complaint.later())
+    retry = Command(original["event_id"], "/lapor-hub/api", "ComplaintSubmitted", original, INTAKE)
+    outcome = complaint.apply(retry, at=complaint.later())
+    assert outcome.duplicate and outcome.emissions == ()
+
+
 def test_a_duplicate_command_is_a_no_op_marked_duplicate(ctx):
     complaint = complaint_in(ctx, Status.DISPOSITIONED)
     accept = complaint.command("ComplaintAccepted", PRINGSEWU)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the read model (see :mod:`streams.readmodel.schema`)."""

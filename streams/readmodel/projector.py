@@ -1,0 +1,211 @@
+"""The projector: ``complaints.events`` into the read model, in batches, idempotently.
+
+Every worker's API must show every complaint, so how the projector reads depends on where the
+read model lives:
+
+- **SQLite** (the embedded default) is one file per worker: each worker's projector reads
+  *every* partition (consumer group ``<app id>.readmodel.<instance>``, used only to report lag).
+- **PostgreSQL** is shared by the workers: their projectors form one consumer group
+  (``<app id>.readmodel``) and split the partitions; every worker reads the same database.
+
+Either way the offsets that count are in the database, written in the same transaction as the
+rows (table ``projection_offsets``): the read model says exactly how far it has projected, a
+new or rebuilt database starts from the beginning, and a crash between the database commit and
+anything else repeats nothing. The offsets committed to Kafka are only for the lag dashboard.
+
+A record that cannot be projected is dead-lettered (the batch is applied without it); a
+database that is unavailable is retried with capped backoff for as long as it takes, so the
+projector falls behind rather than losing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mode
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+
+from schemas import decode
+from streams import topics
+from streams.config import HubSettings
+from streams.deadletter import DeadLetters
+from streams.durable import WriteUnavailable
+from streams.errors import RetriableError, SkippableError
+from streams.partitions import all_partitions
+from streams.publisher import AGENCY_HEADER, STATUS_HEADER, header
+from streams.readmodel.events import ProjectedEvent
+from streams.readmodel.model import ReadModel
+
+__all__ = ["Projector", "projected", "projector_group", "BATCH_SIZE"]
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+_BROKER_RETRY_S = 1.0
+
+
+def projected(value: bytes, headers) -> ProjectedEvent:
+    record_type, record = decode(value)
+    return ProjectedEvent(record_type, record, header(headers, STATUS_HEADER), header(headers, AGENCY_HEADER))
+
+
+def projector_group(settings: HubSettings, *, shared: bool) -> str:
+    """The projector's consumer group: shared by the workers of a shared database, else per worker."""
+    base = f"{settings.app_id}.readmodel"
+    return base if shared else f"{base}.{settings.instance_id}"
+
+
+class Projector(mode.Service):
+    def __init__(self, settings: HubSettings, read_model: ReadModel, dead_letters: DeadLetters, **kwargs) -> None:
+        self._settings = settings
+        self._read_model = read_model
+        #: Acknowledged sends (see streams.durable): a batch's dead letters are on the broker
+        #: before its offsets are in the database.
+        self._dead_letters = dead_letters
+        self.group_id = projector_group(settings, shared=read_model.shared)
+        self._consumer: AIOKafkaConsumer | None = None
+        #: End offsets of the assigned partitions when they were assigned: reading past them
+        #: means the read model shows everything that happened before.
+        self._targets: dict[int, int] = {}
+        self._positions: dict[int, int] = {}
+        self._assigned = False
+        super().__init__(**kwargs)
+
+    @property
+    def caught_up(self) -> bool:
+        return self._assigned and all(self._positions.get(p, 0) >= end for p, end in self._targets.items())
+
+    @mode.Service.task
+    async def _project(self) -> None:
+        while not self.should_stop:
+            try:
+                if self._consumer is None:
+                    await self._open()
+                consumer = self._consumer
+                assert consumer is not None
+                batches = await consumer.getmany(timeout_ms=500, max_records=BATCH_SIZE)
+                if batches:
+                    await self._apply(batches)
+                    await _commit_quietly(consumer, batches)
+                for tp in consumer.assignment():
+                    self._positions[tp.partition] = await consumer.position(tp)
+            except (KafkaError, OSError, WriteUnavailable) as exc:
+                # Nothing of the batch is in the database: it is read again after reconnecting.
+                log.debug("projector: %s; reconnecting", type(exc).__name__)
+                await self._close()
+                await self.sleep(_BROKER_RETRY_S)
+            except _Stopping:
+                return
+
+    async def _apply(self, batches: dict) -> None:
+        items: list[tuple[object, ProjectedEvent]] = []
+        offsets: dict[tuple[str, int], int] = {}
+        for tp, records in batches.items():
+            offsets[(tp.topic, tp.partition)] = records[-1].offset + 1
+            for record in records:
+                try:
+                    items.append((record, projected(record.value or b"", record.headers)))
+                except Exception as exc:  # noqa: BLE001 - one bad record never stops the projector
+                    await self._dead_letter(record, exc)
+        try:
+            await self._apply_retrying([item for _, item in items], offsets)
+        except SkippableError:
+            # One bad record spoils the batch: apply one by one and dead-letter the bad ones.
+            for record, item in items:
+                try:
+                    await self._apply_retrying([item], None)
+                except SkippableError as exc:
+                    await self._dead_letter(record, exc)
+            await self._apply_retrying([], offsets)
+
+    async def _apply_retrying(self, batch: list[ProjectedEvent], offsets) -> None:
+        attempt = 0
+        while True:
+            try:
+                await asyncio.to_thread(self._read_model.apply, batch, offsets)
+                return
+            except RetriableError as exc:
+                delay = _RETRY_DELAYS_S[min(attempt, len(_RETRY_DELAYS_S) - 1)]
+                if attempt == 0 or delay == _RETRY_DELAYS_S[-1] and attempt % 12 == 0:
+                    log.warning("read model unavailable (%s); retrying every %.1fs at most", exc, delay)
+                attempt += 1
+                if self.should_stop:
+                    raise _Stopping from exc
+                await self.sleep(delay)
+
+    async def _dead_letter(self, record, exc: BaseException) -> None:
+        await self._dead_letters.send_raw(record.topic, record.partition, record.offset, record.key, record.value,
+                                          record.headers, "readmodel", exc)
+
+    async def _open(self) -> None:
+        consumer = AIOKafkaConsumer(
+            **self._settings.client_options(), group_id=self.group_id, enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=BATCH_SIZE, client_id="lapor-hub-projector",
+            **self._settings.group_timeouts())
+        try:
+            await consumer.start()
+            if self._read_model.shared:
+                consumer.subscribe([topics.EVENTS], listener=_SeekToStored(self, consumer))
+            else:
+                tps = await all_partitions(consumer, topics.EVENTS)
+                consumer.assign(tps)
+                await self.on_assigned(consumer, tps)
+        except BaseException:
+            await _stop(consumer)
+            raise
+        self._consumer = consumer
+
+    async def on_assigned(self, consumer: AIOKafkaConsumer, assigned) -> None:
+        """Seek to where the database says it is, and note what 'caught up' means now."""
+        stored = await asyncio.to_thread(self._read_model.projected_offsets, topics.EVENTS)
+        for tp in assigned:
+            if tp.partition in stored:
+                consumer.seek(tp, stored[tp.partition])
+            else:
+                await consumer.seek_to_beginning(tp)
+        ends = await consumer.end_offsets(list(assigned)) if assigned else {}
+        self._targets = {tp.partition: offset for tp, offset in ends.items()}
+        self._positions = {tp.partition: stored.get(tp.partition, 0) for tp in assigned}
+        self._assigned = True
+
+    async def _close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        self._assigned = False
+        if consumer is not None:
+            await _stop(consumer)
+
+    async def on_stop(self) -> None:
+        await self._close()
+
+
+class _Stopping(Exception):
+    """The worker stops while the database is unavailable: leave the batch for next time."""
+
+
+class _SeekToStored(ConsumerRebalanceListener):
+    def __init__(self, projector: Projector, consumer: AIOKafkaConsumer) -> None:
+        self._projector = projector
+        self._consumer = consumer
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        self._projector._assigned = False
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        await self._projector.on_assigned(self._consumer, assigned)
+
+
+async def _commit_quietly(consumer: AIOKafkaConsumer, batches: dict) -> None:
+    """Report progress to Kafka for the lag dashboard; the database holds the real offsets."""
+    try:
+        await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+    except KafkaError as exc:
+        log.debug("projector: offsets for the dashboard not committed (%s)", type(exc).__name__)
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    try:
+        await asyncio.wait_for(consumer.stop(), 5.0)
+    except (asyncio.TimeoutError, KafkaError, OSError):
+        pass
