@@ -182,12 +182,15 @@ class SigningKeys:
 
 def _new_private_key(identity_dir: Path) -> tuple[str, dict]:
     """A new Ed25519 key written to ``keys/<kid>.pem`` (0600); its kid and public JWK."""
-    key = Ed25519PrivateKey.generate()
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    x = _b64(raw)
-    # RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
-    kid = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x},
-                                         separators=(",", ":"), sort_keys=True).encode()).digest())
+    while True:
+        key = Ed25519PrivateKey.generate()
+        x = _b64(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        # RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
+        kid = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x},
+                                             separators=(",", ":"), sort_keys=True).encode()).digest())
+        # One kid in 64 would begin with '-', which `lapor-hub users retire-key KID` reads as an option.
+        if not kid.startswith("-"):
+            break
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     folder = ensure_private_dir(identity_dir / "keys")

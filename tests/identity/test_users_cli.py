@@ -80,7 +80,7 @@ def test_api_key_is_printed_once_and_can_be_revoked(identity_dir, capsys):
     issuer = EmbeddedIssuer(IdentitySettings(identity_dir=identity_dir), default_directory())
     assert issuer.api_keys.authenticate(key).channel == "open311-pringsewu"
     listed = run(capsys, "list")[1]
-    assert key_id in listed and key.rsplit("_", 1)[1] not in listed
+    assert key_id in listed and key.removeprefix(f"lapor_{key_id}_") not in listed
     assert not any(h in listed for h in stored_hashes(identity_dir))
     assert run(capsys, "revoke-api-key", key_id)[0] == 0
     assert "revoked" in run(capsys, "list")[1]
