@@ -16,7 +16,7 @@ from jwt import PyJWK
 
 from streams.identity.errors import AuthenticationError, AuthFailure
 
-__all__ = ["MAX_TOKEN_LENGTH", "read_header", "unverified_issuer", "verified_claims"]
+__all__ = ["MAX_TOKEN_LENGTH", "read_header", "refuse_other_issuers", "unverified_issuer", "verified_claims"]
 
 #: Longer tokens are refused before any parsing (Keycloak's are about 1.5 KB).
 MAX_TOKEN_LENGTH = 16 * 1024
@@ -63,6 +63,16 @@ def unverified_issuer(token: object) -> str | None:
     except jwt.InvalidTokenError:
         raise AuthenticationError(AuthFailure.MALFORMED, "not a well-formed JWT") from None
     return iss if isinstance(iss, str) else None
+
+
+def refuse_other_issuers(token: str, issuer: str) -> None:
+    """Refuse a token claiming another ``iss`` before looking for its key.
+
+    The signature check would refuse it too, but as signed by an unknown key, after making the
+    verifier fetch the provider's keys again: the reason would mislead and the fetch is wasted.
+    """
+    if unverified_issuer(token) != issuer:
+        raise AuthenticationError(AuthFailure.WRONG_ISSUER, "the token comes from another issuer")
 
 
 def verified_claims(token: str, key: PyJWK, *, issuer: str, audience: str, leeway_s: float) -> dict:

@@ -39,7 +39,7 @@ from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError
 
 from streams.directory import Directory
 from streams.errors import ConfigurationError
-from streams.identity._jwt import read_header, verified_claims
+from streams.identity._jwt import read_header, refuse_other_issuers, verified_claims
 from streams.identity.claims import principal_from_claims
 from streams.identity.errors import AuthenticationError, AuthFailure, IdentityProviderUnavailable
 from streams.identity.principal import Principal
@@ -92,6 +92,7 @@ class OidcVerifier:
 
     def _kid(self, token: str) -> str:
         kid = read_header(token, self._settings.algorithms).get("kid")
+        refuse_other_issuers(token, self.issuer)
         if not kid:
             raise AuthenticationError(AuthFailure.UNKNOWN_KEY, "the token names no signing key (kid)")
         return kid

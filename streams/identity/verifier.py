@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from streams.directory import Directory
-from streams.identity._jwt import read_header, unverified_issuer, verified_claims
+from streams.identity._jwt import read_header, refuse_other_issuers, unverified_issuer, verified_claims
 from streams.identity.accounts import AccountStore
 from streams.identity.claims import principal_from_claims
 from streams.identity.errors import AuthenticationError, AuthFailure
@@ -60,6 +60,7 @@ class EmbeddedVerifier:
         header = read_header(token, (SIGNING_ALGORITHM,))
         if header.get("typ") != EMBEDDED_TOKEN_TYPE:
             raise AuthenticationError(AuthFailure.MALFORMED, f"the token is not an access token (typ {EMBEDDED_TOKEN_TYPE})")
+        refuse_other_issuers(token, self.issuer)
         kid = header.get("kid")
         key = self._keys.public_key(kid) if kid else None
         if key is None:
