@@ -138,6 +138,8 @@ def _launch(home: Path, port: int, management_port: int, log_dir: Path) -> Keycl
         KC_BOOTSTRAP_ADMIN_PASSWORD=password,
         # A bounded heap: the default takes a share of the whole machine's memory.
         JAVA_OPTS_KC_HEAP="-Xms64m -Xmx768m",
+        # The quick JIT tier only: on two shared cores a start took 15-19 s instead of 19-37 s.
+        JAVA_OPTS_APPEND="-XX:TieredStopAtLevel=1",
     )
     log_path = log_dir / "keycloak.log"
     started = time.monotonic()
