@@ -17,7 +17,7 @@ from streams.identity.errors import (
     AccountError,
     AuthenticationError,
     AuthFailure,
-    IdentityProviderUnavailable,
+    IdentityProviderUnavailableError,
     RoleAssignmentError,
 )
 from streams.identity.hub import Identity, open_identity
@@ -41,7 +41,7 @@ __all__ = [
     "EmbeddedIssuer",
     "EmbeddedVerifier",
     "Identity",
-    "IdentityProviderUnavailable",
+    "IdentityProviderUnavailableError",
     "IdentitySettings",
     "IssuedApiKey",
     "IssuedToken",

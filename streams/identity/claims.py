@@ -27,7 +27,11 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from streams.directory import Directory
-from streams.identity.errors import AuthenticationError, AuthFailure, RoleAssignmentError
+from streams.identity.errors import (
+    AuthenticationError,
+    AuthFailure,
+    RoleAssignmentError,
+)
 from streams.identity.principal import Principal, Role, assign_agency
 from streams.identity.settings import ClaimMapping
 

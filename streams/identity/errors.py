@@ -3,7 +3,7 @@
 - :class:`AuthenticationError`: the credentials are refused; answer 401 and log ``failure``.
   The message is safe to show to the client: it names what is wrong (expired, wrong audience,
   unknown agency, ...) and never echoes the token, the password or the API key.
-- :class:`IdentityProviderUnavailable`: the OpenID Connect provider could not be asked (down,
+- :class:`IdentityProviderUnavailableError`: the OpenID Connect provider could not be asked (down,
   slow, answering nonsense); nothing is known about the token yet, so answer 503 and let the
   client try again, instead of calling a valid token invalid.
 - :class:`AccountError`: an account, API key or signing key cannot be changed as asked (unknown
@@ -20,7 +20,7 @@ from streams.errors import HubError, RetriableError
 __all__ = [
     "AuthFailure",
     "AuthenticationError",
-    "IdentityProviderUnavailable",
+    "IdentityProviderUnavailableError",
     "AccountError",
     "RoleAssignmentError",
 ]
@@ -58,7 +58,7 @@ class AuthenticationError(HubError):
         self.failure = failure
 
 
-class IdentityProviderUnavailable(RetriableError):
+class IdentityProviderUnavailableError(RetriableError):
     """The OIDC provider's discovery document or keys could not be fetched (HTTP 503)."""
 
 

@@ -14,7 +14,7 @@ own key cache, because the hub needs three things the client leaves to its calle
   cooldown is refused without asking the provider). The whole set is fetched again every
   ``LAPOR_OIDC_JWKS_LIFESPAN`` seconds, so keys the provider removed stop verifying.
 - **An unreachable provider is not an invalid token.** A failed fetch raises
-  :class:`~streams.identity.errors.IdentityProviderUnavailable` (retriable: answer 503). When the
+  :class:`~streams.identity.errors.IdentityProviderUnavailableError` (retriable: answer 503). When the
   periodic refresh fails, the keys fetched last keep serving, so a provider outage does not lock
   out staff whose tokens are already signed by known keys.
 
@@ -35,13 +35,23 @@ import threading
 import time
 from collections.abc import Callable
 
-from jwt import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
+from jwt import (
+    PyJWK,
+    PyJWKClient,
+    PyJWKClientConnectionError,
+    PyJWKClientError,
+    PyJWKSetError,
+)
 
 from streams.directory import Directory
 from streams.errors import ConfigurationError
 from streams.identity._jwt import read_header, refuse_other_issuers, verified_claims
 from streams.identity.claims import principal_from_claims
-from streams.identity.errors import AuthenticationError, AuthFailure, IdentityProviderUnavailable
+from streams.identity.errors import (
+    AuthenticationError,
+    AuthFailure,
+    IdentityProviderUnavailableError,
+)
 from streams.identity.principal import Principal
 from streams.identity.settings import OidcSettings, check_provider_url
 
@@ -114,13 +124,14 @@ class OidcVerifier:
             if not cooling:
                 try:
                     self._fetch_keys()
-                except IdentityProviderUnavailable:
+                except IdentityProviderUnavailableError:
                     if kid not in self._keys:
                         raise
                     log.warning("serving the OIDC keys fetched last: the provider's key set could not be fetched")
         key = self._keys.get(kid)
         if key is None:
-            raise AuthenticationError(AuthFailure.UNKNOWN_KEY, "the token is signed by a key the provider does not publish")
+            raise AuthenticationError(AuthFailure.UNKNOWN_KEY,
+                                      "the token is signed by a key the provider does not publish")
         return key
 
     def _fetch_keys(self) -> None:
@@ -130,10 +141,10 @@ class OidcVerifier:
         try:
             key_set = client.get_jwk_set(refresh=True)
         except PyJWKClientConnectionError as exc:
-            raise IdentityProviderUnavailable(f"the identity provider's keys ({client.uri}) could not be fetched: "
+            raise IdentityProviderUnavailableError(f"the identity provider's keys ({client.uri}) could not be fetched: "
                                               f"{_reason(exc)}", retry_after=5) from exc
         except (PyJWKClientError, PyJWKSetError, ValueError) as exc:
-            raise IdentityProviderUnavailable(f"the identity provider's key set ({client.uri}) is not usable",
+            raise IdentityProviderUnavailableError(f"the identity provider's key set ({client.uri}) is not usable",
                                               retry_after=30) from exc
         allowed = set(self._settings.algorithms)
         self._keys = {k.key_id: k for k in key_set.keys
@@ -146,19 +157,19 @@ class OidcVerifier:
             # PyJWKClient's fetch serves any JSON document: same timeout, TLS and redirect rules.
             document = self._client(url).fetch_data()
         except PyJWKClientConnectionError as exc:
-            raise IdentityProviderUnavailable(f"the identity provider's discovery document ({url}) could not be "
+            raise IdentityProviderUnavailableError(f"the identity provider's discovery document ({url}) could not be "
                                               f"fetched: {_reason(exc)}", retry_after=5) from exc
         except (PyJWKClientError, ValueError) as exc:
-            raise IdentityProviderUnavailable(f"{url} is not a discovery document", retry_after=30) from exc
+            raise IdentityProviderUnavailableError(f"{url} is not a discovery document", retry_after=30) from exc
         if document.get("issuer") != self.issuer:
-            raise IdentityProviderUnavailable(
+            raise IdentityProviderUnavailableError(
                 f"{url} names the issuer {str(document.get('issuer'))[:120]!r}: set LAPOR_OIDC_ISSUER to exactly "
                 "that", retry_after=60)
         jwks_uri = document.get("jwks_uri")
         try:
             check_provider_url("jwks_uri", jwks_uri if isinstance(jwks_uri, str) else "")
         except ConfigurationError as exc:
-            raise IdentityProviderUnavailable(f"{url} gives no usable jwks_uri: {exc}", retry_after=60) from None
+            raise IdentityProviderUnavailableError(f"{url} gives no usable jwks_uri: {exc}", retry_after=60) from None
         self._jwks_client = self._client(jwks_uri)
         return self._jwks_client
 

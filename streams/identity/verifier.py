@@ -4,7 +4,7 @@
 fetch of the provider's keys); ``averify`` is for the aiohttp event loop and never blocks it.
 Both return a :class:`~streams.identity.principal.Principal` or raise
 :class:`~streams.identity.errors.AuthenticationError` (answer 401) or
-:class:`~streams.identity.errors.IdentityProviderUnavailable` (answer 503, try later).
+:class:`~streams.identity.errors.IdentityProviderUnavailableError` (answer 503, try later).
 
 :class:`EmbeddedVerifier` checks the embedded issuer's tokens against its published keys and
 its accounts (a disabled account's tokens stop at once). :class:`CombinedVerifier` accepts
@@ -20,7 +20,12 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from streams.directory import Directory
-from streams.identity._jwt import read_header, refuse_other_issuers, unverified_issuer, verified_claims
+from streams.identity._jwt import (
+    read_header,
+    refuse_other_issuers,
+    unverified_issuer,
+    verified_claims,
+)
 from streams.identity.accounts import AccountStore
 from streams.identity.claims import principal_from_claims
 from streams.identity.errors import AuthenticationError, AuthFailure
@@ -59,7 +64,8 @@ class EmbeddedVerifier:
     def verify(self, token: str) -> Principal:
         header = read_header(token, (SIGNING_ALGORITHM,))
         if header.get("typ") != EMBEDDED_TOKEN_TYPE:
-            raise AuthenticationError(AuthFailure.MALFORMED, f"the token is not an access token (typ {EMBEDDED_TOKEN_TYPE})")
+            raise AuthenticationError(AuthFailure.MALFORMED,
+                                      f"the token is not an access token (typ {EMBEDDED_TOKEN_TYPE})")
         refuse_other_issuers(token, self.issuer)
         kid = header.get("kid")
         key = self._keys.public_key(kid) if kid else None
@@ -101,7 +107,8 @@ class CombinedVerifier:
     def _route(self, token: str) -> TokenVerifier:
         verifier = self._by_issuer.get(unverified_issuer(token) or "")
         if verifier is None:
-            raise AuthenticationError(AuthFailure.WRONG_ISSUER, "the token comes from an issuer this hub does not trust")
+            raise AuthenticationError(AuthFailure.WRONG_ISSUER,
+                                      "the token comes from an issuer this hub does not trust")
         return verifier
 
     def verify(self, token: str) -> Principal:

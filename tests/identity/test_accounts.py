@@ -6,7 +6,13 @@ import pytest
 from argon2 import PasswordHasher
 
 from streams.directory import default_directory
-from streams.identity import AccountError, AccountStore, AuthenticationError, AuthFailure, Role
+from streams.identity import (
+    AccountError,
+    AccountStore,
+    AuthenticationError,
+    AuthFailure,
+    Role,
+)
 from streams.identity._store import DATABASE_NAME
 
 

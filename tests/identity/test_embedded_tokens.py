@@ -9,7 +9,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from streams.identity import AccountError, AuthenticationError, AuthFailure, EmbeddedIssuer, Role
+from streams.identity import (
+    AccountError,
+    AuthenticationError,
+    AuthFailure,
+    EmbeddedIssuer,
+    Role,
+)
 from tests.identity.forge import hs256_token, signed, unsigned_token
 
 PASSWORD = "correct horse battery"

@@ -12,8 +12,8 @@ import json
 
 import jwt
 import pytest
-from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives import serialization
+from jwt.algorithms import RSAAlgorithm
 
 from streams.directory import default_directory
 from streams.identity import (

@@ -11,17 +11,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from streams.errors import RetriableError
 from streams.identity import (
     AuthenticationError,
     AuthFailure,
     ClaimMapping,
     CombinedVerifier,
-    IdentityProviderUnavailable,
+    IdentityProviderUnavailableError,
     OidcSettings,
     OidcVerifier,
     Role,
 )
-from streams.errors import RetriableError
 from tests.identity.forge import hs256_token, unsigned_token
 from tests.identity.stub_provider import SigningKey, StubProvider
 
@@ -82,7 +82,8 @@ def test_es256_and_ps256_keys_verify_too(provider, directory):
 def test_a_role_list_such_as_keycloaks_realm_roles_yields_its_one_hub_role(provider, rsa_key, directory):
     verifier = verifier_for(provider, directory, claims=ClaimMapping(role_claim="realm_access.roles"))
     roles = ["offline_access", "uma_authorization", "default-roles-lapor"]
-    token = rsa_key.sign(provider.claims(lapor_role=None, lapor_agency="18", realm_access={"roles": roles + ["supervisor"]}))
+    token = rsa_key.sign(provider.claims(lapor_role=None, lapor_agency="18",
+                                         realm_access={"roles": roles + ["supervisor"]}))
     assert verifier.verify(token).role is Role.SUPERVISOR
     two = rsa_key.sign(provider.claims(lapor_role=None, realm_access={"roles": roles + ["supervisor", "operator"]}))
     assert refused(verifier, two) is AuthFailure.AMBIGUOUS_ROLE
@@ -135,7 +136,8 @@ def test_a_channel_token_names_its_channel_or_its_client(provider, rsa_key, dire
 def test_alg_none_and_hs256_with_the_public_key_are_refused_without_a_fetch(provider, rsa_key, directory):
     verifier = verifier_for(provider, directory)
     claims = provider.claims()
-    assert refused(verifier, unsigned_token({"alg": "none", "kid": "rsa-1"}, claims)) is AuthFailure.ALGORITHM_NOT_ALLOWED
+    none = unsigned_token({"alg": "none", "kid": "rsa-1"}, claims)
+    assert refused(verifier, none) is AuthFailure.ALGORITHM_NOT_ALLOWED
     pem = rsa_key.private.public_key().public_bytes(serialization.Encoding.PEM,
                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
     confused = hs256_token({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}, claims, pem)
@@ -215,11 +217,11 @@ def test_an_unreachable_provider_is_retriable_not_an_authentication_failure(rsa_
     issuer = f"http://127.0.0.1:{_closed_port()}/realms/test"
     verifier = OidcVerifier(OidcSettings(issuer, "lapor-hub", http_timeout_s=1.0), directory)
     token = rsa_key.sign({"iss": issuer, "sub": "x"})
-    with pytest.raises(IdentityProviderUnavailable) as err:
+    with pytest.raises(IdentityProviderUnavailableError) as err:
         verifier.verify(token)
     assert isinstance(err.value, RetriableError) and not isinstance(err.value, AuthenticationError)
     assert err.value.retry_after and "could not be fetched" in str(err.value)
-    with pytest.raises(IdentityProviderUnavailable):
+    with pytest.raises(IdentityProviderUnavailableError):
         asyncio.run(verifier.averify(token))
 
 
@@ -228,7 +230,7 @@ def test_a_provider_in_trouble_is_retriable(rsa_key, directory, trouble):
     provider = StubProvider([rsa_key], **trouble)
     try:
         verifier = verifier_for(provider, directory, http_timeout_s=0.5)
-        with pytest.raises(IdentityProviderUnavailable):
+        with pytest.raises(IdentityProviderUnavailableError):
             verifier.verify(rsa_key.sign(provider.claims()))
     finally:
         provider.stop()
@@ -241,7 +243,7 @@ def test_the_last_keys_serve_while_the_provider_is_down(provider, rsa_key, direc
     provider.status = 503
     clock.now += 120
     assert verifier.verify(token).role is Role.AGENCY_OFFICER
-    with pytest.raises(IdentityProviderUnavailable):
+    with pytest.raises(IdentityProviderUnavailableError):
         verifier.verify(SigningKey.rsa("rsa-new").sign(provider.claims()))
 
 

@@ -2,7 +2,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.identity import AuthFailure, Principal, Role, RoleAssignmentError, assign_agency, supervises
+from streams.identity import (
+    AuthFailure,
+    Principal,
+    Role,
+    RoleAssignmentError,
+    assign_agency,
+    supervises,
+)
 
 
 def principal(role: Role, agency: str | None, channel: str | None = None) -> Principal:

@@ -31,7 +31,8 @@ def verify(identity_dir, token):
 
 def stored_hashes(identity_dir) -> list[str]:
     with sqlite3.connect(identity_dir / DATABASE_NAME) as db:
-        return [h for (h,) in db.execute("SELECT password_hash FROM accounts UNION ALL SELECT secret_hash FROM api_keys")]
+        rows = db.execute("SELECT password_hash FROM accounts UNION ALL SELECT secret_hash FROM api_keys")
+        return [h for (h,) in rows]
 
 
 def test_add_prints_a_generated_password_once_and_list_shows_no_secret(identity_dir, capsys):

@@ -164,7 +164,8 @@ def _launch(home: Path, port: int, management_port: int, log_dir: Path) -> Keycl
             pass
         if time.monotonic() > deadline:
             server.stop()
-            raise RuntimeError(f"Keycloak was not ready after {_START_TIMEOUT_S} s; see {log_path}:\n" + _tail(log_path))
+            raise RuntimeError(f"Keycloak was not ready after {_START_TIMEOUT_S} s; see {log_path}:\n"
+                               + _tail(log_path))
         time.sleep(0.5)
     server.startup_s = time.monotonic() - started
     return server
