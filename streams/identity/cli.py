@@ -139,5 +139,5 @@ def _print_list(issuer: EmbeddedIssuer) -> None:
         print()
         for k in keys:
             print(f"{k.key_id:<14} channel {k.channel:<28} {k.agency or '-':<12} "
-                  f"{'revoked ' + k.revoked_at if k.revoked else 'active':<34} {k.created_at}")
+                  f"{f'revoked {k.revoked_at}' if k.revoked else 'active':<34} {k.created_at}")
         print(f"{len(keys)} API keys")

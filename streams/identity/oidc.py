@@ -119,9 +119,8 @@ class OidcVerifier:
             key = self._cached_key(kid)  # fetched by another thread while this one waited
             if key is not None:
                 return key
-            stale = self._fetched_at is None or self._clock() - self._fetched_at > self._settings.jwks_lifespan_s
-            cooling = not stale and self._clock() - self._fetched_at < self._settings.jwks_cooldown_s
-            if not cooling:
+            age = None if self._fetched_at is None else self._clock() - self._fetched_at
+            if age is None or age > self._settings.jwks_lifespan_s or age >= self._settings.jwks_cooldown_s:
                 try:
                     self._fetch_keys()
                 except IdentityProviderUnavailableError:

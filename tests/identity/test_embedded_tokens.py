@@ -69,6 +69,7 @@ def test_averify_gives_the_same_principal_from_the_event_loop(issuer, siti):
 def test_sign_in_with_the_password_issues_a_token(issuer, siti):
     issued = issuer.sign_in(siti, PASSWORD)
     assert issuer.verifier().verify(issued.token).subject == "siti"
+    assert asyncio.run(issuer.asign_in(siti, PASSWORD, ttl_s=60)).account.username == "siti"
     with pytest.raises(AuthenticationError) as err:
         issuer.sign_in(siti, "wrong password!")
     assert err.value.failure is AuthFailure.INVALID_CREDENTIALS
@@ -91,9 +92,9 @@ def test_a_token_signed_by_another_key_is_refused(issuer, siti):
     assert refused(issuer, unknown_kid) is AuthFailure.UNKNOWN_KEY
 
 
-def test_an_expired_token_is_refused(issuer, siti):
+def test_an_expired_token_is_refused(issuer, siti, directory):
     past = time.time() - 3600
-    old = EmbeddedIssuer(issuer.settings, issuer._directory, clock=lambda: past).issue_token(siti, ttl_s=60)
+    old = EmbeddedIssuer(issuer.settings, directory, clock=lambda: past).issue_token(siti, ttl_s=60)
     assert refused(issuer, old.token) is AuthFailure.EXPIRED
 
 
