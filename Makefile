@@ -27,7 +27,7 @@ test: install system-packages
 	$(BIN)/python -m pytest
 
 test-unit: install
-	$(BIN)/python -m pytest -m "not kafka and not postgres and not mariadb"
+	$(BIN)/python -m pytest -m "not kafka and not postgres and not mariadb and not oidc"
 
 bench: install
 	$(BIN)/lapor-hub bench

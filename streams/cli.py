@@ -221,6 +221,7 @@ def _agency_json(agency) -> dict:
 
 def _parser() -> argparse.ArgumentParser:
     from streams.directory import AgencyKind
+    from streams.identity.cli import add_users_command
     from streams.status import add_status_command
 
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
@@ -295,6 +296,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="check every version of every subject against all earlier ones (FULL_TRANSITIVE)")
     schemas.set_defaults(func=_cmd_schemas)
     add_status_command(sub)
+    add_users_command(sub)
     return parser
 
 

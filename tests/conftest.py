@@ -1,4 +1,4 @@
-"""Session fixtures: a real Kafka broker and a real PostgreSQL server, started by the tests.
+"""Session fixtures: a real Kafka broker, PostgreSQL, MariaDB and Keycloak, started by the tests.
 
 Nothing is skipped when a service is missing: the fixture starts it, or the test fails.
 """
@@ -12,6 +12,7 @@ import pytest
 
 from streams.broker import LocalBroker, free_port
 from streams.config import HubSettings
+from tests.services.keycloak import KeycloakServer, start_keycloak
 from tests.services.mariadb import start_mariadb
 from tests.services.postgres import start_postgres
 
@@ -50,4 +51,12 @@ def mariadb_url() -> str:
     """A MariaDB server (the SQL connector's MySQL/MariaDB agencies), started for the session."""
     server = start_mariadb(free_port())
     yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def keycloak(tmp_path_factory) -> KeycloakServer:
+    """Keycloak (the identity tests' OpenID Connect provider), fetched once and started for the session."""
+    server = start_keycloak(CACHE, free_port(), free_port(), tmp_path_factory.mktemp("keycloak"))
+    yield server
     server.stop()

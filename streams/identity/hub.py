@@ -1,0 +1,43 @@
+"""Everything the HTTP layer needs from identity, built once from :class:`IdentitySettings`.
+
+``open_identity(settings)`` returns the embedded issuer (always: the CLI's accounts, channel API
+keys and ``/.well-known/jwks.json`` use it) and the one :class:`TokenVerifier` for staff bearer
+tokens: the embedded issuer's, an OIDC provider's, or both chosen by ``iss``
+(``LAPOR_IDENTITY_EMBEDDED`` and ``LAPOR_OIDC_ISSUER`` decide).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+
+from streams.directory import Directory, default_directory
+from streams.identity.issuer import EmbeddedIssuer
+from streams.identity.oidc import OidcVerifier
+from streams.identity.settings import IdentitySettings
+from streams.identity.verifier import CombinedVerifier, TokenVerifier
+
+__all__ = ["Identity", "open_identity"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    settings: IdentitySettings
+    #: Accounts, channel API keys (``embedded.api_keys.authenticate``), signing keys and sign-in.
+    embedded: EmbeddedIssuer
+    #: Staff bearer tokens: ``await identity.verifier.averify(token)``.
+    verifier: TokenVerifier
+
+
+def open_identity(settings: IdentitySettings, directory: Directory | None = None, *,
+                  hasher: PasswordHasher | None = None) -> Identity:
+    directory = directory or default_directory()
+    embedded = EmbeddedIssuer(settings, directory, hasher=hasher)
+    verifiers: list[TokenVerifier] = []
+    if settings.embedded:
+        verifiers.append(embedded.verifier())
+    if settings.oidc is not None:
+        verifiers.append(OidcVerifier(settings.oidc, directory))
+    verifier = verifiers[0] if len(verifiers) == 1 else CombinedVerifier(verifiers)
+    return Identity(settings, embedded, verifier)
