@@ -99,8 +99,9 @@ class Codec:
         out = BytesIO()
         out.write(writer.header)
         try:
-            # strict: a field the schema does not know is an error, not silently dropped
-            schemaless_writer(out, writer.parsed, value, strict=True)
+            # strict: a field the schema does not know is an error, not silently dropped; a field
+            # left out takes its default, so code written for an older version keeps encoding
+            schemaless_writer(out, writer.parsed, value, strict_allow_default=True)
         except Exception:  # fastavro raises many kinds; all mean "this value does not fit"
             failure = _explain_invalid(writer.version, value)
         else:

@@ -39,7 +39,9 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
     # complaints.events is the system of record: never delete by age.
     retention = {topics.EVENTS: "-1", topics.DEADLETTER: _MONTH_MS, topics.CONNECTOR_HEALTH: _MONTH_MS,
                  # Claims outlive the idempotency window by a day: the hub ignores older ones.
-                 topics.IDEMPOTENCY: str((settings.idempotency_days + 1) * _DAY_MS)}
+                 topics.IDEMPOTENCY: str((settings.idempotency_days + 1) * _DAY_MS),
+                 # Accountability for a year; the entries name staff and their network addresses.
+                 topics.AUDIT: str(366 * _DAY_MS)}
     hub = [TopicPlan(p.name, p.partitions, rf, (("retention.ms", retention[p.name]),)) if p.name in retention else p
            for p in hub]
     agency = [TopicPlan(name, settings.agency_partitions, rf) for name in topics.agency_topics(agency_codes)]

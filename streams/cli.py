@@ -108,20 +108,9 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def _hub_get(path: str) -> dict | None:
-    """GET one of the running hub's API pages; None for 404."""
-    import urllib.error
-    import urllib.request
+    from streams.hubclient import hub_get
 
-    base = os.environ.get("LAPOR_HUB_URL", f"http://127.0.0.1:{_settings().web_port}")
-    try:
-        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            return None
-        raise HubError(f"the hub answered {err.code} for {base}{path}") from err
-    except OSError as exc:
-        raise HubError(f"cannot reach the hub at {base}: is it running (make run)? Set LAPOR_HUB_URL otherwise") from exc
+    return hub_get(path, web_port=_settings().web_port)
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

@@ -14,8 +14,36 @@ from datetime import datetime
 from pathlib import Path
 
 from streams.errors import ConfigurationError
+from streams.identity.settings import IdentitySettings
 
-__all__ = ["HubSettings", "BrokerCredentials"]
+__all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "Rate", "parse_rate"]
+
+#: Per caller, per worker (``LAPOR_RATE_LIMIT_<BUCKET>``, e.g. ``LAPOR_RATE_LIMIT_SUBMISSIONS=60/minute``).
+DEFAULT_RATE_LIMITS = {"submissions": "30/minute", "reporter": "60/minute", "sign_in": "10/minute",
+                       "staff": "600/minute"}
+
+
+_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` requests per ``per_s`` seconds, with bursts up to ``count``."""
+
+    count: int
+    per_s: float
+
+    def __str__(self) -> str:
+        unit = next((name for name, seconds in _UNITS.items() if seconds == self.per_s), f"{self.per_s:g}s")
+        return f"{self.count}/{unit}"
+
+
+def parse_rate(text: str) -> Rate:
+    """``60/minute``, ``5/second``, ``1000/hour``; ValueError with what to write otherwise."""
+    count, _, unit = text.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a rate: write it as N/second, N/minute or N/hour, e.g. 60/minute")
+    return Rate(int(count), _UNITS[unit])
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,17 @@ class HubSettings:
     #: Names this worker's own read model (a SQLite file) among the workers; derived from the
     #: host and the read model's location unless ``LAPOR_INSTANCE_ID`` sets it.
     instance: str | None = None
+    #: Staff identity: the embedded issuer and an OIDC provider (``LAPOR_IDENTITY_*``,
+    #: ``LAPOR_OIDC_*``); the embedded issuer in ``data_dir/identity`` when None.
+    identity: IdentitySettings | None = None
+    #: Rate limits per bucket, ``N/second|minute|hour`` (see :data:`DEFAULT_RATE_LIMITS`).
+    rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
+
+    def rates(self) -> dict[str, Rate]:
+        return {bucket: parse_rate(text) for bucket, text in self.rate_limits}
+    #: Reverse proxies whose ``X-Forwarded-For`` is believed (``LAPOR_TRUSTED_PROXIES``: addresses
+    #: or networks, comma separated).
+    trusted_proxies: tuple[str, ...] = ()
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
@@ -98,6 +137,9 @@ class HubSettings:
             return self.instance
         where = f"{socket.gethostname()}|{self.read_model_url}".encode()
         return hashlib.sha256(where).hexdigest()[:12]
+
+    def identity_settings(self) -> IdentitySettings:
+        return self.identity or IdentitySettings.from_env({}, data_dir=self.data_dir)
 
     def group_timeouts(self) -> dict:
         """Consumer-group liveness for aiokafka consumers: a crashed member is noticed in seconds."""
@@ -142,6 +184,9 @@ class HubSettings:
             idempotency_days=_number(env, "LAPOR_IDEMPOTENCY_DAYS", defaults.idempotency_days, int, minimum=1),
             session_timeout_s=_number(env, "LAPOR_SESSION_TIMEOUT", defaults.session_timeout_s, float, minimum=6.0),
             instance=env.get("LAPOR_INSTANCE_ID") or None,
+            identity=IdentitySettings.from_env(env, data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir)))),
+            rate_limits=_rate_limits(env),
+            trusted_proxies=_proxies(env),
         )
 
 
@@ -201,3 +246,29 @@ def _secret(env: Mapping[str, str], name: str) -> str:
     if value is None:
         raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")
     return value
+
+
+def _rate_limits(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    limits = []
+    for bucket, default in DEFAULT_RATE_LIMITS.items():
+        name = f"LAPOR_RATE_LIMIT_{bucket.upper()}"
+        raw = env.get(name) or default
+        try:
+            parse_rate(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name}: {exc}") from None
+        limits.append((bucket, raw))
+    return tuple(limits)
+
+
+def _proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    import ipaddress
+
+    raw = [part.strip() for part in (env.get("LAPOR_TRUSTED_PROXIES") or "").split(",") if part.strip()]
+    for part in raw:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigurationError(f"LAPOR_TRUSTED_PROXIES: {part!r} is not an address or network such as "
+                                     "10.0.0.5 or 10.0.0.0/24") from None
+    return tuple(raw)

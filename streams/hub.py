@@ -15,10 +15,15 @@ import faust
 from streams.config import HubSettings
 from streams.directory import Directory, default_directory
 from streams.durable import DurableWriter
+from streams.identity import Identity, open_identity
 from streams.intake.claimlog import ClaimLog
 from streams.lifecycle import LifecycleContext
 from streams.sla import Clock, ScaledClock, SystemClock
+from streams.web.audit import AuditTrail
+from streams.web.clients import Clients
+from streams.web.middleware import json_errors
 from streams.web.probes import Readiness, broker_reachable
+from streams.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from streams.health import StreamHealth
@@ -39,6 +44,11 @@ class Hub:
     writer: DurableWriter
     #: Idempotency-Key claims shared by every worker.
     claims: ClaimLog
+    #: Who is calling the HTTP API: staff tokens, API keys, the embedded issuer's accounts.
+    identity: Identity
+    clients: Clients
+    limiter: RateLimiter
+    audit: AuditTrail
     #: Set by the read model's install: the database and the projector that fills it.
     read_model: ReadModel | None = None
     projector: Projector | None = None
@@ -84,6 +94,8 @@ def faust_settings(settings: HubSettings) -> dict:
         web_stats_enabled=False,
         web_graph_enabled=False,
         web_router_enabled=False,
+        # JSON for unknown paths and methods too; bodies are read with the API's own limits.
+        web_application_options={"middlewares": [json_errors], "client_max_size": 1024 * 1024},
         producer_acks=-1,
         # Let a burst share produce requests: one request per record costs a syscall here and
         # a request on the broker (make bench: see README, Performance).
@@ -150,14 +162,20 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     # Started with the app, before its consumer: the write path does not wait for tables.
     app.add_dependency(writer)
     app.add_dependency(claims)
+    clock = clock or hub_clock(settings)
+    identity = open_identity(settings.identity_settings(), directory)
     hub = Hub(
         settings=settings,
         directory=directory,
         app=app,
-        clock=clock or hub_clock(settings),
+        clock=clock,
         context=context or _lifecycle_context(settings, directory),
         writer=writer,
         claims=claims,
+        identity=identity,
+        clients=Clients(identity, settings.trusted_proxies),
+        limiter=RateLimiter(settings.rates()),
+        audit=AuditTrail(writer, clock),
     )
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)

@@ -10,7 +10,7 @@ from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.lifecycle import Emission
 
-__all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER"]
+__all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER", "SUBJECT_HEADER"]
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -20,6 +20,9 @@ STATUS_HEADER = "ce_complaintstatus"
 AGENCY_HEADER = "ce_agency"
 #: On ``complaints.commands``: who sent the command, established by the hub (never the payload).
 SENDER_HEADER = "lapor-sender"
+#: CloudEvents extension on commands and the events they cause: the person who acted for the
+#: sender (a staff member's token subject), when the action came through the hub's staff API.
+SUBJECT_HEADER = "ce_actorsubject"
 
 
 def header(headers: Iterable[tuple[str | bytes, bytes]] | None, name: str) -> str | None:
@@ -66,6 +69,8 @@ class Publisher:
             (STATUS_HEADER, emission.status.value.encode()),
             (AGENCY_HEADER, emission.agency.encode()),
         ]
+        if emission.subject:
+            headers.append((SUBJECT_HEADER, emission.subject.encode()))
         key = value["tracking_id"].encode()
         await self.send(topics.EVENTS, key, payload, headers)
         for code in emission.inboxes:

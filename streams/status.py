@@ -139,9 +139,10 @@ def _render_dead_letters(overview: dict, console: Console) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from streams.cli import _hub_get  # the one place that knows how to reach the running hub
+    from streams.config import HubSettings
+    from streams.hubclient import hub_get
 
-    overview = _hub_get("/api/v1/health/overview")
+    overview = hub_get("/api/v1/health/overview", web_port=HubSettings.from_env().web_port)
     if overview is None:
         print("lapor-hub: this hub has no /api/v1/health/overview (an older version?)")
         return 1

@@ -12,6 +12,7 @@ __all__ = [
     "CONNECTOR_HEALTH",
     "COMMANDS",
     "IDEMPOTENCY",
+    "AUDIT",
     "HUB_TOPICS",
     "inbox",
     "outbox",
@@ -35,7 +36,10 @@ COMMANDS = "complaints.commands"
 #: Internal: Idempotency-Key claims of the HTTP API, keyed by a hash of the key (first wins).
 IDEMPOTENCY = "complaints.idempotency"
 
-HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY)
+#: Every authenticated request to the HTTP API: who, role, agency, what, when, from where.
+AUDIT = "hub.audit"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT)
 
 
 def inbox(agency_code: str) -> str:

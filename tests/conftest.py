@@ -40,6 +40,17 @@ def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
 
 
 @pytest.fixture(scope="session")
+def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
+    """The hub's topics on the test broker, created once (the hub itself would, more slowly)."""
+    from streams.admin import init_topics
+    from streams.directory import default_directory
+
+    settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)
+    init_topics(settings, [a.code for a in default_directory()])
+    return settings
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> str:
     server = start_postgres(free_port())
     yield server.url

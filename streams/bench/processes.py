@@ -17,7 +17,10 @@ from streams.broker import free_port
 from streams.errors import FatalError
 from streams.readmodel.tables import timeline
 
-__all__ = ["HubWorker", "Passthrough", "ReadModelProbe", "group_lag"]
+__all__ = ["HubWorker", "Passthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]
+
+#: The bench worker's instance id: its projector's group is ``<app id>.readmodel.bench``.
+BENCH_INSTANCE = "bench"
 
 _IN_CHUNK = 500
 
@@ -70,7 +73,8 @@ class HubWorker(_Child):
         # scale) must not change what is measured.
         env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
         env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(port), LAPOR_DATA_DIR=str(data_dir),
-                   LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions))
+                   LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
+                   LAPOR_INSTANCE_ID=BENCH_INSTANCE)
         command = [sys.executable, "-m", "streams.cli", "run", "--no-demo"]
         if profile_to is not None:
             command = [sys.executable, "-m", "cProfile", "-o", str(profile_to), *command[1:]]

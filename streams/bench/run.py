@@ -25,7 +25,7 @@ from streams.bench.codec_bench import compare_codec, dispositioned_values
 from streams.bench.kafka_io import ArrivalWatcher, header_is, new_producer
 from streams.bench.options import BenchOptions, parse_options
 from streams.bench.procstat import machine, peak_rss_bytes
-from streams.bench.processes import HubWorker, Passthrough, ReadModelProbe, group_lag
+from streams.bench.processes import BENCH_INSTANCE, HubWorker, Passthrough, ReadModelProbe, group_lag
 from streams.bench.report import render, summary, write_json
 from streams.bench.updates import expected_events, plan_updates
 from streams.bench.workload import WorkloadGenerator
@@ -256,13 +256,16 @@ async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plan
 
 
 async def _catch_up(bootstrap: str, app_id: str) -> int:
-    """Wait until the worker's group has committed everything on its topics; the lag found first."""
-    watched = [topics.INTAKE, topics.COMMANDS, topics.EVENTS]
-    first = lag = await asyncio.to_thread(group_lag, bootstrap, app_id, watched)
+    """Wait until the worker's groups have committed everything on their topics; the lag found first."""
+    def lag() -> int:
+        lifecycle = group_lag(bootstrap, app_id, [topics.INTAKE, topics.COMMANDS])
+        return lifecycle + group_lag(bootstrap, f"{app_id}.readmodel.{BENCH_INSTANCE}", [topics.EVENTS])
+
+    first = behind = await asyncio.to_thread(lag)
     deadline = time.monotonic() + _CATCH_UP_S
-    while lag and time.monotonic() < deadline:
+    while behind and time.monotonic() < deadline:
         await asyncio.sleep(0.5)
-        lag = await asyncio.to_thread(group_lag, bootstrap, app_id, watched)
-    if lag:
-        raise FatalError(f"the hub worker still lags {lag} records behind after {_CATCH_UP_S:.0f}s of catch-up")
+        behind = await asyncio.to_thread(lag)
+    if behind:
+        raise FatalError(f"the hub worker still lags {behind} records behind after {_CATCH_UP_S:.0f}s of catch-up")
     return first

@@ -86,12 +86,13 @@ def install(hub) -> StreamHealth:
     import mode
 
     from streams.lifecycle.outbox import relay_group
+    from streams.readmodel.projector import PROJECTED_TOPICS
 
     agency_codes = [agency.code for agency in hub.directory]
     groups = {hub.settings.app_id: [topics.INTAKE, topics.COMMANDS],
               relay_group(hub.settings.app_id): [topics.outbox(code) for code in agency_codes]}
     if hub.projector is not None:
-        groups[hub.projector.group_id] = [topics.EVENTS]
+        groups[hub.projector.group_id] = list(PROJECTED_TOPICS)
     health = StreamHealth(hub.settings, hub_groups=lambda: groups, read_model=lambda: hub.read_model)
     hub.health = health
 

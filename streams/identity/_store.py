@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id      TEXT PRIMARY KEY,
     channel     TEXT NOT NULL,
+    role        TEXT NOT NULL DEFAULT 'channel',
     agency      TEXT,
     secret_hash TEXT NOT NULL,
     created_at  TEXT NOT NULL,

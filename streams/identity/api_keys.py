@@ -1,4 +1,6 @@
-"""API keys of channels: applications that submit complaints on citizens' behalf (Open311 ``api_key``).
+"""API keys: for programs rather than people. A ``channel`` (an application that submits complaints
+on citizens' behalf, the Open311 ``api_key``) or an ``operator`` program such as Prometheus
+scraping ``/metrics``.
 
 A key reads ``lapor_<key id>_<secret>``. The key id (48 random bits) finds the stored record;
 the secret (256 random bits) proves possession. Only SHA-256 of the secret is stored. A slow
@@ -29,13 +31,19 @@ API_KEY_PREFIX = "lapor_"
 _KEY = re.compile(r"lapor_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 
 
+#: The roles a key may carry: programs, never people.
+KEY_ROLES = (Role.CHANNEL, Role.OPERATOR)
+
+
 @dataclass(frozen=True)
 class ApiKey:
     key_id: str
+    #: The program's name: a channel id, or e.g. ``prometheus`` for an operator key.
     channel: str
     agency: str | None
     created_at: str
     revoked_at: str | None
+    role: Role = Role.CHANNEL
 
     @property
     def revoked(self) -> bool:
@@ -57,19 +65,22 @@ class ApiKeyStore:
         self._directory = directory
         self._issuer = issuer
 
-    def issue(self, channel: str, agency: str | None = None) -> IssuedApiKey:
-        """A new key for ``channel`` (optionally an agency's own application)."""
-        check_name("channel id", channel)
-        agency = assign_agency(Role.CHANNEL, agency, self._directory)
+    def issue(self, channel: str, agency: str | None = None, *, role: Role = Role.CHANNEL) -> IssuedApiKey:
+        """A new key for ``channel`` (optionally an agency's own application), or an operator program."""
+        check_name("channel id" if role is Role.CHANNEL else "program name", channel)
+        if role not in KEY_ROLES:
+            raise AccountError(f"an API key is for a program: its role is {' or '.join(r.value for r in KEY_ROLES)}")
+        agency = assign_agency(role, agency, self._directory)
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         created_at = now_iso()
         with open_database(self._dir, write=True) as db:
             db.execute(
-                "INSERT INTO api_keys (key_id, channel, agency, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                (key_id, channel, agency, _digest(secret), created_at),
+                "INSERT INTO api_keys (key_id, channel, role, agency, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (key_id, channel, role.value, agency, _digest(secret), created_at),
             )
-        return IssuedApiKey(ApiKey(key_id, channel, agency, created_at, None), f"{API_KEY_PREFIX}{key_id}_{secret}")
+        return IssuedApiKey(ApiKey(key_id, channel, agency, created_at, None, role),
+                            f"{API_KEY_PREFIX}{key_id}_{secret}")
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke one key (by the id that ``list_keys`` shows); revoking twice is harmless."""
@@ -100,8 +111,9 @@ class ApiKeyStore:
         key = _api_key(row)
         if key.revoked:
             raise AuthenticationError(AuthFailure.REVOKED_KEY, "this API key has been revoked")
-        return Principal(subject=key.channel, role=Role.CHANNEL, agency=key.agency, issuer=self._issuer,
-                         token_id=key.key_id, expires_at=None, channel=key.channel)
+        return Principal(subject=key.channel, role=key.role, agency=key.agency, issuer=self._issuer,
+                         token_id=key.key_id, expires_at=None,
+                         channel=key.channel if key.role is Role.CHANNEL else None)
 
 
 def _digest(secret: str) -> str:
@@ -109,4 +121,5 @@ def _digest(secret: str) -> str:
 
 
 def _api_key(row) -> ApiKey:
-    return ApiKey(row["key_id"], row["channel"], row["agency"], row["created_at"], row["revoked_at"])
+    return ApiKey(row["key_id"], row["channel"], row["agency"], row["created_at"], row["revoked_at"],
+                  Role(row["role"]))

@@ -47,9 +47,12 @@ def add_users_command(sub) -> None:
     token.add_argument("--ttl", type=int, help=f"lifetime in seconds (default LAPOR_IDENTITY_TOKEN_TTL, "
                                                f"at most {MAX_TOKEN_TTL_S})")
 
-    api_key = actions.add_parser("api-key", help="issue an API key for a channel (an application submitting "
-                                                 "on citizens' behalf); printed once")
-    api_key.add_argument("channel", help="the channel id, e.g. open311-pringsewu")
+    api_key = actions.add_parser("api-key", help="issue an API key for a program: a channel (an application "
+                                                 "submitting on citizens' behalf) or an operator tool such as "
+                                                 "Prometheus; printed once")
+    api_key.add_argument("channel", help="the channel id, e.g. open311-pringsewu, or the program's name")
+    api_key.add_argument("--role", default="channel", choices=["channel", "operator"],
+                         help="channel (default) or operator (reads /metrics and the health overview)")
     api_key.add_argument("--agency", help="the agency whose own application this is, if any")
 
     revoke = actions.add_parser("revoke-api-key", help="revoke one channel API key by its id (see `users list`)")
@@ -96,13 +99,13 @@ def _run(args: argparse.Namespace) -> int:
         print(issued.token)
         print(f"expires {issued.expires_at:%Y-%m-%d %H:%M:%S} UTC (token id {issued.token_id})", file=sys.stderr)
     elif action == "api-key":
-        issued_key = issuer.api_keys.issue(args.channel, args.agency)
-        print(f"API key {issued_key.info.key_id} for channel {issued_key.info.channel} "
-              "(shown once, only its hash is stored):")
+        issued_key = issuer.api_keys.issue(args.channel, args.agency, role=Role(args.role))
+        print(f"API key {issued_key.info.key_id} for {args.role} {issued_key.info.channel} "
+              "(shown once, only its hash is stored):", file=sys.stderr)
         print(issued_key.api_key)
     elif action == "revoke-api-key":
         key = issuer.api_keys.revoke(args.key_id)
-        print(f"revoked API key {key.key_id} of channel {key.channel}")
+        print(f"revoked API key {key.key_id} of {key.role.value} {key.channel}")
     elif action == "keys":
         for info in issuer.keys.list_keys():
             state = "active" if info.active else f"retired {info.retired_at}"
@@ -138,6 +141,6 @@ def _print_list(issuer: EmbeddedIssuer) -> None:
     if keys:
         print()
         for k in keys:
-            print(f"{k.key_id:<14} channel {k.channel:<28} {k.agency or '-':<12} "
+            print(f"{k.key_id:<14} {k.role.value:<8} {k.channel:<28} {k.agency or '-':<12} "
                   f"{f'revoked {k.revoked_at}' if k.revoked else 'active':<34} {k.created_at}")
         print(f"{len(keys)} API keys")

@@ -159,7 +159,7 @@ def validate_submission_record(value: Mapping[str, Any], *, categories: Category
 
 
 def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str, now: datetime,
-                  source_actor: str = "reporter") -> dict[str, Any]:
+                  source_actor: str = "reporter", reporter_token_hash: str | None = None) -> dict[str, Any]:
     """The ComplaintSubmitted value for a body that passed :func:`validate_complaint`.
 
     Text is trimmed, empty optional fields become None, privacy is upper-cased, the phone number
@@ -198,6 +198,7 @@ def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str
             for a in payload.get("attachments") or []
         ],
         "requested_agency": _optional(payload.get("agency")),
+        "reporter_token_hash": reporter_token_hash,
     }
 
 

@@ -24,7 +24,7 @@ from streams.intake.submission import partition_of, prepare_submission
 from streams.lifecycle.commands import HUB, SLA_CHECK, Command
 from streams.lifecycle.state import ComplaintState
 from streams.lifecycle.transition import transition
-from streams.publisher import SENDER_HEADER, Publisher, header
+from streams.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
 from streams.routing import default_categories
 
 __all__ = ["install", "decode_command", "sla_check_headers"]
@@ -56,7 +56,8 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
     record_type, record = decode(value or b"")
     if record.get("tracking_id") != tracking_id:
         raise SkippableError(f"{record_type} names another complaint than its record key")
-    return Command(attributes["id"], attributes["source"], record_type, record, sender)
+    return Command(attributes["id"], attributes["source"], record_type, record, sender,
+                   header(headers, SUBJECT_HEADER))
 
 
 def install(hub) -> None:

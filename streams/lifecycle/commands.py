@@ -49,6 +49,8 @@ class Command:
     #: Who is known to have sent it: the agency of the outbox it came from, the reporter,
     #: the national admin, the intake agent or the hub itself. Never taken from the payload.
     sender: str
+    #: The person who acted for the sender (a staff token's subject), when the hub knows it.
+    subject: str | None = None
 
     @property
     def key(self) -> str:
@@ -67,6 +69,8 @@ class Emission:
     inboxes: tuple[str, ...] = ()
     #: Also on ``complaints.escalations`` (warnings and escalations).
     escalation: bool = False
+    #: The person who acted (see :attr:`Command.subject`), recorded on the event.
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ __all__ = ["EventFactory", "assignment"]
 class EventFactory:
     """Emissions for one command: event ids derive from the command, so replays repeat them."""
 
-    def __init__(self, command_key: str, tracking_id: str, now: datetime, actor: str) -> None:
+    def __init__(self, command_key: str, tracking_id: str, now: datetime, actor: str,
+                 subject: str | None = None) -> None:
         self._command_key = command_key
         self._tracking_id = tracking_id
         self._now = now
         self._actor = actor
+        self._subject = subject
         self._count = 0
 
     def event(self, record_type: str, fields: dict[str, Any], *, status: Status, agency: str,
@@ -35,7 +37,9 @@ class EventFactory:
             "actor": actor or self._actor,
             **fields,
         }
-        return Emission(record_type, value, status, agency, inboxes, escalation)
+        # The person acted for the command's sender: events the hub emits on its own have none.
+        subject = self._subject if (actor or self._actor) == self._actor else None
+        return Emission(record_type, value, status, agency, inboxes, escalation, subject)
 
 
 def assignment(state: ComplaintState, decision: RouteDecision, directory: Directory,

@@ -49,7 +49,7 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
     authority.check(authority.Standing(state.status, state.agency), command.record_type, command.sender,
                     command.value, ctx.directory)
     _require_fields(command)
-    events = EventFactory(command.key, state.tracking_id, now, command.sender)
+    events = EventFactory(command.key, state.tracking_id, now, command.sender, command.subject)
     new_state, emissions = _HANDLERS[command.record_type](state, command, ctx, now, events)
     if command.record_type != SLA_CHECK:
         # SLA checks are idempotent through the fired keys; remembering them would push real

@@ -8,7 +8,7 @@ from typing import Any
 
 from streams.errors import SkippableError
 
-__all__ = ["ProjectedEvent", "PROJECTED_RECORD_TYPES", "as_utc"]
+__all__ = ["ProjectedEvent", "PROJECTED_RECORD_TYPES", "AUDIT_RECORD_TYPE", "as_utc"]
 
 #: Record types of ``complaints.events`` that the read model understands; others are ignored
 #: (a heartbeat or dead letter has no place in a complaint's history).
@@ -34,6 +34,9 @@ PROJECTED_RECORD_TYPES = frozenset(
     }
 )
 
+#: Entries of the audit trail (topic ``hub.audit``), projected into their own table.
+AUDIT_RECORD_TYPE = "AuditEntry"
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -52,6 +55,8 @@ class ProjectedEvent:
     value: dict
     status: str | None = None
     agency: str | None = None
+    #: The ``ce_actorsubject`` header: the person who acted for the event's actor, if known.
+    subject: str | None = None
 
     @property
     def event_id(self) -> str:

@@ -10,13 +10,21 @@ from sqlalchemy import Connection, Engine, select, text
 
 from streams.directory import Directory, default_directory
 from streams.errors import ConfigurationError, UnknownAgencyError
-from streams.readmodel import queries
+from streams.readmodel import queries, staffqueries
 from streams.readmodel._bulk import BulkWriter
 from streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
-from streams.readmodel.events import PROJECTED_RECORD_TYPES, ProjectedEvent
+from streams.readmodel.events import AUDIT_RECORD_TYPE, PROJECTED_RECORD_TYPES, ProjectedEvent, as_utc
 from streams.readmodel.projection import project
 from streams.readmodel.schema import upgrade_schema
-from streams.readmodel.tables import assignments, complaints, metadata, projection_offsets, timeline
+from streams.readmodel.tables import (
+    assignments,
+    audit_log,
+    case_files,
+    complaints,
+    metadata,
+    projection_offsets,
+    timeline,
+)
 
 __all__ = ["ReadModel", "open_read_model"]
 
@@ -84,14 +92,17 @@ class ReadModel:
         ``offsets`` (``(topic, partition) -> next offset``) are stored in the same transaction,
         so the database says exactly how far it has projected (:meth:`projected_offsets`).
         """
+        audits = [e.value for e in batch if e.record_type == AUDIT_RECORD_TYPE]
         candidates = _candidates(batch)
-        if not candidates and not offsets:
+        if not candidates and not offsets and not audits:
             return 0
         with translated_errors("applying a batch"):
             with self.engine.connect() as conn:
                 conn.execution_options(**{IMMEDIATE: True})
                 with conn.begin():
                     applied = self._apply(conn, candidates) if candidates else 0
+                    if audits:
+                        applied += self._append_audit(conn, audits)
                     if offsets:
                         self._bulk.upsert(conn, projection_offsets, [
                             {"topic": topic, "partition": partition, "next_offset": offset}
@@ -118,13 +129,34 @@ class ReadModel:
         held: dict[str, list[dict]] = defaultdict(list)
         for row in _select_in(conn, select(assignments), assignments.c.tracking_id, tracking_ids, mappings=True):
             held[row["tracking_id"]].append(dict(row))
-        changes = project(fresh, stored, held, self._agency_name)
+        cases = {row["tracking_id"]: dict(row)
+                 for row in _select_in(conn, select(case_files), case_files.c.tracking_id, tracking_ids, mappings=True)}
+        changes = project(fresh, stored, held, self._agency_name, cases)
         self._bulk.upsert(conn, complaints, list(changes.complaints.values()))
+        self._bulk.upsert(conn, case_files, list(changes.case_files.values()))
         # A plain insert: an event id that is already there means a concurrent projector,
         # and the IntegrityError rolls this batch back (see engine.translated_errors).
         self._bulk.insert(conn, timeline, changes.timeline)
         self._bulk.upsert(conn, assignments, list(changes.assignments.values()))
         return len(fresh)
+
+    def _append_audit(self, conn: Connection, entries: list[dict]) -> int:
+        """Audit entries not stored yet (by event id), in one insert."""
+        ids = list(dict.fromkeys(e["event_id"] for e in entries))
+        seen = set(_select_in(conn, select(audit_log.c.event_id), audit_log.c.event_id, ids))
+        rows: dict[str, dict] = {}
+        for e in entries:
+            if e["event_id"] in seen or e["event_id"] in rows:
+                continue
+            rows[e["event_id"]] = {
+                "event_id": e["event_id"], "occurred_at": as_utc(e["occurred_at"]), "actor": e["actor"],
+                "role": e["role"], "agency": e.get("agency"), "issuer": e.get("issuer"), "action": e["action"],
+                "method": e["method"], "route": e["route"], "tracking_id": e.get("tracking_id") or None,
+                "target_agency": e.get("target_agency"), "status_code": e["status_code"],
+                "client_address": e.get("client_address"),
+            }
+        self._bulk.insert(conn, audit_log, list(rows.values()))
+        return len(rows)
 
     def _lookup_agency_name(self, code: str) -> str | None:
         if self._directory is None:
@@ -157,6 +189,28 @@ class ReadModel:
         """by_status, the funnel (received → dispositioned → followed_up → closed), overdue, escalated."""
         with translated_errors("computing national statistics"), self.engine.connect() as conn:
             return queries.national_stats(conn)
+
+    def standing(self, tracking_id: str) -> dict | None:
+        """Status, holder, privacy and reporter token hash; None when the tracking id is unknown."""
+        with translated_errors("reading a complaint"), self.engine.connect() as conn:
+            return staffqueries.standing(conn, tracking_id)
+
+    def case_file(self, tracking_id: str) -> dict | None:
+        """The whole case file, unredacted (the HTTP layer applies the privacy rules)."""
+        with translated_errors("reading a case file"), self.engine.connect() as conn:
+            return staffqueries.case_file(conn, tracking_id)
+
+    def triage_queue(self, limit: int = 100, offset: int = 0) -> list[dict]:
+        with translated_errors("listing the triage queue"), self.engine.connect() as conn:
+            return staffqueries.triage_queue(conn, limit, offset)
+
+    def overdue_complaints(self, agencies: list[str] | None, limit: int = 500) -> list[dict]:
+        with translated_errors("listing overdue complaints"), self.engine.connect() as conn:
+            return staffqueries.overdue_complaints(conn, agencies, limit)
+
+    def audit_entries(self, **filters) -> list[dict]:
+        with translated_errors("reading the audit trail"), self.engine.connect() as conn:
+            return staffqueries.audit_entries(conn, **filters)
 
     def top_overdue_agencies(self, n: int = 10) -> list[dict]:
         """The ``n`` agencies with the most overdue complaints now: [{agency, name, overdue}]."""

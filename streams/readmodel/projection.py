@@ -2,14 +2,16 @@
 
 Privacy decision: the read model serves public pages and agency dashboards, and it is a copy
 (a SQLite file on a hub's disk, database replicas, backups) with far weaker access control
-than intake. No query it answers needs a NIK, phone number or e-mail, so they are never
-stored; minimizing is safer than hiding at read time, and a leak of this database then leaks
-no reporter identity. ``reporter_name`` is kept only while the complaint is PUBLIC, because
-the public view shows it then; the moment a later event says otherwise it is erased.
+than intake. Only the case file that entitled staff open needs the reporter's NIK, phone
+number or e-mail (and the location and attachments), so they are folded into one table,
+``case_files``, and nowhere else: the complaint rows, the timeline and every statistic hold no
+identity. ``reporter_name`` is kept in the complaint row only while the complaint is PUBLIC,
+because the public view shows it then; the moment a later event says otherwise it is erased.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +20,7 @@ from streams.lifecycle.status import Status
 from streams.readmodel.events import ProjectedEvent, as_utc
 from streams.readmodel.summaries import summarize
 
-__all__ = ["Changes", "project", "new_complaint", "FOLLOW_UP_TYPES"]
+__all__ = ["Changes", "project", "new_complaint", "new_case_file", "FOLLOW_UP_TYPES"]
 
 #: A response is the agency's follow-up too [tindak lanjut]: an agency that answers at once
 #: without a separate progress note has still followed the complaint up.
@@ -59,17 +61,27 @@ def new_complaint(tracking_id: str) -> dict:
         "title": None, "description": None, "channel": None, "reporter_name": None,
         "submitted_at": None, "updated_at": None, "dispositioned_at": None,
         "first_follow_up_at": None, "responded_at": None, "closed_at": None,
-        "overdue": False, "escalation_tier": 0, "event_count": 0,
+        "overdue": False, "escalation_tier": 0, "event_count": 0, "due_at": None,
+    }  # fmt: skip
+
+
+def new_case_file(tracking_id: str) -> dict:
+    """The case file row of a complaint the read model has not seen yet."""
+    return {
+        "tracking_id": tracking_id, "reporter_token_hash": None, "reporter_name": None, "reporter_nik": None,
+        "reporter_phone": None, "reporter_email": None, "address": None, "lat": None, "lon": None,
+        "attachments": "[]",
     }  # fmt: skip
 
 
 @dataclass
 class Changes:
-    """Rows to write: complaints and assignments as full rows (upserted), timeline rows new."""
+    """Rows to write: complaints, case files and assignments as full rows (upserted), timeline rows new."""
 
     complaints: dict[str, dict] = field(default_factory=dict)
     timeline: list[dict] = field(default_factory=list)
     assignments: dict[tuple[str, int, str], dict] = field(default_factory=dict)
+    case_files: dict[str, dict] = field(default_factory=dict)
 
 
 def project(
@@ -77,13 +89,22 @@ def project(
     complaints: Mapping[str, dict],
     assignments: Mapping[str, Sequence[dict]],
     agency_name: Callable[[str], str | None],
+    case_files: Mapping[str, dict] | None = None,
 ) -> Changes:
     """Fold ``events`` (new ones only, in topic order) into the current rows.
 
     ``complaints`` maps tracking ids to their stored rows, ``assignments`` tracking ids to
-    their stored assignment rows; neither is modified.
+    their stored assignment rows, ``case_files`` to their stored case files; none is modified.
     """
     changes = Changes()
+    for event in events:
+        if event.record_type in _CASE_FILE_HANDLERS:
+            tid = event.tracking_id
+            case = changes.case_files.get(tid)
+            if case is None:
+                stored = (case_files or {}).get(tid)
+                case = changes.case_files[tid] = dict(stored) if stored else new_case_file(tid)
+            _CASE_FILE_HANDLERS[event.record_type](case, event.value)
     held: dict[str, list[dict]] = {}
     for event in events:
         tid = event.tracking_id
@@ -163,7 +184,7 @@ def _apply(event: ProjectedEvent, row: dict, held: _Assignments, agency_name: Ca
         "event_id": event.event_id, "tracking_id": event.tracking_id, "position": row["event_count"],
         "record_type": kind, "occurred_at": at, "actor": value.get("actor"),
         "agency": _event_agency(kind, value, row["agency"]), "summary": summarize(kind, value, name),
-        "status": row["status"],
+        "status": row["status"], "actor_subject": event.subject,
     }  # fmt: skip
 
 
@@ -220,27 +241,35 @@ def _on_dispositioned(row: dict, v: dict, at: datetime, held: _Assignments) -> N
     _state_privacy(row, v["privacy"], v.get("reporter"), bool(v.get("content_hidden")))
     row.update(agency=v["agency"]["code"], agency_name=v["agency"]["name"], hop=v["hop"])
     row["dispositioned_at"] = row["dispositioned_at"] or at
+    row["due_at"] = as_utc(v.get("due_at"))
     held.begin(v["hop"], v["agency"]["code"], v["rule"], v["reason"], at)
 
 
 def _on_forwarded(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     target = v.get("to_agency") or None
-    row.update(agency=target, hop=v["hop"])
+    row.update(agency=target, hop=v["hop"], due_at=None)
     if target:
         held.begin(v["hop"], target, "forwarding", v["reason"], at)
 
 
 def _on_follow_up(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     row["first_follow_up_at"] = row["first_follow_up_at"] or at
+    row["due_at"] = None
 
 
 def _on_response(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     row["first_follow_up_at"] = row["first_follow_up_at"] or at
     row["responded_at"] = at
+    row["due_at"] = None
 
 
 def _on_closed(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     row["closed_at"] = at
+    row["due_at"] = None
+
+
+def _on_archived(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
+    row["due_at"] = None
 
 
 def _on_reopened(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
@@ -254,5 +283,34 @@ _HANDLERS: dict[str, Callable[[dict, dict, datetime, _Assignments], None]] = {
     "FollowUpRecorded": _on_follow_up,
     "ResponseGiven": _on_response,
     "ComplaintClosed": _on_closed,
+    "ComplaintArchived": _on_archived,
     "ComplaintReopened": _on_reopened,
+}
+
+
+def _case_submitted(case: dict, v: dict) -> None:
+    reporter = v.get("reporter") or {}
+    location = v.get("location") or {}
+    case.update(
+        reporter_token_hash=v.get("reporter_token_hash") or case["reporter_token_hash"],
+        reporter_name=reporter.get("name"), reporter_nik=reporter.get("nik"), reporter_phone=reporter.get("phone"),
+        reporter_email=reporter.get("email"), address=location.get("address"), lat=location.get("lat"),
+        lon=location.get("lon"), attachments=json.dumps(_attachments(v)),
+    )
+
+
+def _case_information(case: dict, v: dict) -> None:
+    if v.get("attachments"):
+        case["attachments"] = json.dumps([*json.loads(case["attachments"]), *_attachments(v)])
+
+
+def _attachments(v: dict) -> list[dict]:
+    return [{"name": a.get("name"), "content_type": a.get("content_type"), "url": a.get("url"),
+             "size_bytes": a.get("size_bytes")} for a in v.get("attachments") or []]
+
+
+#: The events that carry what only the case file keeps.
+_CASE_FILE_HANDLERS: dict[str, Callable[[dict, dict], None]] = {
+    "ComplaintSubmitted": _case_submitted,
+    "InformationAdded": _case_information,
 }

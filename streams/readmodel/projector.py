@@ -1,4 +1,4 @@
-"""The projector: ``complaints.events`` into the read model, in batches, idempotently.
+"""The projector: ``complaints.events`` (and the audit trail, ``hub.audit``) into the read model.
 
 Every worker's API must show every complaint, so how the projector reads depends on where the
 read model lives:
@@ -33,11 +33,11 @@ from streams.deadletter import DeadLetters
 from streams.durable import WriteUnavailable
 from streams.errors import RetriableError, SkippableError
 from streams.partitions import all_partitions
-from streams.publisher import AGENCY_HEADER, STATUS_HEADER, header
+from streams.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, header
 from streams.readmodel.events import ProjectedEvent
 from streams.readmodel.model import ReadModel
 
-__all__ = ["Projector", "projected", "projector_group", "BATCH_SIZE"]
+__all__ = ["Projector", "projected", "projector_group", "BATCH_SIZE", "PROJECTED_TOPICS"]
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,14 @@ _RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 _BROKER_RETRY_S = 1.0
 
 
+#: What the read model is folded from.
+PROJECTED_TOPICS = (topics.EVENTS, topics.AUDIT)
+
+
 def projected(value: bytes, headers) -> ProjectedEvent:
     record_type, record = decode(value)
-    return ProjectedEvent(record_type, record, header(headers, STATUS_HEADER), header(headers, AGENCY_HEADER))
+    return ProjectedEvent(record_type, record, header(headers, STATUS_HEADER), header(headers, AGENCY_HEADER),
+                          header(headers, SUBJECT_HEADER))
 
 
 def projector_group(settings: HubSettings, *, shared: bool) -> str:
@@ -68,8 +73,8 @@ class Projector(mode.Service):
         self._consumer: AIOKafkaConsumer | None = None
         #: End offsets of the assigned partitions when they were assigned: reading past them
         #: means the read model shows everything that happened before.
-        self._targets: dict[int, int] = {}
-        self._positions: dict[int, int] = {}
+        self._targets: dict[tuple[str, int], int] = {}
+        self._positions: dict[tuple[str, int], int] = {}
         self._assigned = False
         super().__init__(**kwargs)
 
@@ -90,7 +95,7 @@ class Projector(mode.Service):
                     await self._apply(batches)
                     await _commit_quietly(consumer, batches)
                 for tp in consumer.assignment():
-                    self._positions[tp.partition] = await consumer.position(tp)
+                    self._positions[(tp.topic, tp.partition)] = await consumer.position(tp)
             except (KafkaError, OSError, WriteUnavailable) as exc:
                 # Nothing of the batch is in the database: it is read again after reconnecting.
                 log.debug("projector: %s; reconnecting", type(exc).__name__)
@@ -147,9 +152,9 @@ class Projector(mode.Service):
         try:
             await consumer.start()
             if self._read_model.shared:
-                consumer.subscribe([topics.EVENTS], listener=_SeekToStored(self, consumer))
+                consumer.subscribe(list(PROJECTED_TOPICS), listener=_SeekToStored(self, consumer))
             else:
-                tps = await all_partitions(consumer, topics.EVENTS)
+                tps = [tp for topic in PROJECTED_TOPICS for tp in await all_partitions(consumer, topic)]
                 consumer.assign(tps)
                 await self.on_assigned(consumer, tps)
         except BaseException:
@@ -159,15 +164,18 @@ class Projector(mode.Service):
 
     async def on_assigned(self, consumer: AIOKafkaConsumer, assigned) -> None:
         """Seek to where the database says it is, and note what 'caught up' means now."""
-        stored = await asyncio.to_thread(self._read_model.projected_offsets, topics.EVENTS)
+        stored: dict[tuple[str, int], int] = {}
+        for topic in PROJECTED_TOPICS:
+            offsets = await asyncio.to_thread(self._read_model.projected_offsets, topic)
+            stored.update({(topic, partition): offset for partition, offset in offsets.items()})
         for tp in assigned:
-            if tp.partition in stored:
-                consumer.seek(tp, stored[tp.partition])
+            if (tp.topic, tp.partition) in stored:
+                consumer.seek(tp, stored[(tp.topic, tp.partition)])
             else:
                 await consumer.seek_to_beginning(tp)
         ends = await consumer.end_offsets(list(assigned)) if assigned else {}
-        self._targets = {tp.partition: offset for tp, offset in ends.items()}
-        self._positions = {tp.partition: stored.get(tp.partition, 0) for tp in assigned}
+        self._targets = {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+        self._positions = {(tp.topic, tp.partition): stored.get((tp.topic, tp.partition), 0) for tp in assigned}
         self._assigned = True
 
     async def _close(self) -> None:

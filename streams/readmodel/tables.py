@@ -4,8 +4,10 @@ Per-agency counters are not stored: they are GROUP BY queries over these rows (s
 :mod:`streams.readmodel.queries`), so they can never drift from the rows they summarize,
 however often ``complaints.events`` is replayed.
 
-No reporter NIK, phone number or e-mail is stored anywhere here; ``reporter_name`` only for
-PUBLIC complaints (see :mod:`streams.readmodel.projection`).
+The reporter's identity (NIK, phone, e-mail, name), the location and the attachments are kept
+in one table only, :data:`case_files`, which serves nothing but the case file that an entitled
+member of staff asks for (see :mod:`streams.web.staff`); every other table holds no identity
+(``reporter_name`` only while a complaint is PUBLIC, see :mod:`streams.readmodel.projection`).
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata", "complaints", "timeline", "assignments", "projection_offsets", "UtcDateTime"]
+__all__ = ["metadata", "complaints", "timeline", "assignments", "case_files", "audit_log", "projection_offsets",
+           "UtcDateTime"]
 
 
 class UtcDateTime(TypeDecorator):
@@ -87,6 +92,9 @@ complaints = Table(
     Column("escalation_tier", Integer, nullable=False, default=0),
     #: Events applied so far; the next event's timeline position.
     Column("event_count", Integer, nullable=False, default=0),
+    #: When the current holder's stage is due (verification in triage, the first follow-up
+    #: at an agency), from its disposition; cleared when it followed up or the complaint ended.
+    Column("due_at", UtcDateTime),
 )
 Index("ix_complaints_agency_status", complaints.c.agency, complaints.c.status)
 Index("ix_complaints_status", complaints.c.status)
@@ -108,6 +116,8 @@ timeline = Table(
     #: A short sentence for people; never free text from reporters or agencies.
     Column("summary", String, nullable=False),
     Column("status", String),
+    #: The person who acted for ``actor`` (a staff member's subject), when the hub knows it.
+    Column("actor_subject", String),
     UniqueConstraint("tracking_id", "position", name="uq_timeline_tracking_position"),
 )
 Index("ix_timeline_agency_type", timeline.c.agency, timeline.c.record_type, timeline.c.tracking_id)
@@ -127,6 +137,44 @@ assignments = Table(
     PrimaryKeyConstraint("tracking_id", "hop", "agency", name="pk_assignments"),
 )
 Index("ix_assignments_agency", assignments.c.agency, assignments.c.tracking_id)
+
+case_files = Table(
+    "case_files",
+    metadata,
+    Column("tracking_id", String, primary_key=True),
+    #: SHA-256 of the reporter token: what a reporter's action is checked against.
+    Column("reporter_token_hash", String),
+    Column("reporter_name", String),
+    Column("reporter_nik", String),
+    Column("reporter_phone", String),
+    Column("reporter_email", String),
+    Column("address", String),
+    Column("lat", Float),
+    Column("lon", Float),
+    #: JSON list of {name, content_type, url, size_bytes}: the submission's and the reporter's later ones.
+    Column("attachments", Text, nullable=False, default="[]"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("agency", String),
+    Column("issuer", String),
+    Column("action", String, nullable=False),
+    Column("method", String, nullable=False),
+    Column("route", String, nullable=False),
+    Column("tracking_id", String),
+    Column("target_agency", String),
+    Column("status_code", Integer, nullable=False),
+    Column("client_address", String),
+)
+Index("ix_audit_log_occurred_at", audit_log.c.occurred_at)
+Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.occurred_at)
+Index("ix_audit_log_tracking_id", audit_log.c.tracking_id)
 
 projection_offsets = Table(
     "projection_offsets",

@@ -1,17 +1,30 @@
-"""The hub's HTTP surface, served by the Faust worker's web server."""
+"""The hub's HTTP surface, served by the Faust worker's web server.
+
+The API is one table of endpoints (:mod:`.endpoints`): public reads (:mod:`.public`), submissions
+(:mod:`.intake`), the reporter's actions (:mod:`.reporter`), the staff API (:mod:`.staff`),
+operators and oversight (:mod:`.operators`) and signing in (:mod:`.signin`). Probes, the
+dashboard page and the schema registry are plain pages beside it.
+"""
 
 from __future__ import annotations
 
-__all__ = ["install"]
+__all__ = ["install", "api_endpoints"]
+
+
+def api_endpoints(categories):
+    """Every endpoint of the API, in the order the OpenAPI document lists them."""
+    from streams.web import intake, operators, probes, public, reporter, signin, staff
+
+    return [*intake.endpoints(categories), *public.endpoints(categories), *reporter.endpoints(),
+            *staff.endpoints(), *operators.endpoints(), *signin.endpoints(), *probes.endpoints()]
 
 
 def install(hub) -> None:
     from schemas.registry_web import blueprint
-    from streams.web import api, dashboard, intake, metrics, probes
+    from streams.routing import default_categories
+    from streams.web import dashboard, endpoints, openapi
 
-    probes.install(hub)
-    intake.install(hub)
-    api.install(hub)
+    table = api_endpoints(default_categories())
+    endpoints.register(hub, [*table, openapi.endpoint(table)])
     dashboard.install(hub)
-    metrics.install(hub)
     blueprint.register(hub.app, url_prefix="/registry")

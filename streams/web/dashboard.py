@@ -1,5 +1,7 @@
-"""``GET /dashboard`` (the operators' stream-health page), its static assets, and
-``GET /api/v1/health/overview``, the one JSON document the page draws.
+"""``GET /dashboard`` (the operators' stream-health page) and its static assets.
+
+The page itself holds no data: it signs the operator in and draws ``/api/v1/health/overview``
+(which needs the operator role, see :mod:`streams.web.operators`).
 
 The page is plain HTML, CSS and a small hand-written SVG chart script shipped in the package:
 it works on an operations network without internet access, and a Content-Security-Policy of
@@ -32,11 +34,6 @@ def _asset(name: str) -> bytes:
 def install(hub) -> None:
     app = hub.app
     assets = {name: _asset(name) for name in ASSETS}
-
-    @app.page("/api/v1/health/overview")
-    class HealthOverview(View):
-        async def get(self, request: Request) -> Response:
-            return self.json(hub.health.overview(app))
 
     @app.page("/dashboard")
     class Dashboard(View):

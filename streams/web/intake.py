@@ -5,7 +5,11 @@ deadline, 503 with ``Retry-After`` past it). With an ``Idempotency-Key`` every a
 same request, at any worker, uses the tracking id and event id of the first claim on the key
 (:mod:`streams.intake.claims`), and stores the submission again before it answers: a retry of
 a request whose first attempt died is stored by the retry, and the lifecycle drops a second
-copy by its event id. The same key with another body is refused with 422.
+copy by its event id. The same key with another body is refused with 422. Keys are scoped to
+the caller: a channel's keys (its API key) never meet the public's.
+
+The 202 carries the ``reporter_token``, shown here and nowhere else (see
+:mod:`streams.intake.reporter_token`); a retry of the same request shows the same token.
 """
 
 from __future__ import annotations
@@ -13,23 +17,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from faust.web import Request, Response, View
-
 from schemas import cloudevent_headers, encode
 from streams import topics
-from streams.errors import RetriableError
+from streams.identity import Role
 from streams.intake.claims import MAX_KEY_LENGTH, Claim, claim_key, request_fingerprint
+from streams.intake.reporter_token import derived_reporter_token, new_reporter_token, reporter_token_hash
 from streams.intake.tracking import new_tracking_id
 from streams.intake.validation import to_submission, validate_complaint
 from streams.lifecycle import derived_event_id
 from streams.web.body import read_json_object
-from streams.web.responses import ApiError, error, unavailable
+from streams.web.commands import API_SOURCE
+from streams.web.endpoints import Call, Endpoint, Reply
+from streams.web.responses import ApiError
 
-__all__ = ["install", "MAX_BODY_BYTES", "API_SOURCE"]
+__all__ = ["endpoints", "MAX_BODY_BYTES"]
 
 MAX_BODY_BYTES = 64_000
-#: CloudEvents source of what the HTTP API writes.
-API_SOURCE = "/lapor-hub/api"
 _PUBLIC_SCOPE = "public"
 
 
@@ -37,55 +40,49 @@ _PUBLIC_SCOPE = "public"
 class _Attempt:
     tracking_id: str
     event_id: str
+    reporter_token: str
     claim: Claim | None
 
 
-def install(hub) -> None:
-    from streams.routing import default_categories
+async def _attempt(call: Call, raw: bytes) -> _Attempt:
+    """This request's ids and token: fresh, or the first claim's for its Idempotency-Key."""
+    hub, now = call.hub, call.hub.clock.now()
+    key = call.request.headers.get("Idempotency-Key")
+    if key is None:
+        return _Attempt(new_tracking_id(now), str(uuid.uuid4()), new_reporter_token(), None)
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise ApiError(400, "invalid_idempotency_key",
+                       f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters (a UUID is best)")
+    principal = call.principal
+    scope = f"channel:{principal.subject}" if principal is not None and principal.role is Role.CHANNEL else _PUBLIC_SCOPE
+    log_key = claim_key(scope, key)
+    fingerprint = request_fingerprint(raw)
+    claim = await hub.claims.resolve(log_key, Claim.new(new_tracking_id(now), fingerprint, now))
+    if claim.fingerprint != fingerprint:
+        raise ApiError(422, "idempotency_key_reused",
+                       "this Idempotency-Key was used for a different complaint; use a new key")
+    return _Attempt(claim.tracking_id, derived_event_id("intake", log_key.hex()),
+                    derived_reporter_token(claim.nonce, claim.tracking_id), claim)
 
-    app = hub.app
-    categories = default_categories()
 
-    async def attempt_for(request: Request, raw: bytes) -> _Attempt:
-        """This request's tracking id and event id: fresh, or the first claim's for its key."""
-        now = hub.clock.now()
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return _Attempt(new_tracking_id(now), str(uuid.uuid4()), None)
-        if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            raise ApiError(400, "invalid_idempotency_key",
-                           f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters (a UUID is best)")
-        log_key = claim_key(_PUBLIC_SCOPE, key)
-        fingerprint = request_fingerprint(raw)
-        claim = await hub.claims.resolve(log_key, Claim.new(new_tracking_id(now), fingerprint, now))
-        if claim.fingerprint != fingerprint:
-            raise ApiError(422, "idempotency_key_reused",
-                           "this Idempotency-Key was used for a different complaint; use a new key")
-        return _Attempt(claim.tracking_id, derived_event_id("intake", log_key.hex()), claim)
+def endpoints(categories) -> list[Endpoint]:
+    async def submit(call: Call) -> Reply:
+        hub = call.hub
+        raw, body = await read_json_object(call.request, max_bytes=MAX_BODY_BYTES)
+        errors = validate_complaint(body, categories=categories, directory=hub.directory)
+        if errors:
+            raise ApiError(422, "invalid_complaint", "the complaint has invalid fields",
+                           fields=[{"field": e.field, "code": e.code, "message": e.message} for e in errors])
+        attempt = await _attempt(call, raw)
+        received = attempt.claim.claimed_at if attempt.claim else hub.clock.now()
+        submission = to_submission(body, tracking_id=attempt.tracking_id, event_id=attempt.event_id, now=received,
+                                   reporter_token_hash=reporter_token_hash(attempt.reporter_token))
+        headers = cloudevent_headers("ComplaintSubmitted", attempt.event_id, API_SOURCE, attempt.tracking_id, received)
+        await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(), encode("ComplaintSubmitted", submission),
+                               headers)
+        call.tracking_id = attempt.tracking_id
+        return Reply({"tracking_id": attempt.tracking_id, "status_url": f"/api/v1/complaints/{attempt.tracking_id}",
+                      "reporter_token": attempt.reporter_token}, status=202, headers={"Cache-Control": "no-store"})
 
-    @app.page("/api/v1/complaints")
-    class Complaints(View):
-        async def post(self, request: Request) -> Response:
-            try:
-                raw, body = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-                errors = validate_complaint(body, categories=categories, directory=hub.directory)
-                if errors:
-                    raise ApiError(422, "invalid_complaint", "the complaint has invalid fields",
-                                   fields=[{"field": e.field, "code": e.code, "message": e.message} for e in errors])
-                attempt = await attempt_for(request, raw)
-                received = attempt.claim.claimed_at if attempt.claim else hub.clock.now()
-                submission = to_submission(body, tracking_id=attempt.tracking_id, event_id=attempt.event_id,
-                                           now=received)
-                headers = cloudevent_headers("ComplaintSubmitted", attempt.event_id, API_SOURCE,
-                                             attempt.tracking_id, received)
-                await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(),
-                                       encode("ComplaintSubmitted", submission), headers)
-            except ApiError as exc:
-                return exc.response(self)
-            except RetriableError as exc:
-                return unavailable(self, exc)
-            return self.json({"tracking_id": attempt.tracking_id,
-                              "status_url": f"/api/v1/complaints/{attempt.tracking_id}"}, status=202)
-
-        async def get(self, request: Request) -> Response:
-            return error(self, 405, "method_not_allowed", "submit a complaint with POST")
+    return [Endpoint("POST", "/api/v1/complaints", "complaint.submit", submit, limit="submissions",
+                     summary="submit a complaint; 202 once it is durably stored")]

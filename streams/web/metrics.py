@@ -8,14 +8,10 @@ tier: never a tracking id, a reporter or free text.
 
 from __future__ import annotations
 
-import asyncio
-
-from faust.web import Request, Response, View
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["install", "OverviewCollector", "render_metrics", "METRIC_NAMES"]
+__all__ = ["OverviewCollector", "render_metrics", "METRIC_NAMES"]
 
 #: Every metric family this module exposes (the alert rules and Grafana dashboard use them).
 METRIC_NAMES = (
@@ -153,14 +149,3 @@ def _sla_metrics(sla: dict):
         overdue.add_metric([row["agency"]], row["overdue"])
     yield open_
     yield overdue
-
-
-def install(hub) -> None:
-    app = hub.app
-
-    @app.page("/metrics")
-    class Metrics(View):
-        async def get(self, request: Request) -> Response:
-            overview = hub.health.overview(app)
-            body = await asyncio.to_thread(render_metrics, overview)
-            return self.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, fields
 
-from faust.web import Request, Response, View
-
-__all__ = ["Readiness", "install", "broker_reachable"]
+__all__ = ["Readiness", "endpoints", "broker_reachable"]
 
 _CONNECT_TIMEOUT_S = 1.0
 
@@ -75,20 +73,18 @@ async def broker_reachable(bootstrap: str) -> bool:
     return False
 
 
-def install(hub) -> None:
-    app = hub.app
+def endpoints() -> list:
+    from streams.web.endpoints import Call, Endpoint, Reply
 
-    @app.page("/health")
-    class Health(View):
-        async def get(self, request: Request) -> Response:
-            broker = await broker_reachable(hub.settings.broker)
-            body = {"status": "ok" if broker else "degraded", "worker": "up",
-                    "broker": "reachable" if broker else "unreachable"}
-            return self.json(body, status=200 if broker else 503)
+    async def health(call: Call) -> Reply:
+        broker = await broker_reachable(call.hub.settings.broker)
+        return Reply({"status": "ok" if broker else "degraded", "worker": "up",
+                      "broker": "reachable" if broker else "unreachable"}, status=200 if broker else 503)
 
-    @app.page("/ready")
-    class Ready(View):
-        async def get(self, request: Request) -> Response:
-            readiness = await hub.readiness()
-            headers = {} if readiness.ready else {"Retry-After": "2"}
-            return self.json(readiness.as_json(), status=200 if readiness.ready else 503, headers=headers)
+    async def ready(call: Call) -> Reply:
+        readiness = await call.hub.readiness()
+        headers = {} if readiness.ready else {"Retry-After": "2"}
+        return Reply(readiness.as_json(), status=200 if readiness.ready else 503, headers=headers)
+
+    return [Endpoint("GET", "/health", "probe.health", health, summary="liveness: the worker is up"),
+            Endpoint("GET", "/ready", "probe.ready", ready, summary="readiness: this worker can serve")]

@@ -1,8 +1,9 @@
 """Logging that an operator can live with: bounded during an outage, and never a reason to hang.
 
-- :class:`RepeatFilter`: while the broker is down, aiokafka and kafka-python log a line per
-  connection attempt (hundreds a second). The filter lets the first line of each kind through,
-  counts the repeats, and writes one summary per kind and interval instead.
+- :class:`RepeatFilter`: while the broker is down, aiokafka and kafka-python log a warning or an
+  error per connection attempt (hundreds a second). The filter lets the first warning of each
+  kind through, counts the repeats, and writes one summary per kind and interval instead.
+  Information lines are never held back: they say what the hub did, each once.
 - :class:`TolerantStream`: ``make run | tee run.log`` and then Ctrl-C ends ``tee`` first; every
   later write to stdout would fail with a broken pipe, inside the very shutdown that should
   stop the worker. The stream swallows that and writes nowhere from then on.
@@ -35,6 +36,8 @@ class RepeatFilter(logging.Filter):
         self._kinds: OrderedDict[tuple, list] = OrderedDict()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
         kind = (record.name, record.levelno, str(record.msg))
         now = self._clock()
         with self._lock:

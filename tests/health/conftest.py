@@ -23,8 +23,7 @@ from schemas import cloudevent_headers, encode
 from streams import topics
 from streams.admin import admin_client
 from tests.hub.complaints import complaint_body
-from tests.hub.conftest import hub_topics  # noqa: F401 - the session's topics, created once
-from tests.hub.harness import http, start_hub, wait_for
+from tests.hub.harness import Credentials, bearer, http, start_hub, wait_for
 
 REGION = "63.71"
 COMPLAINTS = 3
@@ -72,14 +71,20 @@ def _lagging_group(settings, connector_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def health_hub(kafka_broker, hub_topics, tmp_path_factory):  # noqa: F811
+def health_hub(kafka_broker, hub_topics, tmp_path_factory):
     process = start_hub(kafka_broker.bootstrap, tmp_path_factory.mktemp("health-hub"))
     yield process
     assert process.stop() == 0, process.log()[-3000:]
 
 
 @pytest.fixture(scope="module")
-def traffic(health_hub, hub_topics) -> Traffic:  # noqa: F811
+def operator(health_hub) -> dict:
+    """Headers of an operator program (as Prometheus scrapes): the overview and /metrics need them."""
+    return bearer(Credentials(health_hub.data_dir).api_key("prometheus", role="operator"))
+
+
+@pytest.fixture(scope="module")
+def traffic(health_hub, hub_topics, operator) -> Traffic:
     tracking_ids = []
     for n in range(COMPLAINTS):
         status, body = http("POST", f"{health_hub.base_url}/api/v1/complaints",
@@ -101,7 +106,7 @@ def traffic(health_hub, hub_topics) -> Traffic:  # noqa: F811
     traffic = Traffic(tracking_ids, (garbage.partition, garbage.offset), live, quiet)
 
     def settled():
-        _, o = http("GET", f"{health_hub.base_url}/api/v1/health/overview")
+        _, o = http("GET", f"{health_hub.base_url}/api/v1/health/overview", headers=operator)
         ids = {c["connector_id"]: c for c in o["connectors"]["items"]}
         return (o["sla"] and o["sla"]["funnel"]["received"] >= COMPLAINTS
                 and all(http("GET", f"{health_hub.base_url}/api/v1/complaints/{t}")[0] == 200 for t in tracking_ids)

@@ -13,37 +13,38 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from streams import topics
 from tests.health.conftest import CONNECTOR_LAG
-from tests.hub.harness import http
+from tests.hub.harness import Credentials, bearer, http
 
 pytestmark = pytest.mark.kafka
 
 
-def _overview(hub) -> dict:
-    status, body = http("GET", f"{hub.base_url}/api/v1/health/overview")
+def _overview(hub, operator) -> dict:
+    status, body = http("GET", f"{hub.base_url}/api/v1/health/overview", headers=operator)
     assert status == 200
     return body
 
 
-def _metrics(hub) -> dict[tuple[str, frozenset], float]:
-    with urllib.request.urlopen(f"{hub.base_url}/metrics", timeout=10) as response:
+def _metrics(hub, operator) -> dict[tuple[str, frozenset], float]:
+    request = urllib.request.Request(f"{hub.base_url}/metrics", headers=operator)
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers["Content-Type"].startswith("text/plain")
         text = response.read().decode()
     return {(s.name, frozenset(s.labels.items())): s.value
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def _consistent_snapshot(hub):
+def _consistent_snapshot(hub, operator):
     """(overview, metrics, overview after) taken within one sampling round of the hub."""
     for _ in range(20):
-        before, metrics, after = _overview(hub), _metrics(hub), _overview(hub)
+        before, metrics, after = _overview(hub, operator), _metrics(hub, operator), _overview(hub, operator)
         if before["broker"]["sampled_at"] == after["broker"]["sampled_at"] and \
                 before["dead_letters"]["total"] == after["dead_letters"]["total"]:
             return before, metrics, after
     raise AssertionError("the hub sampled during every attempt")
 
 
-def test_the_overview_shows_the_traffic(health_hub, traffic):
-    o = _overview(health_hub)
+def test_the_overview_shows_the_traffic(health_hub, traffic, operator):
+    o = _overview(health_hub, operator)
     assert o["broker"]["reachable"] and o["worker"]["assigned_partitions"] > 0
     assert o["worker"]["events_processed"] > 0
     intake = next(s for s in o["throughput"]["series"] if s["topic"] == topics.INTAKE)
@@ -66,8 +67,8 @@ def test_the_overview_shows_the_traffic(health_hub, traffic):
     assert any(row["agency"] == "63.71" and row["open"] >= len(traffic.tracking_ids) for row in o["sla"]["agencies"])
 
 
-def test_metrics_match_the_overview(health_hub, traffic):
-    before, m, after = _consistent_snapshot(health_hub)
+def test_metrics_match_the_overview(health_hub, traffic, operator):
+    before, m, after = _consistent_snapshot(health_hub, operator)
     live = traffic.live_connector
     group = f"lapor-connect.{live}"
     assert m[("lapor_consumer_group_lag_sum", frozenset({("group", group), ("kind", "connector")}))] == CONNECTOR_LAG
@@ -96,28 +97,30 @@ def test_ready_when_the_broker_answers_and_partitions_are_assigned(health_hub, t
     assert status == 200 and body["ready"] is True and body["assigned_partitions"] > 0 and body["reasons"] == []
 
 
-def _status(hub, *args: str) -> subprocess.CompletedProcess:
+def _status(hub, operator, *args: str) -> subprocess.CompletedProcess:
+    token = operator["Authorization"].removeprefix("Bearer ")
     return subprocess.run([sys.executable, "-m", "streams.cli", "status", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160"})
+                          timeout=60, env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160",
+                                           "LAPOR_HUB_TOKEN": token})
 
 
-def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_one(health_hub, traffic):
+def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_one(health_hub, traffic, operator):
     # The session's broker has other tests' dead letters, lag and stopped connectors: generous limits.
-    healthy = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
+    healthy = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
                       "--max-connector-silence", "inf")
     assert healthy.returncode == 0, healthy.stdout + healthy.stderr
     assert "all thresholds hold" in healthy.stdout and traffic.live_connector in healthy.stdout
     assert "Throughput" in healthy.stdout and "Complaint funnel" in healthy.stdout
 
-    lagging = _status(health_hub, "--max-lag", str(CONNECTOR_LAG - 1), "--max-dead-letters", "1000000000",
+    lagging = _status(health_hub, operator, "--max-lag", str(CONNECTOR_LAG - 1), "--max-dead-letters", "1000000000",
                       "--max-connector-silence", "inf")
     assert lagging.returncode == 3
     assert f"lag {CONNECTOR_LAG} > {CONNECTOR_LAG - 1}" in lagging.stdout and traffic.live_connector in lagging.stdout
 
-    dead = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "0", "--max-connector-silence", "inf")
+    dead = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "0", "--max-connector-silence", "inf")
     assert dead.returncode == 3 and "dead letters in the last 60 min > 0" in dead.stdout
 
-    silent = _status(health_hub, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
+    silent = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",
                      "--max-connector-silence", "300")
     assert silent.returncode == 3 and f"connector {traffic.quiet_connector} silent for" in silent.stdout
     assert f"connector {traffic.live_connector} silent" not in silent.stdout
@@ -144,6 +147,21 @@ def _shown(page) -> dict:
     })""")
 
 
+def test_status_without_an_operator_credential_says_how_to_get_one(health_hub, traffic):
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "status"], capture_output=True, text=True,
+                            timeout=60, env={**{k: v for k, v in os.environ.items() if k != "LAPOR_HUB_TOKEN"},
+                                             "LAPOR_HUB_URL": health_hub.base_url})
+    assert result.returncode == 1 and "LAPOR_HUB_TOKEN" in result.stderr and "--role operator" in result.stderr
+
+
+def test_the_overview_and_metrics_are_for_operators_only(health_hub, traffic):
+    officer = bearer(Credentials(health_hub.data_dir).token("dashboard-officer", "agency-officer", "18.10"))
+    for path in ("/api/v1/health/overview", "/metrics"):
+        assert http("GET", f"{health_hub.base_url}{path}")[0] == 401
+        status, body = http("GET", f"{health_hub.base_url}{path}", headers=officer)
+        assert status == 403 and "operator" in body["error"]["message"]
+
+
 def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -152,8 +170,14 @@ def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic,
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         requested = []
         page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{health_hub.base_url}/dashboard", timeout=30_000)
+        # The page holds no data until an operator signs in (the token stays in session storage).
+        Credentials(health_hub.data_dir).token("dashboard-operator", "operator")
+        page.wait_for_selector("#sign-in:not([hidden])", timeout=30_000)
+        page.fill("#username", "dashboard-operator")
+        page.fill("#password", "password-dashboard-operator")
         with page.expect_response(lambda r: r.url.endswith("/api/v1/health/overview"), timeout=30_000) as answer:
-            page.goto(f"{health_hub.base_url}/dashboard", timeout=30_000)
+            page.click("#sign-in button[type=submit]")
         overview = answer.value.json()
         page.wait_for_function("g => document.body.dataset.rendered === String(g)", arg=overview["generated_at"],
                                timeout=30_000)

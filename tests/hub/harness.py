@@ -20,7 +20,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from schemas import cloudevent_headers, decode, encode
 from streams.broker import free_port
 
-__all__ = ["HubProcess", "start_hub", "http", "http_with_headers", "InboxReader", "produce_record", "wait_for"]
+__all__ = ["HubProcess", "start_hub", "http", "http_with_headers", "InboxReader", "produce_record", "wait_for",
+           "Credentials", "bearer", "OPEN_RATE_LIMITS"]
+
+#: Tests send many requests from one address: limits far above what they send (one test sets its own).
+OPEN_RATE_LIMITS = {f"LAPOR_RATE_LIMIT_{bucket}": "100000/minute" for bucket in ("SUBMISSIONS", "REPORTER", "SIGN_IN",
+                                                                                   "STAFF")}
 
 
 @dataclass
@@ -57,7 +62,7 @@ def start_hub(bootstrap: str, data_dir: Path, *, app_id: str | None = None, extr
     log_path = data_dir / f"hub-{port}.log"
     env = {**os.environ, "LAPOR_BROKER": bootstrap, "LAPOR_WEB_PORT": str(port), "LAPOR_DATA_DIR": str(data_dir),
            "LAPOR_DEMO": "0", "LAPOR_APP_ID": app_id or f"hub-test-{uuid.uuid4().hex[:8]}",
-           "LAPOR_TOPIC_PARTITIONS": "2", **(extra_env or {})}
+           "LAPOR_TOPIC_PARTITIONS": "2", **OPEN_RATE_LIMITS, **(extra_env or {})}
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-demo"], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
@@ -145,3 +150,34 @@ def produce_record(bootstrap: str, topic: str, record_type: str, value: dict, *,
     producer.send(topic, key=key if key is not None else value.get("tracking_id", "").encode() or None,
                   value=payload, headers=headers).get(timeout=30)
     producer.close()
+
+
+class Credentials:
+    """Accounts, tokens and API keys of a hub's embedded issuer, made the way `lapor-hub users` makes them."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from streams.identity import IdentitySettings, open_identity
+
+        self.issuer = open_identity(IdentitySettings.from_env({}, data_dir=data_dir)).embedded
+        self._keys: dict[str, str] = {}
+
+    def token(self, username: str, role: str, agency: str | None = None) -> str:
+        """A staff token for ``username``, adding the account on first use."""
+        from streams.identity import AccountError, Role
+
+        try:
+            self.issuer.accounts.add(username, Role(role), agency, password="password-" + username)
+        except AccountError:
+            pass  # made earlier
+        return self.issuer.issue_token(username).token
+
+    def api_key(self, name: str, role: str = "channel", agency: str | None = None) -> str:
+        from streams.identity import Role
+
+        if name not in self._keys:
+            self._keys[name] = self.issuer.api_keys.issue(name, agency, role=Role(role)).api_key
+        return self._keys[name]
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

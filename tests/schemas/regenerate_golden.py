@@ -4,8 +4,10 @@
 
 Writes ``<Record>.bin`` (wire-format bytes, latest version) and ``<Record>.json`` (the value,
 with ``{"$datetime": ...}`` and ``{"$bytes": base64}`` for what JSON lacks), plus
-``FollowUpRecorded.v1.bin``/``.json`` written with schema v1. Only regenerate on purpose (a new
-record type or version): the point of golden files is that released bytes never change.
+``<Record>.v<N>.bin``/``.json`` for the older versions in ``OLDER_VERSIONS``. Only regenerate on
+purpose (a new record type or version): the point of golden files is that released bytes never
+change. Before releasing version N+1 of a record, rename its golden files to ``.v<N>`` and add
+it to ``OLDER_VERSIONS``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Any
 from fastavro import schemaless_writer
 
 from schemas import default_catalog, encode
-from tests.schemas.samples import FOLLOW_UP_V1, SAMPLES
+from tests.schemas.samples import OLDER_VERSIONS, SAMPLES
 
-__all__ = ["GOLDEN", "to_json", "from_json", "write_v1", "main"]
+__all__ = ["GOLDEN", "to_json", "from_json", "write_version", "main"]
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -51,12 +53,12 @@ def from_json(value: Any) -> Any:
     return value
 
 
-def write_v1(record_type: str, value: dict) -> bytes:
-    """Bytes as a producer still on version 1 writes them."""
-    v1 = default_catalog().version(default_catalog().subject_for(record_type), 1)
-    out = BytesIO(b"\x00" + v1.schema_id.to_bytes(4, "big"))
+def write_version(record_type: str, version: int, value: dict) -> bytes:
+    """Bytes as a producer still on ``version`` writes them."""
+    old = default_catalog().version(default_catalog().subject_for(record_type), version)
+    out = BytesIO(b"\x00" + old.schema_id.to_bytes(4, "big"))
     out.seek(5)
-    schemaless_writer(out, v1.parsed, value)
+    schemaless_writer(out, old.parsed, value)
     return out.getvalue()
 
 
@@ -69,8 +71,10 @@ def main() -> None:
     GOLDEN.mkdir(exist_ok=True)
     for record_type, value in SAMPLES.items():
         _write(record_type, encode(record_type, value), value)
-    _write("FollowUpRecorded.v1", write_v1("FollowUpRecorded", FOLLOW_UP_V1), FOLLOW_UP_V1)
-    print(f"wrote {len(SAMPLES) + 1} golden vectors to {GOLDEN}")
+    for name, (record_type, version, value) in OLDER_VERSIONS.items():
+        if not (GOLDEN / f"{name}.bin").exists():  # released bytes are never rewritten
+            _write(name, write_version(record_type, version, value), value)
+    print(f"wrote {len(SAMPLES)} golden vectors to {GOLDEN}, kept {len(OLDER_VERSIONS)} older ones")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["SAMPLES", "FOLLOW_UP_V1"]
+__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "OLDER_VERSIONS"]
 
 _T0 = datetime(2024, 3, 4, 2, 15, 30, 123456, tzinfo=timezone.utc)  # 09:15 WIB
 
@@ -34,6 +34,7 @@ SAMPLES: dict[str, dict] = {
         "description": "Sudah tiga bulan jalan berlubang, dua anak jatuh dari sepeda minggu lalu.",
         "category": "infrastruktur", "channel": "sms-1708", "privacy": "PUBLIC",
         "reporter": _REPORTER, "location": _LOCATION, "attachments": [_PHOTO], "requested_agency": "18.10",
+        "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
     },
     "ComplaintVerified": {**_common(2, "national-admin"), "notes": "Lengkap; disposisi ke Pemkab Pringsewu."},
     "ComplaintReturnedToReporter": {**_common(3, "national-admin"), "reason": "Mohon sebutkan nama desa dan lampirkan foto lokasi."},
@@ -88,9 +89,24 @@ SAMPLES: dict[str, dict] = {
         "reason": "unknown magic byte 123: expected 0 (Confluent wire format)",
         "payload": b'{"status": "selesai"}', "key": b"LAP-2024-0001708", "failed_at": _at(19),
     },
+    "AuditEntry": {
+        **_common(21, "siti.pringsewu"), "role": "agency-officer", "agency": "18.10", "issuer": "lapor-hub",
+        "action": "agency_action.follow_up", "method": "POST",
+        "route": "/api/v1/agencies/{code}/complaints/{tracking_id}/actions", "target_agency": "18.10",
+        "status_code": 202, "client_address": "10.20.30.40",
+    },
 }
 
 #: FollowUpRecorded as an agency connector on schema v1 still writes it.
 FOLLOW_UP_V1 = {
     **_common(20, "18.10"), "agency": "18.10", "note": "Laporan diteruskan ke Dinas PUPR.",
+}
+
+#: ComplaintSubmitted as a connector on schema v1 still writes it (no reporter token hash).
+SUBMITTED_V1 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items() if k != "reporter_token_hash"}
+
+#: Older released versions kept as golden vectors: name -> (record type, version, value written).
+OLDER_VERSIONS = {
+    "FollowUpRecorded.v1": ("FollowUpRecorded", 1, FOLLOW_UP_V1),
+    "ComplaintSubmitted.v1": ("ComplaintSubmitted", 1, SUBMITTED_V1),
 }

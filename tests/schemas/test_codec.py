@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from schemas import Codec, SerializationError, decode, default_catalog, encode
 from streams.errors import SkippableError
-from tests.schemas.regenerate_golden import write_v1
+from tests.schemas.regenerate_golden import write_version
 from tests.schemas.samples import FOLLOW_UP_V1, SAMPLES
 from tests.schemas.strategies import record_values
 
@@ -45,7 +45,7 @@ def test_timestamps_decode_as_aware_utc_whatever_zone_they_were_given_in():
 
 
 def test_v1_bytes_are_read_by_v2_code_with_the_new_field_defaulted():
-    data = write_v1("FollowUpRecorded", FOLLOW_UP_V1)
+    data = write_version("FollowUpRecorded", 1, FOLLOW_UP_V1)
     assert int.from_bytes(data[1:5], "big") == default_catalog().version("id.go.lapor.FollowUpRecorded", 1).schema_id
     record_type, value = decode(data)
     assert record_type == "FollowUpRecorded"
@@ -83,12 +83,12 @@ SUBMITTED = SAMPLES["ComplaintSubmitted"]
     ("value", "expected"),
     [
         (dict(SUBMITTED, occurred_at=datetime(2024, 3, 4, 9, 15)), "field occurred_at is a naive datetime"),
-        (dict(SUBMITTED, reporter=dict(SUBMITTED["reporter"], nik=3201046503910007)), "do not match schema v1: nik"),
-        (dict(SUBMITTED, privacy="Siti Rahayu"), "do not match schema v1: privacy"),
-        (dict(SUBMITTED, title=None), "do not match schema v1: title"),
-        ({k: v for k, v in SUBMITTED.items() if k != "reporter"}, "do not match schema v1: reporter"),
-        (dict(SUBMITTED, ktp_photo="Siti Rahayu"), "fields not in schema v1: ktp_photo"),
-        (dict(SUBMITTED, attachments=[{"name": "Siti Rahayu"}]), "do not match schema v1"),
+        (dict(SUBMITTED, reporter=dict(SUBMITTED["reporter"], nik=3201046503910007)), "do not match schema v2: nik"),
+        (dict(SUBMITTED, privacy="Siti Rahayu"), "do not match schema v2: privacy"),
+        (dict(SUBMITTED, title=None), "do not match schema v2: title"),
+        ({k: v for k, v in SUBMITTED.items() if k != "reporter"}, "do not match schema v2: reporter"),
+        (dict(SUBMITTED, ktp_photo="Siti Rahayu"), "fields not in schema v2: ktp_photo"),
+        (dict(SUBMITTED, attachments=[{"name": "Siti Rahayu"}]), "do not match schema v2"),
     ],
 )
 def test_invalid_values_are_refused_naming_fields_not_values(value, expected):

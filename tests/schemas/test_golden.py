@@ -12,7 +12,7 @@ import pytest
 
 from schemas import decode, default_catalog, encode
 from tests.schemas.regenerate_golden import GOLDEN, from_json
-from tests.schemas.samples import SAMPLES
+from tests.schemas.samples import OLDER_VERSIONS, SAMPLES
 
 
 def _load(name: str):
@@ -21,7 +21,7 @@ def _load(name: str):
 
 def test_there_is_a_golden_vector_for_every_record_type():
     present = {path.stem for path in GOLDEN.glob("*.bin")}
-    assert present == set(default_catalog().record_types()) | {"FollowUpRecorded.v1"}
+    assert present == set(default_catalog().record_types()) | set(OLDER_VERSIONS)
 
 
 @pytest.mark.parametrize("record_type", sorted(SAMPLES))
@@ -31,10 +31,22 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
     assert encode(record_type, value) == data
 
 
-def test_golden_v1_bytes_decode_into_the_latest_version():
-    data, value = _load("FollowUpRecorded.v1")
-    assert data[1:5] == (9).to_bytes(4, "big")  # FollowUpRecorded v1's id, forever
-    assert decode(data) == ("FollowUpRecorded", {**value, "attachments": []})
+#: What the fields added since each older version read as: their defaults.
+_ADDED_SINCE = {"FollowUpRecorded.v1": {"attachments": []}, "ComplaintSubmitted.v1": {"reporter_token_hash": None}}
+
+
+@pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))
+def test_golden_bytes_of_older_versions_decode_into_the_latest_version(name):
+    record_type, version, _ = OLDER_VERSIONS[name]
+    data, value = _load(name)
+    released = default_catalog().version(default_catalog().subject_for(record_type), version)
+    assert data[1:5] == released.schema_id.to_bytes(4, "big")  # the old version's id, forever
+    assert decode(data) == (record_type, {**value, **_ADDED_SINCE[name]})
+
+
+def test_the_schema_ids_of_released_versions_never_change():
+    assert default_catalog().version("id.go.lapor.FollowUpRecorded", 1).schema_id == 9
+    assert default_catalog().version("id.go.lapor.ComplaintSubmitted", 1).schema_id == 1
 
 
 def test_golden_values_are_the_samples():

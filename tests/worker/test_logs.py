@@ -36,6 +36,13 @@ def test_repeats_of_a_kind_are_summarized_once_per_interval():
     assert "Unable connect to node with id 1" in passed[1].getMessage()
 
 
+def test_information_lines_are_never_held_back():
+    repeat = RepeatFilter(30.0, _Clock())
+    lines = [_record("demo %s: received %s for %s", "18.10", "ComplaintDispositioned", f"LPR-{n}",
+                     name="connectors.demo", level=logging.INFO) for n in range(50)]
+    assert all(repeat.filter(line) for line in lines)
+
+
 def test_different_kinds_pass_independently():
     repeat = RepeatFilter(30.0, _Clock())
     assert repeat.filter(_record("Unable connect to node with id %s", 1))

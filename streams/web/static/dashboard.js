@@ -169,17 +169,48 @@
     document.body.setAttribute("data-rendered", String(o.generated_at));
   }
 
+  function showSignIn(message) {
+    $("sign-in").hidden = false;
+    $("sign-out").hidden = true;
+    $("sign-in-error").textContent = message || "";
+    $("updated").textContent = "sign in to see the hub's health";
+  }
+
   async function refresh() {
     try {
-      const response = await fetch("/api/v1/health/overview", { cache: "no-store" });
+      if (!LaporAuth.token()) {
+        showSignIn();
+        return;
+      }
+      const response = await LaporAuth.fetch("/api/v1/health/overview");
+      if (response.status === 401 || response.status === 403) {
+        const body = await response.json().catch(() => ({}));
+        LaporAuth.signOut();
+        showSignIn((body.error && body.error.message) || "sign in again");
+        return;
+      }
       if (!response.ok) throw new Error(`the hub answered ${response.status}`);
+      $("sign-in").hidden = true;
+      $("sign-out").hidden = false;
       render(await response.json());
     } catch (err) {
       $("updated").textContent = `cannot reach the hub (${err.message}); retrying`;
     } finally {
-      setTimeout(refresh, REFRESH_MS);
+      if (LaporAuth.token()) setTimeout(refresh, REFRESH_MS);
     }
   }
+
+  $("sign-in").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await LaporAuth.signIn($("username").value, $("password").value);
+      $("password").value = "";
+      refresh();
+    } catch (err) {
+      $("sign-in-error").textContent = err.message;
+    }
+  });
+  $("sign-out").addEventListener("click", () => { LaporAuth.signOut(); showSignIn(); });
 
   $("refresh-s").textContent = String(REFRESH_MS / 1000);
   refresh();

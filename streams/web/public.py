@@ -1,0 +1,76 @@
+"""What anyone may read: a complaint's public view, the categories, per-agency lists and statistics.
+
+The public view and the per-agency list follow the privacy rules (no reporter, no content of a
+confidential complaint) and give nobody the means to act on a complaint: that takes the
+reporter token, or a member of staff's credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from streams.errors import UnknownAgencyError
+from streams.web.commands import read_model_of
+from streams.web.endpoints import Call, Endpoint, Reply
+from streams.web.responses import ApiError
+
+__all__ = ["endpoints"]
+
+
+async def _complaint(call: Call) -> Reply:
+    view = await asyncio.to_thread(read_model_of(call.hub).public_view, call.params["tracking_id"])
+    if view is None:
+        raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
+    return Reply(view)
+
+
+def _agency(call: Call) -> str:
+    code = call.params["code"]
+    if code not in call.hub.directory:
+        raise ApiError(404, "unknown_agency", str(UnknownAgencyError(code)))
+    return code
+
+
+async def _agency_complaints(call: Call) -> Reply:
+    code = _agency(call)
+    query = call.request.query
+    try:
+        limit = int(query.get("limit", 100))
+        offset = int(query.get("offset", 0))
+    except ValueError:
+        raise ApiError(400, "invalid_query", "limit and offset are whole numbers") from None
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise ApiError(400, "invalid_query", "limit is 1 to 1000 and offset at least 0")
+    rows = await asyncio.to_thread(read_model_of(call.hub).agency_complaints, code, query.get("status"), limit,
+                                   offset)
+    return Reply({"agency": code, "complaints": rows, "limit": limit, "offset": offset})
+
+
+async def _agency_stats(call: Call) -> Reply:
+    code = _agency(call)
+    stats = await asyncio.to_thread(read_model_of(call.hub).agency_stats, code)
+    return Reply({"agency": code, "name": call.hub.directory.get(code).name, **stats})
+
+
+async def _national_stats(call: Call) -> Reply:
+    model = read_model_of(call.hub)
+    national = await asyncio.to_thread(model.national_stats)
+    top = await asyncio.to_thread(model.top_overdue_agencies, 10)
+    return Reply({**national, "top_overdue_agencies": top})
+
+
+def endpoints(categories) -> list[Endpoint]:
+    async def _categories(call: Call) -> Reply:
+        return Reply(categories.as_json())
+
+    return [
+        Endpoint("GET", "/api/v1/complaints/{tracking_id}", "complaint.public_view", _complaint,
+                 summary="the public view: status, current agency, timeline"),
+        Endpoint("GET", "/api/v1/categories", "categories", _categories, summary="the category tree"),
+        Endpoint("GET", "/api/v1/agencies/{code}/complaints", "agency.public_list", _agency_complaints,
+                 summary="an agency's complaints, publishable fields only"),
+        Endpoint("GET", "/api/v1/agencies/{code}/stats", "agency.stats", _agency_stats,
+                 summary="received, followed up, open, awaiting follow-up, overdue, escalated"),
+        Endpoint("GET", "/api/v1/stats", "national.stats", _national_stats,
+                 summary="the national funnel, overdue and escalated counts"),
+    ]
