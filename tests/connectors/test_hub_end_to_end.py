@@ -114,9 +114,14 @@ def case_app():
     app.stop()
 
 
+#: The reporter token of each complaint the tests submit: the reporter's actions need it.
+_TOKENS: dict[str, str] = {}
+
+
 def _submit(hub) -> str:
     status, body = http("POST", f"{hub.base_url}/api/v1/complaints", complaint_body())
     assert status == 202, body
+    _TOKENS[body["tracking_id"]] = body["reporter_token"]
     return body["tracking_id"]
 
 
@@ -184,7 +189,8 @@ def test_an_outage_and_killed_connectors_lose_nothing_reorder_nothing_and_store_
         for tracking_id in complaints:
             _view_with_status(hub_worker, tracking_id, "dispositioned")
             status, body = http("POST", f"{hub_worker.base_url}/api/v1/complaints/{tracking_id}/information",
-                                {"message": "Lubangnya di depan Pasar Pringsewu, dekat masjid."})
+                                {"message": "Lubangnya di depan Pasar Pringsewu, dekat masjid."},
+                                {"Authorization": f"Bearer {_TOKENS[tracking_id]}"})
             assert status == 202, body
         mine = set(complaints)
         inbox = InboxReader(kafka_broker.bootstrap, topics.inbox(PRINGSEWU))

@@ -21,8 +21,9 @@ def compose() -> dict:
 
 
 def _known_settings() -> set[str]:
-    source = (ROOT / "streams" / "config.py").read_text()
+    source = "".join((ROOT / "streams" / path).read_text() for path in ("config.py", "identity/settings.py"))
     names = set(re.findall(r'"(LAPOR_[A-Z_]+)"', source))
+    names |= {f"LAPOR_RATE_LIMIT_{bucket.upper()}" for bucket in re.findall(r'"(\w+)": "\d+/', source)}
     # Secrets may come from NAME_FILE (Docker secrets) wherever _optional_secret/_secret reads NAME.
     return names | {f"{n}_FILE" for n in names}
 
@@ -87,3 +88,15 @@ def test_every_file_the_compose_file_mounts_exists(compose):
             source = volume.split(":")[0]
             if source.startswith("."):
                 assert (DOCKER / source).exists(), f"{name} mounts {source}, which is not in docker/"
+
+
+def test_prometheus_scrapes_with_an_operator_key_from_a_secret(compose):
+    scrape = yaml.safe_load((DOCKER / "prometheus" / "prometheus.yml").read_text())["scrape_configs"][0]
+    assert scrape["authorization"] == {"type": "Bearer", "credentials_file": "/run/secrets/prometheus_hub_key"}
+    assert "prometheus_hub_key" in compose["services"]["prometheus"]["secrets"]
+
+
+def test_the_hub_workers_share_one_identity_directory(compose):
+    hub = compose["services"]["hub"]
+    directory = hub["environment"]["LAPOR_IDENTITY_DIR"]
+    assert any(volume.endswith(f":{directory}") for volume in hub["volumes"])
