@@ -210,8 +210,19 @@ def test_forged_and_stale_tokens_are_refused(hub, world):
     other_key = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA",
                            headers={"typ": "at+jwt", "kid": "not-a-key-of-this-hub"})
     unsigned = jwt.encode(claims, None, algorithm="none")
+    # signed with this hub's own key, but stale, early, or for another audience or issuer
+    kid, hub_key = Credentials(hub.data_dir).issuer.keys.active_key()
+    now = int(time.time())
+
+    def hub_signed(**changes) -> str:
+        return jwt.encode({**claims, **changes}, hub_key, algorithm="EdDSA", headers={"typ": "at+jwt", "kid": kid})
+
+    assert http("GET", f"{hub.base_url}/api/v1/agencies/{HOLDER}/complaints/{world['held']}",
+                headers=bearer(hub_signed()))[0] == 200  # the forgeries below differ only where they say
+    stale = [hub_signed(exp=now - 600, iat=now - 1200), hub_signed(nbf=now + 600), hub_signed(aud="another-app"),
+             hub_signed(iss="https://elsewhere.example"), hub_signed(lapor_agency="18.71")]
     url = f"{hub.base_url}/api/v1/agencies/{HOLDER}/complaints/{world['held']}"
-    for token in (other_key, unsigned, "garbage", world["headers"]["officer"]["Authorization"][7:] + "x"):
+    for token in (other_key, unsigned, "garbage", world["headers"]["officer"]["Authorization"][7:] + "x", *stale):
         status, answer = http("GET", url, headers=bearer(token))
         assert status == 401 and answer["error"]["code"] in ("invalid_token", "unauthenticated"), token[:20]
 
