@@ -3,8 +3,9 @@
 Each complaint is one client with its own Idempotency-Key. It POSTs to
 ``/api/v1/complaints`` with a 10 s timeout and retries, with the same key and the same bytes,
 on timeouts, connection errors and 5xx, waiting what ``Retry-After`` asks (or backing off from
-0.5 s to 5 s), until it gets a 202 or a 4xx. Retries go to the next worker in turn, as a load
-balancer in front of the workers would send them. A client gives up only after the run's
+0.5 s to 5 s), until it gets a 202 or a 4xx. First requests go to the workers in turn; a retry
+goes to any worker at random, as a load balancer in front of the workers would send it (so it
+may reach the worker that timed out, or another). A client gives up only after the run's
 deadline, which the scenario sets once its last fault is over (:meth:`RetryingClients.settle`).
 """
 
@@ -92,7 +93,7 @@ class RetryingClients:
         backoff = _BACKOFF_FIRST_S
         attempt = 0
         while True:
-            target = self._targets[(index + attempt) % len(self._targets)]
+            target = self._targets[index % len(self._targets)] if attempt == 0 else self._rng.choice(self._targets)
             sent = time.time()
             status = tracking_id = retry_after = None
             outcome = "answered"

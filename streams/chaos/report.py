@@ -36,7 +36,7 @@ def verdict(complaints: ComplaintCounts, agency: AgencyCounts | None = None) -> 
 
 def scenario_figures(*, complaints: ComplaintCounts, agency: AgencyCounts | None, attempts: Sequence[Attempt],
                      failover: Sequence[Measured], recovery: Sequence[Measured], delivery: Sequence[Measured],
-                     during_outage: dict, timeline: Sequence[Fault], started_at: float) -> dict:
+                     broker_restarts: Sequence[Measured], during_outage: dict, timeline: Sequence[Fault], started_at: float) -> dict:
     """The JSON figures of one scenario (everything but its name, settings and verdict)."""
     outcomes = Counter(str(a.status) if a.status is not None else a.outcome for a in attempts)
     return {
@@ -50,6 +50,7 @@ def scenario_figures(*, complaints: ComplaintCounts, agency: AgencyCounts | None
         "failover_s": [_measured_json(m, started_at) for m in failover],
         "recovery_s": [_measured_json(m, started_at) for m in recovery],
         "delivery_recovery_s": [_measured_json(m, started_at) for m in delivery],
+        "broker_restart_s": [_measured_json(m, started_at) for m in broker_restarts],
         "timeline": [{**asdict(f), "at": round(f.at - started_at, 2)} for f in timeline],
     }
 
@@ -111,6 +112,10 @@ def _details(s: dict) -> list[str]:
                      f"{a['redeliveries']} redeliveries answered from an existing case")
         lines += [f"  lost: {n['count']} {reason}" for reason, n in a["lost_by_reason"].items()]
         lines += [f"  duplicated: {n['count']} {kind}" for kind, n in a["duplicated_by_kind"].items()]
+    if s.get("broker_restart_s"):
+        lines.append("  broker restarted: answering again after "
+                     + ", ".join("never" if m["seconds"] is None else f"{m['seconds']} s" for m in s["broker_restart_s"])
+                     + " (recovery counts from then)")
     if s.get("answers_while_broker_down"):
         lines.append(f"  answers while the broker was down: {s['answers_while_broker_down']}")
     exits = [f for f in s.get("timeline", ()) if f["kind"] == "worker-exit"]

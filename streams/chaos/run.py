@@ -34,7 +34,8 @@ from streams.chaos.options import ChaosOptions, parse_options
 from streams.chaos.report import ERROR, render, scenario_figures, verdict, write_json
 from streams.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
 from streams.chaos.stage import Stage
-from streams.chaos.timing import answers_during_outage, delivery_recovery, failover_times, recovery_times
+from streams.chaos.timing import (answers_during_outage, broker_restarts, delivery_recovery, failover_times,
+                                  recovery_times)
 from streams.errors import FatalError
 
 __all__ = ["main", "run_chaos", "run_scenario"]
@@ -161,7 +162,7 @@ def _summary(scenario: Scenario, stage: Stage, clients: RetryingClients, seen: d
     delivery = delivery_recovery(stage.timeline, seen["inbox"], app.posts, mine) if app is not None else []
     result, reasons = verdict(complaints, agency)
     figures = scenario_figures(complaints=complaints, agency=agency, attempts=attempts, failover=failover,
-                               recovery=recovery, delivery=delivery,
+                               recovery=recovery, delivery=delivery, broker_restarts=broker_restarts(stage.timeline),
                                during_outage=answers_during_outage(stage.timeline, attempts),
                                timeline=stage.timeline, started_at=started_at)
     return {"scenario": scenario.name, "what": scenario.what, "verdict": result, "reasons": reasons,

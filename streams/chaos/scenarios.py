@@ -35,7 +35,8 @@ class Plan:
     kill_interval: float
     #: broker-restart and broker-down-worker-kill: seconds the broker is down.
     broker_down: float
-    #: broker-down-worker-kill: seconds into the outage when the worker is killed.
+    #: broker-down-worker-kill: seconds into the outage when the worker is killed (late enough for
+    #: clients to have timed out and retried once: 10 s timeout).
     worker_kill_after: float
     #: leader-kill: seconds the partition leader is down.
     leader_down: float
@@ -46,9 +47,9 @@ class Plan:
 
 
 FULL = Plan(rate=10, warmup=15, tail=20, retry_window=90, settle=90, kills=4, kill_interval=15, broker_down=22,
-            worker_kill_after=6, leader_down=30, agency_down=60, up_timeout=180)
-SHORT = Plan(rate=5, warmup=8, tail=10, retry_window=45, settle=45, kills=2, kill_interval=10, broker_down=12,
-             worker_kill_after=4, leader_down=15, agency_down=20, up_timeout=120)
+            worker_kill_after=16, leader_down=30, agency_down=60, up_timeout=180)
+SHORT = Plan(rate=5, warmup=8, tail=10, retry_window=45, settle=45, kills=2, kill_interval=10, broker_down=16,
+             worker_kill_after=13, leader_down=15, agency_down=20, up_timeout=120)
 
 Act = Callable[[Stage, Plan, "CaseApp | None"], Awaitable[None]]
 
