@@ -49,6 +49,7 @@ class RetryingClients:
         self._tasks: set[asyncio.Task] = set()
         self._stop = asyncio.Event()
         self.attempts: list[Attempt] = []
+        self._session: aiohttp.ClientSession | None = None
         self.started_at: float | None = None
         self.stopped_at: float | None = None
 
@@ -68,8 +69,10 @@ class RetryingClients:
             interval = 1.0 / self._rate
             next_at = time.monotonic()
             index = 0
+            self._session = session
             while not self._stop.is_set():
-                task = asyncio.create_task(self._client(session, index))
+                target = self._targets[index % len(self._targets)]
+                task = asyncio.create_task(self._client(session, str(uuid.uuid4()), target))
                 self._tasks.add(task)
                 index += 1
                 next_at += interval
@@ -79,21 +82,33 @@ class RetryingClients:
                     pass
             self.stopped_at = time.time()
             # the clients already started go on until answered or past the deadline
-            if self._tasks:
+            while any(not t.done() for t in self._tasks):
                 await asyncio.gather(*self._tasks)
+            self._session = None
 
     def stop(self) -> None:
         """No new complaints from now; :meth:`run` returns when every client is done."""
         self._stop.set()
 
-    async def _client(self, session: aiohttp.ClientSession, index: int) -> None:
-        key = str(uuid.uuid4())
+    def send_to(self, name: str, count: int) -> list[str]:
+        """Start ``count`` more clients whose first request goes to worker ``name``; their keys.
+
+        Only while :meth:`run` runs (an empty list otherwise)."""
+        if self._session is None or self._stop.is_set():
+            return []
+        target = next(t for t in self._targets if t.name == name)
+        keys = [str(uuid.uuid4()) for _ in range(count)]
+        for key in keys:
+            self._tasks.add(asyncio.create_task(self._client(self._session, key, target)))
+        return keys
+
+    async def _client(self, session: aiohttp.ClientSession, key: str, first_target: Target) -> None:
         data = encoded_body(complaint_body(key, self._rng))
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         backoff = _BACKOFF_FIRST_S
         attempt = 0
         while True:
-            target = self._targets[index % len(self._targets)] if attempt == 0 else self._rng.choice(self._targets)
+            target = first_target if attempt == 0 else self._rng.choice(self._targets)
             sent = time.time()
             status = tracking_id = retry_after = None
             outcome = "answered"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Attempt", "Seen", "Post", "Fault", "ACCEPTED", "SUBMITTED", "DISPOSITIONED",
-           "WORKER_KILL", "WORKER_START", "WORKER_READY", "WORKER_EXIT", "BROKER_KILL", "BROKER_RESTART",
+           "WORKER_KILL", "WORKER_STOP", "WORKER_START", "WORKER_READY", "WORKER_EXIT", "BROKER_KILL", "BROKER_RESTART",
            "BROKER_READY", "AGENCY_DOWN", "AGENCY_UP", "LOAD_START", "LOAD_STOP"]
 
 #: The HTTP status that promises a complaint is taken in.
@@ -21,6 +21,8 @@ DISPOSITIONED = "ComplaintDispositioned"
 
 # Timeline kinds (:class:`Fault`). A broker kill or restart names the node in ``target``.
 WORKER_KILL = "worker-kill"
+#: SIGTERM: ``detail`` says how it went (``exit code 0 after 2.1 s``, or ``no exit within 30 s``).
+WORKER_STOP = "worker-stop"
 WORKER_START = "worker-start"
 WORKER_READY = "worker-ready"
 #: A worker process that ended by itself (not killed by the scenario), ``detail`` its exit code.

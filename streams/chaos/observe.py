@@ -18,7 +18,7 @@ from streams.chaos.bodies import key_in_text
 from streams.chaos.model import SUBMITTED, Seen
 from streams.publisher import AGENCY_HEADER, header
 
-__all__ = ["TopicReader", "visible_through"]
+__all__ = ["TopicReader", "visible_through", "first_visible"]
 
 _RECORD_TYPES = {"id.go.lapor.complaint.submitted": SUBMITTED,
                  "id.go.lapor.complaint.dispositioned": "ComplaintDispositioned"}
@@ -101,3 +101,24 @@ async def visible_through(workers: Mapping[str, str], tracking_ids: Iterable[str
             await asyncio.gather(*(check(*item) for item in missing))
             if any(wanted - shown[name] for name in workers):
                 await asyncio.sleep(interval)
+
+
+async def first_visible(workers: Mapping[str, str], tracking_ids: Iterable[str], *, timeout: float,
+                        interval: float = 0.5) -> dict[str, float]:
+    """When (epoch seconds) each tracking id was first shown by any worker's API, within ``timeout``."""
+    wanted = set(tracking_ids)
+    first: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        while wanted - first.keys() and time.monotonic() < deadline:
+            for tracking_id in wanted - first.keys():
+                for base_url in workers.values():
+                    try:
+                        async with session.get(f"{base_url}/api/v1/complaints/{tracking_id}") as response:
+                            if response.status == 200:
+                                first[tracking_id] = time.time()
+                                break
+                    except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+                        pass
+            await asyncio.sleep(interval)
+    return first

@@ -12,17 +12,26 @@ from streams.chaos.counting import AgencyCounts, ComplaintCounts
 from streams.chaos.model import Attempt, Fault
 from streams.chaos.timing import Measured, worst
 
-__all__ = ["verdict", "scenario_figures", "render", "write_json", "PASS", "FAIL", "ERROR"]
+__all__ = ["verdict", "scenario_figures", "findings", "render", "write_json", "PASS", "FAIL", "ERROR"]
 
 PASS, FAIL, ERROR = "pass", "FAIL", "error"
 #: Tracking ids listed per reason in the JSON (the counts are complete; the lists are examples).
 _EXAMPLES = 20
 _COLUMNS = ("scenario", "answered 202", "lost", "duplicated", "failover / recovery time", "verdict")
+#: Issue 11's targets, used for findings (which do not decide the verdict).
+_FAILOVER_TARGET_S = 15.0
+_STOP_TARGET_S = 30.0
+#: A restarted worker that says it is ready shows new complaints within this (else /ready was early).
+_READY_LAG_S = 5.0
+#: Log lines per second per worker while the broker is down, beyond which the log floods.
+_LOG_LINES_PER_S = 5.0
 
 
-def verdict(complaints: ComplaintCounts, agency: AgencyCounts | None = None) -> tuple[str, list[str]]:
-    """Pass only with complaints answered, none lost and none duplicated; the reasons otherwise."""
-    reasons = []
+def verdict(complaints: ComplaintCounts, agency: AgencyCounts | None = None,
+            failures: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """Pass only with complaints answered, none lost and none duplicated (and none of the
+    scenario's own ``failures``); the reasons otherwise."""
+    reasons = list(failures)
     lost = complaints.lost + (agency.lost if agency else 0)
     duplicated = complaints.duplicated + (agency.duplicated if agency else 0)
     if complaints.answered == 0:
@@ -53,6 +62,46 @@ def scenario_figures(*, complaints: ComplaintCounts, agency: AgencyCounts | None
         "broker_restart_s": [_measured_json(m, started_at) for m in broker_restarts],
         "timeline": [{**asdict(f), "at": round(f.at - started_at, 2)} for f in timeline],
     }
+
+
+def findings(s: dict) -> list[str]:
+    """What else the run saw that issue 11 asks to fix; reported, not part of the verdict."""
+    found = []
+    down = s.get("answers_while_broker_down") or {}
+    if down and "503" not in down:
+        found.append(f"no 503 while a broker was down ({down.get('timeout', 0)} requests timed out, "
+                     f"{down.get('connection', 0)} connection errors)")
+    if down.get("202 first request"):
+        found.append(f"{down['202 first request']} new complaints answered 202 while a broker was down")
+    failovers = s.get("failover_s") or []
+    slow = [m for m in failovers if m["seconds"] is None or m["seconds"] > _FAILOVER_TARGET_S]
+    if slow:
+        longest, _ = worst(Measured(m["at"], m["kind"], m["target"], m["seconds"]) for m in slow)
+        found.append(f"failover over {_FAILOVER_TARGET_S:.0f} s after {len(slow)} of {len(failovers)} kills "
+                     f"(longest {'never' if longest is None else f'{longest:.1f} s'})")
+    for lag in s.get("ready_to_processing_s") or []:
+        if lag["seconds"] is None or lag["seconds"] > _READY_LAG_S:
+            shown = "never shown" if lag["seconds"] is None else f"shown {lag['seconds']} s later"
+            found.append(f"{lag['target']} said ready (at {lag['at']} s), but complaints sent to it then were {shown}")
+    for worker, answers in (s.get("answers_while_not_ready") or {}).items():
+        if answers.get("202"):
+            found.append(f"{worker} answered {answers['202']} submissions 202 after a restart, before it was ready")
+    for growth in s.get("log_growth_while_broker_down") or []:
+        for worker, lines in growth["worker_log_lines"].items():
+            if lines > _LOG_LINES_PER_S * max(1.0, growth["seconds_down"]):
+                found.append(f"{worker} wrote {lines} log lines in the {growth['seconds_down']} s "
+                             f"{growth['broker']} was down")
+    timeline = s.get("timeline") or []
+    for f in timeline:
+        if f["kind"] == "worker-stop" and not f["detail"].startswith("exit code"):
+            found.append(f"{f['target']} (at {f['at']} s): {f['detail']}")
+    for worker, stop in sorted((s.get("worker_stops") or {}).items()):
+        if stop["exit_code"] is None and stop["seconds"]:
+            found.append(f"{worker} did not exit within {_STOP_TARGET_S:.0f} s of SIGTERM at the end")
+    exits = Counter((f["target"], f["detail"]) for f in timeline if f["kind"] == "worker-exit")
+    for (worker, detail), n in sorted(exits.items()):
+        found.append(f"{worker} ended by itself {n} time{'s' if n > 1 else ''} ({detail}); restarted")
+    return found
 
 
 def render(results: dict) -> str:
@@ -117,15 +166,8 @@ def _details(s: dict) -> list[str]:
                      + ", ".join("never" if m["seconds"] is None else f"{m['seconds']} s" for m in s["broker_restart_s"])
                      + " (recovery counts from then)")
     if s.get("answers_while_broker_down"):
-        lines.append(f"  answers while the broker was down: {s['answers_while_broker_down']}")
-    exits = [f for f in s.get("timeline", ()) if f["kind"] == "worker-exit"]
-    if exits:
-        lines.append(f"  worker processes that ended by themselves: {len(exits)} "
-                     f"({', '.join(sorted({f['detail'] for f in exits}))})")
-    stops = s.get("worker_stops") or {}
-    slow = {w: v for w, v in stops.items() if v["exit_code"] is None}
-    if slow:
-        lines.append(f"  did not stop within 30 s of SIGTERM: {', '.join(sorted(slow))}")
+        lines.append(f"  answers while a broker was down: {s['answers_while_broker_down']}")
+    lines += [f"  finding: {text}" for text in s.get("findings") or ()]
     if s.get("reasons"):
         lines.append(f"  verdict {s['verdict']}: {', '.join(s['reasons'])}")
     return lines

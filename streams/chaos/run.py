@@ -28,19 +28,22 @@ from streams.chaos.agency import CaseApp, WebhookConnectorProcess
 from streams.chaos.bodies import AGENCY
 from streams.chaos.counting import count_agency, count_complaints
 from streams.chaos.load import RetryingClients
-from streams.chaos.model import DISPOSITIONED, LOAD_START, LOAD_STOP, SUBMITTED, Seen
-from streams.chaos.observe import TopicReader, visible_through
+from streams.chaos.model import DISPOSITIONED, LOAD_START, LOAD_STOP, SUBMITTED, WORKER_READY, WORKER_STOP, Seen
+from streams.chaos.observe import TopicReader, first_visible, visible_through
 from streams.chaos.options import ChaosOptions, parse_options
-from streams.chaos.report import ERROR, render, scenario_figures, verdict, write_json
+from streams.chaos.report import ERROR, findings, render, scenario_figures, verdict, write_json
 from streams.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
 from streams.chaos.stage import Stage
-from streams.chaos.timing import (answers_during_outage, broker_restarts, delivery_recovery, failover_times,
-                                  recovery_times)
+from streams.chaos.timing import (Measured, answers_during_outage, answers_while_not_ready, broker_restarts,
+                                  delivery_recovery, failover_times, recovery_times)
 from streams.errors import FatalError
 
 __all__ = ["main", "run_chaos", "run_scenario"]
 
 _CONNECTOR_START_S = 90.0
+#: Complaints sent to a restarted worker as soon as it says it is ready, and how long they may take.
+_PROBES = 4
+_PROBE_TIMEOUT_S = 60.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +96,8 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
                 if not await asyncio.to_thread(connector.wait_started, _CONNECTOR_START_S):
                     raise FatalError(f"the webhook connector did not start; see {connector.log_path}")
             clients = RetryingClients(stage.targets, rate=plan.rate, seed=options.seed)
+            probes: list[asyncio.Task] = []
+            stage.on_restarted_up = lambda name: probes.append(asyncio.create_task(_probe(stage, clients, name)))
             load = asyncio.create_task(clients.run())
             stage.note(LOAD_START)
             await asyncio.sleep(plan.warmup)
@@ -103,12 +108,31 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
             stage.note(LOAD_STOP)
             _say(f"{scenario.name}: load stopped; {clients.in_flight} clients still retrying")
             await load
+            ready_lags = [lag for lag in await asyncio.gather(*probes) if lag is not None]
             seen = await _observe(stage, clients, plan, app)
         finally:
             connector_exit = connector.stop() if connector is not None else None
             if app is not None:
                 app.stop()
-    return _summary(scenario, stage, clients, seen, app, started_at, options, connector_exit)
+    return _summary(scenario, stage, clients, seen, app, started_at, options, connector_exit, ready_lags)
+
+
+async def _probe(stage: Stage, clients: RetryingClients, name: str) -> Measured | None:
+    """A worker restarted under load says it is ready: send it a few complaints at once and
+    time until the API shows them (through any worker)."""
+    ready_at = time.time()
+    keys = set(clients.send_to(name, _PROBES))
+    if not keys:
+        return None
+    deadline = time.monotonic() + _PROBE_TIMEOUT_S
+    answered: dict[str, str] = {}
+    while len(answered) < len(keys) and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        answered = {a.key: a.tracking_id for a in clients.attempts if a.key in keys and a.accepted and a.tracking_id}
+    workers = {n: w.base_url for n, w in stage.workers.items()}
+    shown = await first_visible(workers, answered.values(), timeout=max(1.0, deadline - time.monotonic()))
+    complete = len(answered) == len(keys) and set(answered.values()) <= shown.keys()
+    return Measured(ready_at, WORKER_READY, name, max(shown.values()) - ready_at if complete else None)
 
 
 async def _observe(stage: Stage, clients: RetryingClients, plan: Plan, app: CaseApp | None) -> dict:
@@ -149,7 +173,8 @@ async def _observe(stage: Stage, clients: RetryingClients, plan: Plan, app: Case
 
 
 def _summary(scenario: Scenario, stage: Stage, clients: RetryingClients, seen: dict, app: CaseApp | None,
-             started_at: float, options: ChaosOptions, connector_exit: int | None) -> dict:
+             started_at: float, options: ChaosOptions, connector_exit: int | None,
+             ready_lags: list[Measured]) -> dict:
     attempts = clients.attempts
     complaints = count_complaints(attempts, seen["events"], intake=seen["intake"], inboxes=seen["inbox"],
                                   visible=seen["visible"])
@@ -160,17 +185,27 @@ def _summary(scenario: Scenario, stage: Stage, clients: RetryingClients, seen: d
     failover = failover_times(stage.timeline, events, partitions=options.partitions, after=scenario.failover_after)
     recovery = recovery_times(stage.timeline, attempts) if scenario.recovery else []
     delivery = delivery_recovery(stage.timeline, seen["inbox"], app.posts, mine) if app is not None else []
-    result, reasons = verdict(complaints, agency)
+    failures = [f"{f.target} did not stop within {scenario.stop_within:.0f} s of SIGTERM"
+                for f in stage.timeline if scenario.stop_within and f.kind == WORKER_STOP
+                and not f.detail.startswith("exit code")]
+    result, reasons = verdict(complaints, agency, failures)
     figures = scenario_figures(complaints=complaints, agency=agency, attempts=attempts, failover=failover,
                                recovery=recovery, delivery=delivery, broker_restarts=broker_restarts(stage.timeline),
                                during_outage=answers_during_outage(stage.timeline, attempts),
                                timeline=stage.timeline, started_at=started_at)
-    return {"scenario": scenario.name, "what": scenario.what, "verdict": result, "reasons": reasons,
-            "brokers": scenario.nodes, "workers": scenario.workers, "partitions": options.partitions,
-            "duration_s": round(time.time() - started_at, 1), **figures, "worker_stops": stage.stops,
-            "connector_exit_code": connector_exit,
-            "agency_app": None if app is None else {"refused_while_down": app.refused,
-                                                    "bad_signatures": app.bad_signatures}}
+    summary = {"scenario": scenario.name, "what": scenario.what, "verdict": result, "reasons": reasons,
+               "brokers": scenario.nodes, "workers": scenario.workers, "partitions": options.partitions,
+               "duration_s": round(time.time() - started_at, 1), **figures,
+               "ready_to_processing_s": [{"at": round(m.at - started_at, 2), "target": m.target,
+                                          "seconds": None if m.seconds is None else round(m.seconds, 1)}
+                                         for m in ready_lags],
+               "answers_while_not_ready": answers_while_not_ready(stage.timeline, attempts),
+               "log_growth_while_broker_down": stage.log_growth, "worker_stops": stage.stops,
+               "connector_exit_code": connector_exit,
+               "agency_app": None if app is None else {"refused_while_down": app.refused,
+                                                       "bad_signatures": app.bad_signatures}}
+    summary["findings"] = findings(summary)
+    return summary
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ runs; :mod:`streams.chaos.run` starts the load before and counts after. Duration
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ class Plan:
     #: broker-down-worker-kill: seconds into the outage when the worker is killed (late enough for
     #: clients to have timed out and retried once: 10 s timeout).
     worker_kill_after: float
+    #: broker-down-stop: seconds into the outage when the worker is told to stop (SIGTERM).
+    stop_after: float
     #: leader-kill: seconds the partition leader is down.
     leader_down: float
     #: agency-down: seconds the agency's system answers 503.
@@ -47,9 +50,12 @@ class Plan:
 
 
 FULL = Plan(rate=10, warmup=15, tail=20, retry_window=90, settle=90, kills=4, kill_interval=15, broker_down=22,
-            worker_kill_after=16, leader_down=30, agency_down=60, up_timeout=180)
+            worker_kill_after=16, stop_after=5, leader_down=30, agency_down=60, up_timeout=180)
 SHORT = Plan(rate=5, warmup=8, tail=10, retry_window=45, settle=45, kills=2, kill_interval=10, broker_down=16,
-             worker_kill_after=13, leader_down=15, agency_down=20, up_timeout=120)
+             worker_kill_after=13, stop_after=5, leader_down=15, agency_down=20, up_timeout=120)
+
+#: Issue 11: SIGINT and SIGTERM end ``lapor-hub run`` within 30 s in every state.
+_STOP_WITHIN_S = 30.0
 
 Act = Callable[[Stage, Plan, "CaseApp | None"], Awaitable[None]]
 
@@ -67,6 +73,8 @@ class Scenario:
     #: Whether recovery (broker restart until a new complaint is answered 202) is measured.
     recovery: bool = False
     agency: bool = False
+    #: A worker told to stop (SIGTERM) must exit within this many seconds, or the scenario fails.
+    stop_within: float | None = None
 
 
 async def _all_workers_up(stage: Stage, plan: Plan) -> None:
@@ -97,6 +105,15 @@ async def _broker_down_worker_kill(stage: Stage, plan: Plan, app: CaseApp | None
     await _all_workers_up(stage, plan)
 
 
+async def _broker_down_stop(stage: Stage, plan: Plan, app: CaseApp | None) -> None:
+    killed = await stage.kill_broker(1)
+    await asyncio.sleep(plan.stop_after)
+    await stage.stop_worker("worker-2", timeout=_STOP_WITHIN_S)
+    await asyncio.sleep(max(0.0, plan.broker_down - (time.time() - killed.at)))
+    await stage.restart_broker(1)
+    await _all_workers_up(stage, plan)
+
+
 async def _leader_kill(stage: Stage, plan: Plan, app: CaseApp | None) -> None:
     leader = await asyncio.to_thread(stage.cluster.leader_of, topics.INTAKE, 0)
     await stage.kill_broker(leader)
@@ -121,6 +138,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              act=_broker_restart, recovery=True),
     Scenario("broker-down-worker-kill", "the broker down (SIGKILL) while a worker is SIGKILLed; clients retry",
              nodes=1, workers=2, act=_broker_down_worker_kill, failover_after=(WORKER_KILL,), recovery=True),
+    Scenario("broker-down-stop", "the broker down (SIGKILL); a worker told to stop (SIGTERM) must exit within 30 s, "
+             "then is started again", nodes=1, workers=2, act=_broker_down_stop, recovery=True,
+             stop_within=_STOP_WITHIN_S),
     Scenario("leader-kill", "3 brokers (replication 3, min.insync.replicas=2); the leader of complaints.intake "
              "partition 0 SIGKILLed under load, then restarted", nodes=3, workers=2, act=_leader_kill,
              failover_after=(BROKER_KILL,)),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from streams.admin import init_topics
 from streams.broker import LocalCluster
 from streams.chaos.load import Target
 from streams.chaos.model import (BROKER_KILL, BROKER_READY, BROKER_RESTART, WORKER_EXIT, WORKER_KILL, WORKER_READY,
-                                 WORKER_START, Fault)
+                                 WORKER_START, WORKER_STOP, Fault)
 from streams.chaos.workers import Worker
 from streams.config import HubSettings
 from streams.directory import default_directory
@@ -42,8 +43,13 @@ class Stage:
         self.timeline: list[Fault] = []
         #: Per worker at the end: how its SIGTERM went (exit code, seconds).
         self.stops: dict[str, dict] = {}
+        #: Per broker outage and worker: how many log lines it wrote while the broker was down.
+        self.log_growth: list[dict] = []
+        #: Called with a worker's name when a worker restarted during the scenario is up again.
+        self.on_restarted_up: Callable[[str], None] | None = None
         self._supervisor: asyncio.Task | None = None
         self._restart_due: dict[str, float] = {}
+        self._lines_at_kill: dict[str, tuple[float, dict[str, int]]] = {}
 
     @property
     def bootstrap(self) -> str:
@@ -87,6 +93,21 @@ class Stage:
             self._launch(worker)
         return fault
 
+    async def stop_worker(self, name: str, timeout: float = 30.0) -> Fault:
+        """SIGTERM a worker, as an operator or an orchestrator would; it must exit within
+        ``timeout`` (then it is SIGKILLed). Started again at once, like a rolling restart."""
+        worker = self.workers[name]
+        self._restart_due[name] = float("inf")  # the supervisor keeps off while we wait
+        try:
+            code, seconds = await asyncio.to_thread(worker.stop, timeout)
+            detail = (f"exit code {code} after {seconds:.1f} s" if code is not None
+                      else f"no exit within {timeout:.0f} s of SIGTERM; SIGKILLed")
+            fault = self.note(WORKER_STOP, name, detail)
+            self._launch(worker)
+        finally:
+            self._restart_due.pop(name, None)
+        return fault
+
     async def wait_worker_up(self, name: str, timeout: float) -> float | None:
         """Seconds until the worker is up (noted on the timeline), None if not within ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -94,19 +115,31 @@ class Stage:
             seconds = await asyncio.to_thread(self.workers[name].wait_up, deadline - time.monotonic())
             if seconds is not None:
                 self.note(WORKER_READY, name)
+                if self.on_restarted_up is not None and self.workers[name].launches > 1:
+                    self.on_restarted_up(name)
                 return seconds
             await asyncio.sleep(0.5)  # it exited: the supervisor restarts it
         return None
 
     async def kill_broker(self, node: int) -> Fault:
         killed = await asyncio.to_thread(self.cluster.kill, node)
-        return self.note(BROKER_KILL, f"node-{node}", "" if killed else "was not running")
+        fault = self.note(BROKER_KILL, f"node-{node}", "" if killed else "was not running")
+        self._lines_at_kill[fault.target] = (fault.at, await asyncio.to_thread(self._log_lines))
+        return fault
 
     async def restart_broker(self, node: int) -> Fault:
         fault = self.note(BROKER_RESTART, f"node-{node}")
         await asyncio.to_thread(self.cluster.restart, node)
-        self.note(BROKER_READY, f"node-{node}")
+        ready = self.note(BROKER_READY, f"node-{node}")
+        if fault.target in self._lines_at_kill:
+            killed_at, before = self._lines_at_kill.pop(fault.target)
+            after = await asyncio.to_thread(self._log_lines)
+            self.log_growth.append({"broker": fault.target, "seconds_down": round(ready.at - killed_at, 1),
+                                    "worker_log_lines": {w: after[w] - before.get(w, 0) for w in after}})
         return fault
+
+    def _log_lines(self) -> dict[str, int]:
+        return {name: worker.log_lines() for name, worker in self.workers.items()}
 
     # -- internals ------------------------------------------------------------------------
 

@@ -11,7 +11,10 @@
   the hub.
 - **delivery recovery**: from the agency's system coming back until every assignment reached it.
 - **answers during an outage**: what clients were answered while the broker was down; a 202 there
-  is a promise made without the broker.
+  is a promise made without the broker;
+- **answers while not ready**: what a restarted worker answered before it said it was ready;
+- **ready to processing**: from a restarted worker saying it is ready until complaints sent to
+  it then are shown by the API (an honest ``/ready`` makes this a second or two).
 
 Pure functions; None where the thing never happened within what was observed.
 """
@@ -23,10 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from streams.chaos.model import (ACCEPTED, AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED,
-                                 Attempt, Fault, Post, Seen)
+                                 WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
 
 __all__ = ["Measured", "failover_times", "recovery_times", "delivery_recovery", "answers_during_outage",
-           "broker_restarts", "worst"]
+           "answers_while_not_ready", "broker_restarts", "worst"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,10 @@ def broker_restarts(faults: Sequence[Fault]) -> list[Measured]:
 def answers_during_outage(faults: Sequence[Fault], attempts: Iterable[Attempt]) -> dict[str, int]:
     """Answers completed while a broker was down (from its kill until it answered again), by status.
 
-    Keys: ``"202"``, ``"503"``, ... and ``"timeout"``, ``"connection"`` when no answer came.
+    Keys: ``"503"``, ... and ``"timeout"``, ``"connection"`` when no answer came; a 202 is
+    ``"202 first request"`` or ``"202 retry"``: a new complaint accepted without a broker can
+    only be a promise the hub cannot keep yet, while a retry may be answered from memory (the
+    window ends when the broker was seen answering again, so its last second may hold real 202s).
     """
     windows = []
     for i, fault in enumerate(faults):
@@ -115,8 +121,35 @@ def answers_during_outage(faults: Sequence[Fault], attempts: Iterable[Attempt]) 
     counted: Counter[str] = Counter()
     for a in attempts:
         if any(start <= a.done_at < end for start, end in windows):
-            counted[str(a.status) if a.status is not None else a.outcome] += 1
+            if a.status == ACCEPTED:
+                counted["202 first request" if a.first else "202 retry"] += 1
+            else:
+                counted[str(a.status) if a.status is not None else a.outcome] += 1
     return dict(sorted(counted.items()))
+
+
+def answers_while_not_ready(faults: Sequence[Fault], attempts: Iterable[Attempt]) -> dict[str, dict[str, int]]:
+    """Per worker: answers (by status) it gave between a restart and saying it was ready.
+
+    The first start of each worker is left out (no load runs then); a worker never ready again
+    counts until the end.
+    """
+    windows: dict[str, list[tuple[float, float]]] = {}
+    started: set[str] = set()
+    for i, fault in enumerate(faults):
+        if fault.kind != WORKER_START:
+            continue
+        if fault.target not in started:
+            started.add(fault.target)
+            continue
+        ready = next((f.at for f in faults[i + 1:] if f.target == fault.target and f.kind in (WORKER_READY, WORKER_START)),
+                     float("inf"))
+        windows.setdefault(fault.target, []).append((fault.at, ready))
+    counted: dict[str, Counter[str]] = {}
+    for a in attempts:
+        if a.status is not None and any(start <= a.done_at < end for start, end in windows.get(a.worker, ())):
+            counted.setdefault(a.worker, Counter())[str(a.status)] += 1
+    return {worker: dict(sorted(c.items())) for worker, c in sorted(counted.items())}
 
 
 def worst(measured: Iterable[Measured]) -> tuple[float | None, bool]:

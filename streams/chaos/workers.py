@@ -110,6 +110,14 @@ class Worker:
         except OSError:
             return ""
 
+    def log_lines(self) -> int:
+        """Lines in the worker's log so far (all launches)."""
+        try:
+            with open(self.log_path, "rb") as log:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: log.read(1 << 20), b""))
+        except OSError:
+            return 0
+
     def log_tail(self, chars: int = 3000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]

@@ -81,3 +81,35 @@ def test_scenarios_are_chosen_by_name_and_unknown_names_are_refused(capsys):
     with pytest.raises(SystemExit):
         parse_options(["--scenario", "meteor-strike"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_findings_name_what_issue_11_asks_to_fix_without_deciding_the_verdict():
+    from streams.chaos.report import findings
+
+    scenario = {
+        "answers_while_broker_down": {"202 first request": 3, "202 retry": 9, "timeout": 20, "connection": 4},
+        "failover_s": [{"at": 10.0, "kind": "worker-kill", "target": "worker-2", "seconds": 61.8},
+                       {"at": 90.0, "kind": "worker-kill", "target": "worker-2", "seconds": 9.0}],
+        "ready_to_processing_s": [{"at": 70.0, "target": "worker-2", "seconds": 9.5},
+                                  {"at": 150.0, "target": "worker-2", "seconds": 1.2}],
+        "answers_while_not_ready": {"worker-2": {"202": 40}},
+        "log_growth_while_broker_down": [{"broker": "node-1", "seconds_down": 20.0,
+                                          "worker_log_lines": {"worker-1": 3200, "worker-2": 12}}],
+        "timeline": [{"at": 30.0, "kind": "worker-stop", "target": "worker-2",
+                      "detail": "no exit within 30 s of SIGTERM; SIGKILLed"},
+                     {"at": 31.0, "kind": "worker-exit", "target": "worker-2", "detail": "exit code 1"},
+                     {"at": 40.0, "kind": "worker-exit", "target": "worker-2", "detail": "exit code 1"}],
+        "worker_stops": {"worker-1": {"exit_code": 0, "seconds": 2.0}},
+    }
+    found = findings(scenario)
+    assert found == [
+        "no 503 while a broker was down (20 requests timed out, 4 connection errors)",
+        "3 new complaints answered 202 while a broker was down",
+        "failover over 15 s after 1 of 2 kills (longest 61.8 s)",
+        "worker-2 said ready (at 70.0 s), but complaints sent to it then were shown 9.5 s later",
+        "worker-2 answered 40 submissions 202 after a restart, before it was ready",
+        "worker-1 wrote 3200 log lines in the 20.0 s node-1 was down",
+        "worker-2 (at 30.0 s): no exit within 30 s of SIGTERM; SIGKILLed",
+        "worker-2 ended by itself 2 times (exit code 1); restarted",
+    ]
+    assert findings({"answers_while_broker_down": {"503": 30, "202 retry": 1}}) == []

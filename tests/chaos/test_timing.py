@@ -1,17 +1,17 @@
 """Failover and recovery times from a timeline and observations, without any service."""
 
 from streams.chaos.model import (AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED, WORKER_KILL,
-                                 Attempt, Fault, Post, Seen)
-from streams.chaos.timing import (answers_during_outage, broker_restarts, delivery_recovery, failover_times,
-                                  recovery_times, worst)
+                                 WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
+from streams.chaos.timing import (answers_during_outage, answers_while_not_ready, broker_restarts, delivery_recovery,
+                                  failover_times, recovery_times, worst)
 
 
 def event(partition, at):
     return Seen("complaints.events", partition, f"T{partition}-{at}", DISPOSITIONED, f"e{partition}-{at}", at)
 
 
-def answer(key, sent, done, status=202, first=True, outcome="answered"):
-    return Attempt(key, "worker-1", sent, done, status, outcome, "T" if status == 202 else None, first=first)
+def answer(key, sent, done, status=202, first=True, outcome="answered", worker="worker-1"):
+    return Attempt(key, worker, sent, done, status, outcome, "T" if status == 202 else None, first=first)
 
 
 def test_failover_lasts_until_the_slowest_partition_has_events_again():
@@ -52,8 +52,9 @@ def test_answers_while_the_broker_was_down_are_counted_by_status():
               Fault(40.0, BROKER_READY, "node-1")]
     attempts = [answer("a", 5.0, 9.0), answer("b", 11.0, 12.0), answer("c", 12.0, 22.0, status=None, outcome="timeout"),
                 answer("d", 20.0, 21.0, status=503), answer("e", 35.0, 39.0, status=None, outcome="connection"),
-                answer("f", 41.0, 42.0)]
-    assert answers_during_outage(faults, attempts) == {"202": 1, "503": 1, "connection": 1, "timeout": 1}
+                answer("f", 41.0, 42.0), answer("g", 15.0, 16.0, first=False)]
+    assert answers_during_outage(faults, attempts) == {"202 first request": 1, "202 retry": 1, "503": 1,
+                                                       "connection": 1, "timeout": 1}
 
 
 def test_delivery_recovery_lasts_until_the_last_held_back_assignment_arrives():
@@ -64,3 +65,14 @@ def test_delivery_recovery_lasts_until_the_last_held_back_assignment_arrives():
     assert measured.seconds == 4.0
     [never] = delivery_recovery([Fault(60.0, AGENCY_UP)], inbox, posts[:2], {"T1", "T2", "T3"})
     assert never.seconds is None
+
+
+def test_answers_a_restarted_worker_gave_before_it_was_ready_are_counted_per_worker():
+    faults = [Fault(0.0, WORKER_START, "worker-1"), Fault(0.0, WORKER_START, "worker-2"),
+              Fault(5.0, WORKER_READY, "worker-1"), Fault(5.0, WORKER_READY, "worker-2"),
+              Fault(20.0, WORKER_KILL, "worker-2"), Fault(20.0, WORKER_START, "worker-2"),
+              Fault(80.0, WORKER_READY, "worker-2")]
+    attempts = [answer("a", 1.0, 2.0, worker="worker-2"),          # first start: no load then
+                answer("b", 22.0, 23.0, worker="worker-2"), answer("c", 30.0, 31.0, status=503, worker="worker-2"),
+                answer("d", 30.0, 31.0, worker="worker-1"), answer("e", 81.0, 82.0, worker="worker-2")]
+    assert answers_while_not_ready(faults, attempts) == {"worker-2": {"202": 1, "503": 1}}
