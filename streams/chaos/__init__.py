@@ -9,6 +9,7 @@ were lost or duplicated, and how long failover and recovery took. Any loss or du
 - :mod:`~streams.chaos.stage`, :mod:`~streams.chaos.workers`, :mod:`~streams.chaos.agency`: the
   processes (brokers, workers, an agency's app and its connector) and the faults done to them;
 - :mod:`~streams.chaos.load`, :mod:`~streams.chaos.bodies`: the retrying clients and their complaints;
+- :mod:`~streams.chaos.preload`: complaints the hub holds before the faults (state to restore);
 - :mod:`~streams.chaos.observe`: the topics and the workers' APIs, read from outside;
 - :mod:`~streams.chaos.model`, :mod:`~streams.chaos.counting`, :mod:`~streams.chaos.timing`,
   :mod:`~streams.chaos.report`: the pure part: what is counted, how, and the verdict.

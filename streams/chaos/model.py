@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 __all__ = ["Attempt", "Seen", "Post", "Fault", "ACCEPTED", "SUBMITTED", "DISPOSITIONED",
            "WORKER_KILL", "WORKER_STOP", "WORKER_START", "WORKER_READY", "WORKER_EXIT", "BROKER_KILL", "BROKER_RESTART",
-           "BROKER_READY", "AGENCY_DOWN", "AGENCY_UP", "LOAD_START", "LOAD_STOP"]
+           "BROKER_READY", "AGENCY_DOWN", "AGENCY_UP", "LOAD_START", "LOAD_STOP", "PRELOADED"]
 
 #: The HTTP status that promises a complaint is taken in.
 ACCEPTED = 202
@@ -32,6 +32,8 @@ BROKER_RESTART = "broker-restart"
 BROKER_READY = "broker-ready"
 AGENCY_DOWN = "agency-down"
 AGENCY_UP = "agency-up"
+#: Existing complaints written and processed before the load (``detail``: how many, how long).
+PRELOADED = "preloaded"
 LOAD_START = "load-start"
 LOAD_STOP = "load-stop"
 

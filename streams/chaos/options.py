@@ -22,6 +22,8 @@ class ChaosOptions:
     #: Keep brokers' and workers' data and logs here instead of a temporary folder.
     work_dir: Path | None = None
     seed: int = 1708
+    #: Complaints held before the load in scenarios that preload; the plan's number when None.
+    preload: int | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> ChaosOptions:
@@ -42,8 +44,13 @@ def parse_options(argv: Sequence[str] | None) -> ChaosOptions:
     parser.add_argument("--partitions", type=int, default=4, help="partitions of the hub topics (default 4)")
     parser.add_argument("--work-dir", type=Path, help="keep brokers' and workers' data and logs here")
     parser.add_argument("--seed", type=int, default=1708, help="seed of the complaint bodies")
+    parser.add_argument("--preload", type=int, help="complaints the hub holds before the load in worker-kill "
+                                                    "(default 20000, 0 with --short)")
     args = parser.parse_args(argv)
     if args.partitions < 1:
         parser.error("--partitions must be at least 1")
+    if args.preload is not None and args.preload < 0:
+        parser.error("--preload must not be negative")
     return ChaosOptions(scenarios=tuple(args.scenario or ()), short=args.short, json_path=args.json_path,
-                        partitions=args.partitions, work_dir=args.work_dir, seed=args.seed)
+                        partitions=args.partitions, work_dir=args.work_dir, seed=args.seed,
+                        preload=args.preload)

@@ -73,6 +73,10 @@ def findings(s: dict) -> list[str]:
                      f"{down.get('connection', 0)} connection errors)")
     if down.get("202 first request"):
         found.append(f"{down['202 first request']} new complaints answered 202 while a broker was down")
+    errors = {status: n for status, n in ((s.get("attempts") or {}).get("by_answer") or {}).items()
+              if status.isdigit() and int(status) >= 500 and status != "503"}
+    if errors:
+        found.append(f"{sum(errors.values())} answers were server errors, not 503 with Retry-After: {errors}")
     failovers = s.get("failover_s") or []
     slow = [m for m in failovers if m["seconds"] is None or m["seconds"] > _FAILOVER_TARGET_S]
     if slow:

@@ -28,9 +28,11 @@ from streams.chaos.agency import CaseApp, WebhookConnectorProcess
 from streams.chaos.bodies import AGENCY
 from streams.chaos.counting import count_agency, count_complaints
 from streams.chaos.load import RetryingClients
-from streams.chaos.model import DISPOSITIONED, LOAD_START, LOAD_STOP, SUBMITTED, WORKER_READY, WORKER_STOP, Seen
+from streams.chaos.model import (DISPOSITIONED, LOAD_START, LOAD_STOP, PRELOADED, SUBMITTED, WORKER_READY, WORKER_STOP,
+                                 Seen)
 from streams.chaos.observe import TopicReader, first_visible, visible_through
 from streams.chaos.options import ChaosOptions, parse_options
+from streams.chaos.preload import preload_intake, wait_processed
 from streams.chaos.report import ERROR, findings, render, scenario_figures, verdict, write_json
 from streams.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
 from streams.chaos.stage import Stage
@@ -44,6 +46,7 @@ _CONNECTOR_START_S = 90.0
 #: Complaints sent to a restarted worker as soon as it says it is ready, and how long they may take.
 _PROBES = 4
 _PROBE_TIMEOUT_S = 60.0
+_PRELOAD_TIMEOUT_S = 900.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +98,13 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
                 connector.launch()
                 if not await asyncio.to_thread(connector.wait_started, _CONNECTOR_START_S):
                     raise FatalError(f"the webhook connector did not start; see {connector.log_path}")
+            preload = plan.preload if options.preload is None else options.preload
+            if scenario.preload and preload:
+                _say(f"{scenario.name}: preloading {preload} complaints")
+                began = time.monotonic()
+                await asyncio.to_thread(preload_intake, stage.bootstrap, preload, seed=options.seed)
+                await asyncio.to_thread(wait_processed, stage.bootstrap, stage.app_id, timeout=_PRELOAD_TIMEOUT_S)
+                stage.note(PRELOADED, detail=f"{preload} complaints processed in {time.monotonic() - began:.0f} s")
             clients = RetryingClients(stage.targets, rate=plan.rate, seed=options.seed)
             probes: list[asyncio.Task] = []
             stage.on_restarted_up = lambda name: probes.append(asyncio.create_task(_probe(stage, clients, name)))

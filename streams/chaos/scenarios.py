@@ -47,10 +47,13 @@ class Plan:
     agency_down: float
     #: Seconds a restarted worker may take to be up.
     up_timeout: float
+    #: Complaints the hub holds before the load starts, in scenarios that preload (worker-kill).
+    preload: int = 0
 
 
 FULL = Plan(rate=10, warmup=15, tail=20, retry_window=90, settle=90, kills=4, kill_interval=15, broker_down=22,
-            worker_kill_after=16, stop_after=5, leader_down=30, agency_down=60, up_timeout=180)
+            worker_kill_after=16, stop_after=5, leader_down=30, agency_down=60, up_timeout=180,
+            preload=20000)
 SHORT = Plan(rate=5, warmup=8, tail=10, retry_window=45, settle=45, kills=2, kill_interval=10, broker_down=16,
              worker_kill_after=13, stop_after=5, leader_down=15, agency_down=20, up_timeout=120)
 
@@ -75,6 +78,8 @@ class Scenario:
     agency: bool = False
     #: A worker told to stop (SIGTERM) must exit within this many seconds, or the scenario fails.
     stop_within: float | None = None
+    #: The hub holds :attr:`Plan.preload` complaints before the load (state to restore on restarts).
+    preload: bool = False
 
 
 async def _all_workers_up(stage: Stage, plan: Plan) -> None:
@@ -133,7 +138,7 @@ async def _agency_down(stage: Stage, plan: Plan, app: CaseApp | None) -> None:
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("worker-kill", "two workers under load; one SIGKILLed repeatedly and restarted", nodes=1, workers=2,
-             act=_worker_kill, failover_after=(WORKER_KILL,)),
+             act=_worker_kill, failover_after=(WORKER_KILL,), preload=True),
     Scenario("broker-restart", "the broker SIGKILLed under load and restarted", nodes=1, workers=2,
              act=_broker_restart, recovery=True),
     Scenario("broker-down-worker-kill", "the broker down (SIGKILL) while a worker is SIGKILLed; clients retry",

@@ -35,6 +35,7 @@ class Stage:
                  app_id: str) -> None:
         self.home = home
         self.partitions = partitions
+        self.app_id = app_id
         self.cluster = LocalCluster(home / "kafka", nodes=nodes, cache_dir=cache_dir)
         replication = self.cluster.replication_factor
         self.workers = {f"worker-{i}": Worker(f"worker-{i}", home / f"worker-{i}", bootstrap=self.cluster.bootstrap,

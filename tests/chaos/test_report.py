@@ -100,11 +100,13 @@ def test_findings_name_what_issue_11_asks_to_fix_without_deciding_the_verdict():
                      {"at": 31.0, "kind": "worker-exit", "target": "worker-2", "detail": "exit code 1"},
                      {"at": 40.0, "kind": "worker-exit", "target": "worker-2", "detail": "exit code 1"}],
         "worker_stops": {"worker-1": {"exit_code": 0, "seconds": 2.0}},
+        "attempts": {"by_answer": {"202": 100, "500": 7, "503": 2, "timeout": 20}},
     }
     found = findings(scenario)
     assert found == [
         "no 503 while a broker was down (20 requests timed out, 4 connection errors)",
         "3 new complaints answered 202 while a broker was down",
+        "7 answers were server errors, not 503 with Retry-After: {'500': 7}",
         "failover over 15 s after 1 of 2 kills (longest 61.8 s)",
         "worker-2 said ready (at 70.0 s), but complaints sent to it then were shown 9.5 s later",
         "worker-2 answered 40 submissions 202 after a restart, before it was ready",
