@@ -217,15 +217,17 @@ def wait_answering(bootstrap: str, *, timeout: float, log_file: Path, processes:
     from kafka.errors import KafkaError
 
     deadline = time.monotonic() + timeout
-    first_port = int(bootstrap.split(",")[0].rpartition(":")[2])
+    ports = [int(server.rpartition(":")[2]) for server in bootstrap.split(",")]
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
                 raise FatalError(f"the broker exited with code {process.returncode}; see {log_file}")
-        if brokers is not None or port_open(first_port):
+        # Only once a port listens: a client started earlier backs off for seconds between its
+        # connection attempts, and would see the broker up long after it is.
+        if any(port_open(port) for port in ports):
             try:
                 admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=5000,
-                                         **(client_options or {}))
+                                         reconnect_backoff_max_ms=1000, **(client_options or {}))
             except KafkaError:
                 pass
             else:

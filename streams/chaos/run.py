@@ -89,6 +89,7 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
                   cache_dir=cache, app_id=f"lapor-chaos-{run_id.lower()}-{scenario.name}")
     started_at = time.time()
     app = connector = None
+    load: asyncio.Task | None = None
     async with stage:
         try:
             if scenario.agency:
@@ -121,6 +122,9 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
             ready_lags = [lag for lag in await asyncio.gather(*probes) if lag is not None]
             seen = await _observe(stage, clients, plan, app)
         finally:
+            if load is not None and not load.done():  # the scenario failed: no more load against what is torn down
+                clients.stop()
+                load.cancel()
             connector_exit = connector.stop() if connector is not None else None
             if app is not None:
                 app.stop()
@@ -165,7 +169,10 @@ async def _observe(stage: Stage, clients: RetryingClients, plan: Plan, app: Case
         reader.close()
     intake = [r for r in records if r.topic == topics.INTAKE]
     events = [r for r in records if r.topic == topics.EVENTS]
-    agencies = sorted({e.agency for e in events if e.record_type == DISPOSITIONED and e.agency})
+    # Only the inboxes our complaints went to (a preload reaches hundreds of agencies).
+    ours = answered | {e.tracking_id for e in events if e.key is not None}
+    agencies = sorted({e.agency for e in events if e.record_type == DISPOSITIONED and e.agency
+                       and e.tracking_id in ours})
     inbox: list[Seen] = []
     if agencies:
         inbox_reader = await asyncio.to_thread(TopicReader, stage.bootstrap, [topics.inbox(c) for c in agencies])

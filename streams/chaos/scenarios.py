@@ -54,7 +54,7 @@ class Plan:
 FULL = Plan(rate=10, warmup=15, tail=20, retry_window=90, settle=90, kills=4, kill_interval=15, broker_down=22,
             worker_kill_after=16, stop_after=5, leader_down=30, agency_down=60, up_timeout=180,
             preload=20000)
-SHORT = Plan(rate=5, warmup=8, tail=10, retry_window=45, settle=45, kills=2, kill_interval=10, broker_down=16,
+SHORT = Plan(rate=5, warmup=8, tail=8, retry_window=30, settle=30, kills=2, kill_interval=10, broker_down=16,
              worker_kill_after=13, stop_after=5, leader_down=15, agency_down=20, up_timeout=120)
 
 #: Issue 11: SIGINT and SIGTERM end ``lapor-hub run`` within 30 s in every state.
