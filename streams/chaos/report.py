@@ -45,7 +45,8 @@ def verdict(complaints: ComplaintCounts, agency: AgencyCounts | None = None,
 
 def scenario_figures(*, complaints: ComplaintCounts, agency: AgencyCounts | None, attempts: Sequence[Attempt],
                      failover: Sequence[Measured], recovery: Sequence[Measured], delivery: Sequence[Measured],
-                     broker_restarts: Sequence[Measured], during_outage: dict, timeline: Sequence[Fault], started_at: float) -> dict:
+                     broker_restarts: Sequence[Measured], during_outage: dict, timeline: Sequence[Fault],
+                     started_at: float) -> dict:
     """The JSON figures of one scenario (everything but its name, settings and verdict)."""
     outcomes = Counter(str(a.status) if a.status is not None else a.outcome for a in attempts)
     return {
@@ -169,9 +170,8 @@ def _details(s: dict) -> list[str]:
         lines += [f"  lost: {n['count']} {reason}" for reason, n in a["lost_by_reason"].items()]
         lines += [f"  duplicated: {n['count']} {kind}" for kind, n in a["duplicated_by_kind"].items()]
     if s.get("broker_restart_s"):
-        lines.append("  broker restarted: answering again after "
-                     + ", ".join("never" if m["seconds"] is None else f"{m['seconds']} s" for m in s["broker_restart_s"])
-                     + " (recovery counts from then)")
+        after = ", ".join("never" if m["seconds"] is None else f"{m['seconds']} s" for m in s["broker_restart_s"])
+        lines.append(f"  broker restarted: answering again after {after} (recovery counts from then)")
     if s.get("answers_while_broker_down"):
         lines.append(f"  answers while a broker was down: {s['answers_while_broker_down']}")
     lines += [f"  finding: {text}" for text in s.get("findings") or ()]

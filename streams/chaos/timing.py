@@ -142,8 +142,8 @@ def answers_while_not_ready(faults: Sequence[Fault], attempts: Iterable[Attempt]
         if fault.target not in started:
             started.add(fault.target)
             continue
-        ready = next((f.at for f in faults[i + 1:] if f.target == fault.target and f.kind in (WORKER_READY, WORKER_START)),
-                     float("inf"))
+        ready = next((f.at for f in faults[i + 1:]
+                      if f.target == fault.target and f.kind in (WORKER_READY, WORKER_START)), float("inf"))
         windows.setdefault(fault.target, []).append((fault.at, ready))
     counted: dict[str, Counter[str]] = {}
     for a in attempts:

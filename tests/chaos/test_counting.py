@@ -101,8 +101,8 @@ def test_other_runs_complaints_on_the_same_topics_are_ignored():
 
 
 def test_keys_rejected_with_a_4xx_or_never_answered_are_counted_apart():
-    attempts = [attempt("k1", tracking_id="T1"), attempt("k2", status=422), attempt("k3", status=None, outcome="timeout"),
-                attempt("k3", status=503, first=False)]
+    attempts = [attempt("k1", tracking_id="T1"), attempt("k2", status=422),
+                attempt("k3", status=None, outcome="timeout"), attempt("k3", status=503, first=False)]
     counts = count_complaints(attempts, stored("T1", "k1"))
     assert (counts.sent, counts.keys_answered, counts.keys_rejected, counts.keys_unanswered) == (3, 1, 1, 1)
     assert counts.lost == 0
