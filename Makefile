@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: system-packages install run test test-unit bench schemas-check clean help
+.PHONY: system-packages install run test test-unit bench chaos schemas-check clean help
 
 help:
 	@echo "make run    - install, start a local Kafka broker, create topics, run the hub on 127.0.0.1:6066"
 	@echo "make test   - install and run the whole test suite (starts its own broker and PostgreSQL)"
 	@echo "make bench  - benchmark the hub against a raw Kafka passthrough"
+	@echo "make chaos  - fault injection: kill workers and brokers under load, count lost and duplicated complaints"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,9 @@ test-unit: install
 
 bench: install
 	$(BIN)/lapor-hub bench
+
+chaos: install
+	$(BIN)/lapor-hub chaos
 
 clean:
 	-$(BIN)/lapor-hub broker stop

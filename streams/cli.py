@@ -167,6 +167,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args.bench_args)
 
 
+def _cmd_chaos(args: argparse.Namespace) -> int:
+    from streams.chaos import main as chaos_main
+
+    return chaos_main(args.chaos_args)
+
+
 def _cmd_access(args: argparse.Namespace) -> int:
     from streams.access import grant_agency, list_permissions, revoke_agency
     from streams.directory import default_directory
@@ -272,6 +278,12 @@ def _parser() -> argparse.ArgumentParser:
                            add_help=False, prefix_chars="+")
     bench.add_argument("bench_args", nargs="*", metavar="FLAGS")
     bench.set_defaults(func=_cmd_bench)
+
+    # Like the bench, the chaos suite parses its own flags (`lapor-hub chaos --help`).
+    chaos = sub.add_parser("chaos", help="fault injection: lost and duplicated complaints, failover times (make chaos)",
+                           add_help=False, prefix_chars="+")
+    chaos.add_argument("chaos_args", nargs="*", metavar="FLAGS")
+    chaos.set_defaults(func=_cmd_chaos)
 
     access = sub.add_parser("access", help="per-agency broker access (SASL/SCRAM principals and ACLs)")
     access.add_argument("action", choices=["grant", "revoke", "list"])
