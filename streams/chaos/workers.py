@@ -36,7 +36,9 @@ class Worker:
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
         self._env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(self.port), LAPOR_DATA_DIR=str(data_dir),
                          LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
-                         LAPOR_TOPIC_REPLICATION=str(replication), LAPOR_DEMO="0")
+                         LAPOR_TOPIC_REPLICATION=str(replication), LAPOR_DEMO="0",
+                         # Every simulated citizen calls from 127.0.0.1: one address, not one client.
+                         LAPOR_RATE_LIMIT_SUBMISSIONS="1000000/minute", LAPOR_RATE_LIMIT_REPORTER="1000000/minute")
         self._process: subprocess.Popen | None = None
         self._log_offset = 0
         self.launches = 0
