@@ -11,10 +11,10 @@ import logging
 import signal
 import sys
 
-from connectors.sdk.config import load_config
-from connectors.sdk.registry import available_types, connector_class
-from connectors.sdk.runtime import ConnectorRuntime, check_broker
-from streams.errors import ConfigurationError, FatalError, HubError, RetriableError
+from lapor_hub.connectors.sdk.config import load_config
+from lapor_hub.connectors.sdk.registry import available_types, connector_class
+from lapor_hub.connectors.sdk.runtime import ConnectorRuntime, check_broker
+from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError
 
 __all__ = ["main"]
 

@@ -12,11 +12,11 @@ agency systems with the built-in connector that fits each, configured from the f
 - OJK: a shared folder (``small-institution-filedrop.yaml``); a clerk answers each assignment
   file with a response file and files the assignment away.
 
-The agencies are the ones the demo complaints reach (:mod:`streams.demo`: regency roads, KTP and
+The agencies are the ones the demo complaints reach (:mod:`lapor_hub.streams.demo`: regency roads, KTP and
 water at 18.10, PKH at KEMENSOS, online loans at OJK); no demo complaint reaches KEMENKES, the
 example SQL agency, so its mapping serves KEMENSOS here.
 
-Each connector runs :class:`~connectors.sdk.runtime.ConnectorRuntime`, the code ``lapor-connect
+Each connector runs :class:`~lapor_hub.connectors.sdk.runtime.ConnectorRuntime`, the code ``lapor-connect
 run`` runs, after the same ``check()``, in a thread of the hub process: the generated webhook
 secret stays in memory (never in a file, the environment or a log), and the connectors start and
 stop with the hub, with no process left behind after a crash. Log lines name tracking ids and
@@ -40,15 +40,15 @@ import sqlalchemy as sa
 import yaml
 from aiohttp import web
 
-from connectors.sdk import ConnectorRuntime, HttpClient, build_config, connector_class
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
-from streams.config import HubSettings
-from streams.errors import HubError
+from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient, build_config, connector_class
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.errors import HubError
 
 __all__ = ["DemoAgencies", "start_demo_agencies", "PRINGSEWU", "LEGACY_DATABASE_AGENCY", "FILE_DROP_AGENCY"]
 
-log = logging.getLogger("connectors.demo")
+log = logging.getLogger("lapor_hub.connectors.demo")
 
 PRINGSEWU = "18.10"
 LEGACY_DATABASE_AGENCY = "KEMENSOS"

@@ -30,13 +30,13 @@ from typing import Any
 
 import pytest
 
-from connectors.sdk.config import ConnectorConfig
-from connectors.sdk.connector import Connector, ConnectorContext
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.model import AgencyUpdate, Delivery
-from connectors.sdk.updates import update_value
-from streams.directory import default_directory
-from streams.errors import RetriableError, SkippableError
+from lapor_hub.connectors.sdk.config import ConnectorConfig
+from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
+from lapor_hub.connectors.sdk.updates import update_value
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.errors import RetriableError, SkippableError
 
 __all__ = ["ConnectorConformance", "Counterpart", "RecordingContext", "sample_assignment", "sample_delivery"]
 
@@ -70,7 +70,7 @@ class RecordingContext(ConnectorContext):
     def __init__(self, config: ConnectorConfig) -> None:
         self.published: list[tuple[AgencyUpdate, dict]] = []
         self._lock = threading.Lock()
-        super().__init__(config.id, config.agency, self._publish, logging.getLogger("connectors.test"))
+        super().__init__(config.id, config.agency, self._publish, logging.getLogger("lapor_hub.connectors.test"))
 
     def _publish(self, updates: Sequence[AgencyUpdate]) -> list[str]:
         values = [update_value(u, connector_id=self.connector_id, agency=self.agency) for u in updates]

@@ -5,15 +5,15 @@
 - :func:`cloudevent_headers` / :func:`read_cloudevent_headers`: CloudEvents 1.0 Kafka binding.
 - :class:`SchemaCatalog`: released versions and their schema ids (``schemas/catalog.json``).
 - :func:`check_compatibility`: the structural Avro compatibility check (FULL_TRANSITIVE).
-- :mod:`schemas.registry_web`: a read-only Confluent-compatible registry over HTTP
+- :mod:`lapor_hub.schemas.registry_web`: a read-only Confluent-compatible registry over HTTP
   (imported on demand: it pulls in faust).
 """
 
-from schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
-from schemas.cloudevent import ce_type, cloudevent_headers, read_cloudevent_headers, record_type_of
-from schemas.codec import Codec, SerializationError, decode, default_codec, encode, set_default_codec
-from schemas.compat import HUB_MODE, CompatibilityMode, check_compatibility, reader_incompatibilities
-from schemas.registry import RegistryApi
+from lapor_hub.schemas.catalog import SchemaCatalog, SchemaVersion, default_catalog
+from lapor_hub.schemas.cloudevent import ce_type, cloudevent_headers, read_cloudevent_headers, record_type_of
+from lapor_hub.schemas.codec import Codec, SerializationError, decode, default_codec, encode, set_default_codec
+from lapor_hub.schemas.compat import HUB_MODE, CompatibilityMode, check_compatibility, reader_incompatibilities
+from lapor_hub.schemas.registry import RegistryApi
 
 __all__ = [
     "encode",

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Union
 
-from streams.errors import HubError
+from lapor_hub.errors import HubError
 
 __all__ = ["InvalidSchemaError", "Node", "PRIMITIVES", "expand", "full_name", "normalize"]
 

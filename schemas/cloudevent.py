@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any, Union
 
-from schemas.codec import SerializationError
+from lapor_hub.schemas.codec import SerializationError
 
 __all__ = [
     "CONTENT_TYPE",

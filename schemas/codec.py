@@ -22,10 +22,10 @@ from typing import Any
 import fastavro
 from fastavro import schemaless_reader, schemaless_writer
 
-from schemas._avro import normalize
-from schemas.catalog import SchemaCatalog, SchemaVersion, UnknownSchemaError, default_catalog
-from schemas.compat import reader_incompatibilities
-from streams.errors import SkippableError
+from lapor_hub.schemas._avro import normalize
+from lapor_hub.schemas.catalog import SchemaCatalog, SchemaVersion, UnknownSchemaError, default_catalog
+from lapor_hub.schemas.compat import reader_incompatibilities
+from lapor_hub.errors import SkippableError
 
 __all__ = ["SerializationError", "Codec", "encode", "decode", "default_codec", "set_default_codec"]
 
@@ -66,7 +66,7 @@ class Codec:
 
     Without ``registry``, schema ids are the catalog's. With ``registry`` (an object with
     ``schema_by_id(id) -> str`` and ``lookup_id(subject, schema_str) -> int``, such as
-    :class:`schemas.remote.RegistryClient`), ids are the registry's only: ids of two
+    :class:`lapor_hub.schemas.remote.RegistryClient`), ids are the registry's only: ids of two
     registries are unrelated numbers, so they are never mixed. The catalog then only supplies
     the latest (reader and writer) schemas.
     """

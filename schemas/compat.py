@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from schemas._avro import InvalidSchemaError, Node, normalize
+from lapor_hub.schemas._avro import InvalidSchemaError, Node, normalize
 
 __all__ = [
     "CompatibilityMode",

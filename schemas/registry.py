@@ -4,7 +4,7 @@ Each method answers ``(status, body)`` with the bodies the Confluent Schema Regi
 returns, so Confluent clients (``SchemaRegistryClient``, ``AvroDeserializer``, Kafka Connect,
 ksqlDB) can read the hub's schemas. Errors use Confluent's codes: 40401 subject not found,
 40402 version not found, 40403 schema not found, 42201 invalid schema, 42202 invalid version.
-The web layers (:mod:`schemas.registry_web`) only translate HTTP to these calls.
+The web layers (:mod:`lapor_hub.schemas.registry_web`) only translate HTTP to these calls.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from schemas._avro import InvalidSchemaError
-from schemas.catalog import (
+from lapor_hub.schemas._avro import InvalidSchemaError
+from lapor_hub.schemas.catalog import (
     SchemaCatalog,
     SchemaVersion,
     UnknownSchemaError,

@@ -1,4 +1,4 @@
-"""HTTP front ends for :class:`schemas.registry.RegistryApi` (read-only Schema Registry).
+"""HTTP front ends for :class:`lapor_hub.schemas.registry.RegistryApi` (read-only Schema Registry).
 
 Two thin adapters over the same answers:
 
@@ -22,8 +22,8 @@ from typing import Any
 from aiohttp import web
 from faust.web import Blueprint, Request, Response, View
 
-from schemas.catalog import SchemaCatalog, default_catalog
-from schemas.registry import CONTENT_TYPE, Answer, RegistryApi
+from lapor_hub.schemas.catalog import SchemaCatalog, default_catalog
+from lapor_hub.schemas.registry import CONTENT_TYPE, Answer, RegistryApi
 
 __all__ = ["blueprint", "make_blueprint", "registry_app"]
 

@@ -1,4 +1,4 @@
-"""A minimal client for a Confluent-compatible Schema Registry, for :class:`schemas.codec.Codec`.
+"""A minimal client for a Confluent-compatible Schema Registry, for :class:`lapor_hub.schemas.codec.Codec`.
 
 Only two calls are needed: the schema of an id (to read what others wrote) and the id of a
 schema (to write). Both are cached for the life of the process: a registry never changes
@@ -13,8 +13,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from schemas.catalog import UnknownSchemaError
-from streams.errors import ConfigurationError, RetriableError
+from lapor_hub.schemas.catalog import UnknownSchemaError
+from lapor_hub.errors import ConfigurationError, RetriableError
 
 __all__ = ["RegistryClient"]
 

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from streams.config import HubSettings
-from streams.errors import ConfigurationError, HubError
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.errors import ConfigurationError, HubError
 
 __all__ = ["main"]
 
@@ -20,7 +20,7 @@ def _settings() -> HubSettings:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from streams.worker import run_worker
+    from lapor_hub.streams.worker import run_worker
 
     settings = _settings()
     # Demo complaints flow unless switched off: a newcomer should see routing happen.
@@ -30,7 +30,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_broker(args: argparse.Namespace) -> int:
-    from streams.worker import local_broker
+    from lapor_hub.streams.worker import local_broker
 
     broker = local_broker(_settings())
     if args.action == "start":
@@ -45,8 +45,8 @@ def _cmd_broker(args: argparse.Namespace) -> int:
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
-    from streams.admin import init_topics
-    from streams.directory import default_directory
+    from lapor_hub.streams.admin import init_topics
+    from lapor_hub.streams.directory import default_directory
 
     settings = _settings()
     overrides = {k: v for k, v in (("partitions", args.partitions), ("agency_partitions", args.agency_partitions),
@@ -58,7 +58,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
 
 
 def _cmd_directory(args: argparse.Namespace) -> int:
-    from streams.directory import AgencyKind, default_directory
+    from lapor_hub.streams.directory import AgencyKind, default_directory
 
     directory = default_directory()
     if args.action == "show":
@@ -89,7 +89,7 @@ def _cmd_directory(args: argparse.Namespace) -> int:
 
 
 def _cmd_dlq(args: argparse.Namespace) -> int:
-    from streams.dlq import read_dead_letters, replay_dead_letters
+    from lapor_hub.streams.dlq import read_dead_letters, replay_dead_letters
 
     settings = _settings()
     if args.action == "list":
@@ -108,7 +108,7 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def _hub_get(path: str) -> dict | None:
-    from streams.hubclient import hub_get
+    from lapor_hub.streams.hubclient import hub_get
 
     return hub_get(path, web_port=_settings().web_port)
 
@@ -152,7 +152,7 @@ def _cmd_track(args: argparse.Namespace) -> int:
 
 
 def _cmd_readmodel(args: argparse.Namespace) -> int:
-    from streams.readmodel.rebuild import rebuild_read_model
+    from lapor_hub.streams.readmodel.rebuild import rebuild_read_model
 
     settings = _settings()
     url = args.database_url or settings.read_model_url
@@ -162,20 +162,20 @@ def _cmd_readmodel(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from streams.bench import main as bench_main
+    from lapor_hub.streams.bench import main as bench_main
 
     return bench_main(args.bench_args)
 
 
 def _cmd_chaos(args: argparse.Namespace) -> int:
-    from streams.chaos import main as chaos_main
+    from lapor_hub.streams.chaos import main as chaos_main
 
     return chaos_main(args.chaos_args)
 
 
 def _cmd_access(args: argparse.Namespace) -> int:
-    from streams.access import grant_agency, list_permissions, revoke_agency
-    from streams.directory import default_directory
+    from lapor_hub.streams.access import grant_agency, list_permissions, revoke_agency
+    from lapor_hub.streams.directory import default_directory
 
     settings = _settings()
     if args.action == "list":
@@ -200,7 +200,7 @@ def _cmd_access(args: argparse.Namespace) -> int:
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
-    from schemas.cli import check_command
+    from lapor_hub.schemas.cli import check_command
 
     return check_command()
 
@@ -215,9 +215,9 @@ def _agency_json(agency) -> dict:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from streams.directory import AgencyKind
-    from streams.identity.cli import add_users_command
-    from streams.status import add_status_command
+    from lapor_hub.streams.directory import AgencyKind
+    from lapor_hub.streams.identity.cli import add_users_command
+    from lapor_hub.streams.status import add_status_command
 
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)

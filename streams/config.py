@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from streams.errors import ConfigurationError
-from streams.identity.settings import IdentitySettings
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.identity.settings import IdentitySettings
 
 __all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "Rate", "parse_rate"]
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Protocol
 
-from schemas import cloudevent_headers, encode
-from streams import topics
-from streams.errors import HubError
-from streams.lifecycle import derived_event_id
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
+from lapor_hub.errors import HubError
+from lapor_hub.streams.lifecycle import derived_event_id
 
 Headers = Sequence[tuple[str | bytes, bytes]]
 
@@ -50,8 +50,8 @@ def dead_letter_headers(source_topic: str, partition: int, offset: int, stage: s
 
 
 class RecordSink(Protocol):
-    """Where records go: Faust's producer (:class:`streams.publisher.Publisher`) or the
-    acknowledged writes of :class:`streams.durable.DurableSink`."""
+    """Where records go: Faust's producer (:class:`lapor_hub.streams.publisher.Publisher`) or the
+    acknowledged writes of :class:`lapor_hub.streams.durable.DurableSink`."""
 
     source: str
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 import uuid
 
-from streams import topics
-from streams.intake.tracking import new_tracking_id
-from streams.intake.validation import to_submission
-from streams.publisher import Publisher
+from lapor_hub.streams import topics
+from lapor_hub.streams.intake.tracking import new_tracking_id
+from lapor_hub.streams.intake.validation import to_submission
+from lapor_hub.streams.publisher import Publisher
 
 __all__ = ["DemoFeed", "DEMO_CASES", "install"]
 

@@ -14,12 +14,12 @@ from datetime import datetime
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
-from schemas import decode
-from streams import topics
-from streams.config import HubSettings
-from streams.deadletter import ORIGINAL_PREFIX
-from streams.errors import RetriableError
-from streams.logread import assign_whole_topic, records_until_end
+from lapor_hub.schemas import decode
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.deadletter import ORIGINAL_PREFIX
+from lapor_hub.errors import RetriableError
+from lapor_hub.streams.logread import assign_whole_topic, records_until_end
 
 __all__ = ["DeadLetterEntry", "read_dead_letters", "replay_dead_letters", "REPLAY_GROUP"]
 

@@ -22,8 +22,8 @@ import mode
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from streams.config import HubSettings
-from streams.errors import RetriableError
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.errors import RetriableError
 
 __all__ = ["DurableWriter", "DurableSink", "Stored", "WriteUnavailable"]
 
@@ -104,7 +104,7 @@ async def _quietly_stop(producer: AIOKafkaProducer) -> None:
 
 
 class DurableSink:
-    """A record sink (see :class:`streams.deadletter.RecordSink`) whose sends are acknowledged."""
+    """A record sink (see :class:`lapor_hub.streams.deadletter.RecordSink`) whose sends are acknowledged."""
 
     def __init__(self, writer: DurableWriter, source: str) -> None:
         self._writer = writer

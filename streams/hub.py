@@ -12,23 +12,23 @@ from typing import TYPE_CHECKING
 
 import faust
 
-from streams.config import HubSettings
-from streams.directory import Directory, default_directory
-from streams.durable import DurableWriter
-from streams.identity import Identity, open_identity
-from streams.intake.claimlog import ClaimLog
-from streams.lifecycle import LifecycleContext
-from streams.sla import Clock, ScaledClock, SystemClock
-from streams.web.audit import AuditTrail
-from streams.web.clients import Clients
-from streams.web.middleware import json_errors
-from streams.web.probes import Readiness, broker_reachable
-from streams.web.ratelimit import RateLimiter
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.streams.durable import DurableWriter
+from lapor_hub.streams.identity import Identity, open_identity
+from lapor_hub.streams.intake.claimlog import ClaimLog
+from lapor_hub.streams.lifecycle import LifecycleContext
+from lapor_hub.streams.sla import Clock, ScaledClock, SystemClock
+from lapor_hub.streams.web.audit import AuditTrail
+from lapor_hub.streams.web.clients import Clients
+from lapor_hub.streams.web.middleware import json_errors
+from lapor_hub.streams.web.probes import Readiness, broker_reachable
+from lapor_hub.streams.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from streams.health import StreamHealth
-    from streams.readmodel.model import ReadModel
-    from streams.readmodel.projector import Projector
+    from lapor_hub.streams.health import StreamHealth
+    from lapor_hub.streams.readmodel.model import ReadModel
+    from lapor_hub.streams.readmodel.projector import Projector
 
 __all__ = ["Hub", "create_hub", "faust_settings", "hub_clock"]
 
@@ -56,7 +56,7 @@ class Hub:
     health: StreamHealth | None = field(default=None)
 
     async def readiness(self) -> Readiness:
-        """Whether this worker can serve now (see :class:`streams.web.probes.Readiness`)."""
+        """Whether this worker can serve now (see :class:`lapor_hub.streams.web.probes.Readiness`)."""
         app = self.app
         try:
             assigned = len(app.assignor.assigned_actives())
@@ -145,15 +145,15 @@ def _lifecycle_context(settings: HubSettings, directory: Directory) -> Lifecycle
 
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
-    """A fully wired hub; :func:`streams.worker.run_worker` runs it."""
-    from streams import demo, health, web
-    from streams.lifecycle import agent as lifecycle_agent
-    from streams.lifecycle import outbox as outbox_relay
-    from streams.readmodel import service as readmodel_service
+    """A fully wired hub; :func:`lapor_hub.streams.worker.run_worker` runs it."""
+    from lapor_hub.streams import demo, health, web
+    from lapor_hub.streams.lifecycle import agent as lifecycle_agent
+    from lapor_hub.streams.lifecycle import outbox as outbox_relay
+    from lapor_hub.streams.readmodel import service as readmodel_service
     directory = directory or default_directory()
     if settings.schema_registry_url:
-        from schemas import Codec, set_default_codec
-        from schemas.remote import RegistryClient
+        from lapor_hub.schemas import Codec, set_default_codec
+        from lapor_hub.schemas.remote import RegistryClient
 
         set_default_codec(Codec(registry=RegistryClient(settings.schema_registry_url)))
     app = faust.App(settings.app_id, **faust_settings(settings))

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from streams.errors import ConfigurationError, HubError
+from lapor_hub.errors import ConfigurationError, HubError
 
 __all__ = ["hub_get"]
 

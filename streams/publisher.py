@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 
 import faust
 
-from schemas import cloudevent_headers, encode
-from streams import topics
-from streams.lifecycle import Emission
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
+from lapor_hub.streams.lifecycle import Emission
 
 __all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER", "SUBJECT_HEADER"]
 

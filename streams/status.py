@@ -139,8 +139,8 @@ def _render_dead_letters(overview: dict, console: Console) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from streams.config import HubSettings
-    from streams.hubclient import hub_get
+    from lapor_hub.streams.config import HubSettings
+    from lapor_hub.streams.hubclient import hub_get
 
     overview = hub_get("/api/v1/health/overview", web_port=HubSettings.from_env().web_port)
     if overview is None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import LocalBroker, free_port
-from streams.config import HubSettings
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.streams.config import HubSettings
 from tests.services.keycloak import KeycloakServer, start_keycloak
 from tests.services.mariadb import start_mariadb
 from tests.services.postgres import start_postgres
@@ -42,8 +42,8 @@ def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
 @pytest.fixture(scope="session")
 def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
     """The hub's topics on the test broker, created once (the hub itself would, more slowly)."""
-    from streams.admin import init_topics
-    from streams.directory import default_directory
+    from lapor_hub.streams.admin import init_topics
+    from lapor_hub.streams.directory import default_directory
 
     settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)
     init_topics(settings, [a.code for a in default_directory()])

@@ -1,6 +1,6 @@
 import json
 
-from streams.cli import main
+from lapor_hub.streams.cli import main
 
 
 def test_directory_list_shows_all_agencies(capsys):

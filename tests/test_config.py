@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.config import HubSettings
-from streams.errors import ConfigurationError
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.errors import ConfigurationError
 
 
 def test_embedded_defaults_need_no_environment():

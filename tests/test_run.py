@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from streams.broker import free_port
+from lapor_hub.streams.broker import free_port
 
 pytestmark = pytest.mark.kafka
 
@@ -27,7 +27,7 @@ def test_the_hub_serves_health_and_stops_on_sigint(kafka_broker, tmp_path):
     port = free_port()
     env = {**os.environ, "LAPOR_BROKER": kafka_broker.bootstrap, "LAPOR_WEB_PORT": str(port),
            "LAPOR_DATA_DIR": str(tmp_path), "LAPOR_DEMO": "0", "LAPOR_APP_ID": f"hub-run-{port}"}
-    hub = subprocess.Popen([sys.executable, "-m", "streams.cli", "run"], env=env,
+    hub = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 120

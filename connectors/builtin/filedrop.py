@@ -27,11 +27,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from connectors.sdk.config import ConnectorConfig, StrictModel
-from connectors.sdk.connector import Connector
-from connectors.sdk.model import AgencyUpdate, Delivery, json_safe
-from connectors.sdk.updates import parse_update, update_value
-from streams.errors import ConfigurationError, RetriableError, SkippableError
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.updates import parse_update, update_value
+from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
 
 __all__ = ["FileDropConnector", "FileDropSettings"]
 

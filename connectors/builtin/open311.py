@@ -38,12 +38,12 @@ from urllib.parse import urlencode
 
 from pydantic import Field, HttpUrl, SecretStr
 
-from connectors.sdk.config import ConnectorConfig, StrictModel
-from connectors.sdk.connector import Connector
-from connectors.sdk.http import HttpClient, HttpResponse
-from connectors.sdk.model import AgencyUpdate, Delivery
-from connectors.sdk.outcomes import parse_retry_after
-from streams.errors import ConfigurationError, RetriableError, SkippableError
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
+from lapor_hub.connectors.sdk.outcomes import parse_retry_after
+from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
 
 __all__ = ["Open311Connector", "Open311Settings"]
 

@@ -27,11 +27,11 @@ import sqlalchemy as sa
 from pydantic import Field, SecretStr, field_validator
 from sqlalchemy import exc as sa_exc
 
-from connectors.sdk.config import ConnectorConfig, StrictModel
-from connectors.sdk.connector import Connector
-from connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from connectors.sdk.updates import UPDATE_FIELDS
-from streams.errors import ConfigurationError, FatalError, RetriableError, SkippableError
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.updates import UPDATE_FIELDS
+from lapor_hub.errors import ConfigurationError, FatalError, RetriableError, SkippableError
 
 __all__ = ["SqlConnector", "SqlSettings", "AssignmentTable", "UpdatesTable", "ASSIGNMENT_FIELDS"]
 

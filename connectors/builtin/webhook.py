@@ -14,7 +14,7 @@ repeated key with success and not store it twice), ``X-Lapor-Event-Type`` and
 
 In (agency → hub): the agency POSTs signed JSON to ``/updates`` on the connector's inbound
 endpoint, one update or ``{"updates": [...]}``; each update is ``{"update_id", "type",
-"tracking_id", "occurred_at", ...fields}`` (see :mod:`connectors.sdk.updates`). Answers: 202
+"tracking_id", "occurred_at", ...fields}`` (see :mod:`lapor_hub.connectors.sdk.updates`). Answers: 202
 published, 400 not JSON, 401 bad or stale signature, 422 invalid update (nothing published),
 503 the hub is unreachable (retry later).
 """
@@ -29,14 +29,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from pydantic import Field, HttpUrl, SecretStr
 
-from connectors.sdk.config import ConnectorConfig, StrictModel
-from connectors.sdk.connector import Connector
-from connectors.sdk.http import HttpClient, HttpResponse
-from connectors.sdk.model import Delivery, json_safe
-from connectors.sdk.outcomes import Outcome, parse_retry_after
-from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
-from connectors.sdk.updates import parse_update
-from streams.errors import ConfigurationError, RetriableError, SkippableError
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
+from lapor_hub.connectors.sdk.model import Delivery, json_safe
+from lapor_hub.connectors.sdk.outcomes import Outcome, parse_retry_after
+from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
+from lapor_hub.connectors.sdk.updates import parse_update
+from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
 
 __all__ = ["WebhookConnector", "WebhookSettings"]
 

@@ -9,7 +9,7 @@ connectors.examples.csv_over_http:CsvOverHttpConnector`` in a config, or registe
 entry point in your own package::
 
     [project.entry-points."lapor_hub.connectors"]
-    csv-http = "connectors.examples.csv_over_http:CsvOverHttpConnector"
+    csv-http = "lapor_hub.connectors.examples.csv_over_http:CsvOverHttpConnector"
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import Field, HttpUrl, SecretStr
 
-from connectors.sdk import AgencyUpdate, Connector, Delivery, HttpClient, StrictModel, parse_update
-from streams.errors import ConfigurationError, RetriableError
+from lapor_hub.connectors.sdk import AgencyUpdate, Connector, Delivery, HttpClient, StrictModel, parse_update
+from lapor_hub.errors import ConfigurationError, RetriableError
 
 __all__ = ["CsvOverHttpConnector", "CsvOverHttpSettings"]
 

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from streams.directory import Directory, default_directory
-from streams.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.errors import ConfigurationError, UnknownAgencyError
 
 __all__ = [
     "BrokerConfig",
@@ -131,7 +131,7 @@ def load_config(path: str | Path, *, env: Mapping[str, str] | None = None,
 
 def build_config(raw: Any, *, env: Mapping[str, str] | None = None, base_dir: Path | None = None,
                  directory: Directory | None = None, origin: str = "connector config") -> ConnectorConfig:
-    from connectors.sdk.registry import connector_class  # late: the registry imports connectors
+    from lapor_hub.connectors.sdk.registry import connector_class  # late: the registry imports connectors
 
     if not isinstance(raw, Mapping):
         raise ConfigurationError(f"{origin}: expected a mapping with type, id, agency, broker and settings")

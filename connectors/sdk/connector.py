@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from connectors.sdk.config import ConnectorConfig, StrictModel
-from connectors.sdk.model import AgencyUpdate, Delivery
-from connectors.sdk.outcomes import Outcome, http_outcome, raise_for_outcome
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
+from lapor_hub.connectors.sdk.outcomes import Outcome, http_outcome, raise_for_outcome
 
 __all__ = ["Connector", "ConnectorContext", "NoSettings"]
 

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from streams.errors import RetriableError
+from lapor_hub.errors import RetriableError
 
 __all__ = ["HttpClient", "HttpResponse"]
 

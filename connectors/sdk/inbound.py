@@ -11,7 +11,7 @@ import threading
 
 from aiohttp import web
 
-from streams.errors import ConfigurationError
+from lapor_hub.errors import ConfigurationError
 
 __all__ = ["InboundServer"]
 

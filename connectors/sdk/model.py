@@ -20,7 +20,7 @@ __all__ = [
 
 #: What the hub puts in ``agency.<code>.inbox``: the assignment, the reporter's words about it
 #: (added information, a reply, a reopening) and deadline notices. Keep in step with every
-#: emission with ``inboxes=`` in :mod:`streams.lifecycle`: a type missing here is dead-lettered.
+#: emission with ``inboxes=`` in :mod:`lapor_hub.streams.lifecycle`: a type missing here is dead-lettered.
 INBOX_TYPES = frozenset({
     "ComplaintDispositioned",
     "InformationAdded",

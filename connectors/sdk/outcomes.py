@@ -1,7 +1,7 @@
 """What an answer from an agency system means for the runtime: a table, not scattered ifs.
 
 The table maps HTTP statuses to an :class:`Outcome`; a connector overrides
-:meth:`connectors.sdk.Connector.outcome_for` to change one row for its agency system.
+:meth:`lapor_hub.connectors.sdk.Connector.outcome_for` to change one row for its agency system.
 :func:`raise_for_outcome` turns a non-OK outcome into the error the runtime acts on.
 """
 
@@ -11,7 +11,7 @@ import email.utils
 import enum
 import time
 
-from streams.errors import FatalError, RetriableError, SkippableError
+from lapor_hub.errors import FatalError, RetriableError, SkippableError
 
 __all__ = ["Outcome", "HTTP_OUTCOMES", "http_outcome", "raise_for_outcome", "parse_retry_after"]
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from kafka.errors import KafkaError
 
-import schemas
-from connectors.sdk.config import ConnectorConfig
-from connectors.sdk.model import AgencyUpdate, Delivery
-from connectors.sdk.updates import update_value
-from streams import topics
-from streams.deadletter import Headers, dead_letter_headers, safe_reason
-from streams.directory import Directory
-from streams.errors import RetriableError
+from lapor_hub import schemas
+from lapor_hub.connectors.sdk.config import ConnectorConfig
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
+from lapor_hub.connectors.sdk.updates import update_value
+from lapor_hub.streams import topics
+from lapor_hub.streams.deadletter import Headers, dead_letter_headers, safe_reason
+from lapor_hub.streams.directory import Directory
+from lapor_hub.errors import RetriableError
 
 __all__ = ["HubPublisher"]
 

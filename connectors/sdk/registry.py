@@ -14,16 +14,16 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
-from streams.errors import ConfigurationError
+from lapor_hub.errors import ConfigurationError
 
 __all__ = ["ENTRY_POINT_GROUP", "BUILTIN_TYPES", "available_types", "connector_class"]
 
 ENTRY_POINT_GROUP = "lapor_hub.connectors"
 BUILTIN_TYPES = {
-    "webhook": "connectors.builtin.webhook:WebhookConnector",
-    "sql": "connectors.builtin.sql:SqlConnector",
-    "filedrop": "connectors.builtin.filedrop:FileDropConnector",
-    "open311": "connectors.builtin.open311:Open311Connector",
+    "webhook": "lapor_hub.connectors.builtin.webhook:WebhookConnector",
+    "sql": "lapor_hub.connectors.builtin.sql:SqlConnector",
+    "filedrop": "lapor_hub.connectors.builtin.filedrop:FileDropConnector",
+    "open311": "lapor_hub.connectors.builtin.open311:Open311Connector",
 }
 
 
@@ -34,7 +34,7 @@ def available_types() -> dict[str, str]:
 
 
 def connector_class(name: str) -> type:
-    from connectors.sdk.connector import Connector
+    from lapor_hub.connectors.sdk.connector import Connector
 
     target = available_types().get(name) or (name if ":" in name else None)
     if target is None:

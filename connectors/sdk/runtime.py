@@ -30,19 +30,19 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-import schemas
-from connectors.sdk.backoff import Backoff
-from connectors.sdk.config import BrokerConfig, ConnectorConfig
-from connectors.sdk.connector import Connector, ConnectorContext
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from connectors.sdk.publisher import HubPublisher
-from streams import topics
-from streams.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
+from lapor_hub import schemas
+from lapor_hub.connectors.sdk.backoff import Backoff
+from lapor_hub.connectors.sdk.config import BrokerConfig, ConnectorConfig
+from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.publisher import HubPublisher
+from lapor_hub.streams import topics
+from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
 
 __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]
 
-log = logging.getLogger("connectors.runtime")
+log = logging.getLogger("lapor_hub.connectors.runtime")
 
 
 def kafka_options(broker: BrokerConfig) -> dict[str, Any]:

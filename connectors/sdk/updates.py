@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import schemas
-from connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, event_id_for
-from streams.directory import Directory, default_directory
-from streams.errors import SkippableError
+from lapor_hub import schemas
+from lapor_hub.connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, event_id_for
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.errors import SkippableError
 
 __all__ = ["InvalidUpdate", "parse_update", "update_value", "UPDATE_FIELDS", "TEXT_FIELD"]
 

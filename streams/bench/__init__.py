@@ -1,12 +1,12 @@
 """``lapor-hub bench``: how many complaints one hub worker routes, what it costs, and how far that
 is from a raw Kafka passthrough on the same broker (issue #8).
 
-- :mod:`~streams.bench.run`: the run, phase by phase; :func:`main` is the command;
-- :mod:`~streams.bench.workload`, :mod:`~streams.bench.updates`: realistic complaints and agency updates;
-- :mod:`~streams.bench.phases`, :mod:`~streams.bench.kafka_io`: burst, offered load, lifecycle;
-- :mod:`~streams.bench.processes`, :mod:`~streams.bench.passthrough`: the processes under test;
-- :mod:`~streams.bench.stats`, :mod:`~streams.bench.procstat`, :mod:`~streams.bench.report`: the figures;
-- :mod:`~streams.bench.codec_bench`, :mod:`~streams.bench.profiling`: codec and hot-path profile.
+- :mod:`~lapor_hub.streams.bench.run`: the run, phase by phase; :func:`main` is the command;
+- :mod:`~lapor_hub.streams.bench.workload`, :mod:`~lapor_hub.streams.bench.updates`: realistic complaints and agency updates;
+- :mod:`~lapor_hub.streams.bench.phases`, :mod:`~lapor_hub.streams.bench.kafka_io`: burst, offered load, lifecycle;
+- :mod:`~lapor_hub.streams.bench.processes`, :mod:`~lapor_hub.streams.bench.passthrough`: the processes under test;
+- :mod:`~lapor_hub.streams.bench.stats`, :mod:`~lapor_hub.streams.bench.procstat`, :mod:`~lapor_hub.streams.bench.report`: the figures;
+- :mod:`~lapor_hub.streams.bench.codec_bench`, :mod:`~lapor_hub.streams.bench.profiling`: codec and hot-path profile.
 """
 
 from __future__ import annotations
@@ -17,6 +17,6 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from streams.bench.run import main as run_main
+    from lapor_hub.streams.bench.run import main as run_main
 
     return run_main(list(argv) if argv is not None else None)

@@ -13,7 +13,7 @@ from io import BytesIO
 
 from fastavro import schemaless_reader, schemaless_writer
 
-from schemas import decode, default_catalog, encode
+from lapor_hub.schemas import decode, default_catalog, encode
 
 __all__ = ["compare_codec", "dispositioned_values"]
 
@@ -71,9 +71,9 @@ def dispositioned_values(submissions: Sequence) -> list[dict]:
     """ComplaintDispositioned values as the lifecycle makes them for ``submissions``."""
     from datetime import UTC, datetime
 
-    from streams.lifecycle import LifecycleContext
-    from streams.lifecycle.commands import INTAKE, Command
-    from streams.lifecycle.transition import transition
+    from lapor_hub.streams.lifecycle import LifecycleContext
+    from lapor_hub.streams.lifecycle.commands import INTAKE, Command
+    from lapor_hub.streams.lifecycle.transition import transition
 
     ctx = LifecycleContext()
     now = datetime.now(UTC)

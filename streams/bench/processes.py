@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from streams.broker import free_port
-from streams.errors import FatalError
-from streams.readmodel.tables import timeline
+from lapor_hub.streams.broker import free_port
+from lapor_hub.errors import FatalError
+from lapor_hub.streams.readmodel.tables import timeline
 
 __all__ = ["HubWorker", "Passthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]
 
@@ -75,7 +75,7 @@ class HubWorker(_Child):
         env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(port), LAPOR_DATA_DIR=str(data_dir),
                    LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
                    LAPOR_INSTANCE_ID=BENCH_INSTANCE)
-        command = [sys.executable, "-m", "streams.cli", "run", "--no-demo"]
+        command = [sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"]
         if profile_to is not None:
             command = [sys.executable, "-m", "cProfile", "-o", str(profile_to), *command[1:]]
         with open(log_path, "ab") as log:
@@ -116,7 +116,7 @@ class Passthrough(_Child):
     def start(cls, bootstrap: str, source: str, target: str, group: str, log_dir: Path,
               timeout: float = 120.0) -> Passthrough:
         log_path = log_dir / "passthrough.log"
-        process = subprocess.Popen([sys.executable, "-m", "streams.bench.passthrough", bootstrap, source, target, group],
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.bench.passthrough", bootstrap, source, target, group],
                                    stdout=subprocess.PIPE, stderr=open(log_path, "ab"), stdin=subprocess.DEVNULL,
                                    text=True)
         child = cls(process, log_path)

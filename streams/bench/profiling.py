@@ -58,20 +58,20 @@ def summarize_profile(path: Path, *, limit: int = 25) -> dict:
 
 def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 25) -> dict:
     """Stage timings (µs per complaint, share) and the top functions of the pure hot path."""
-    from schemas import decode
-    from streams.bench.updates import plan_updates, update_records
-    from streams.bench.workload import WorkloadGenerator
-    from streams.intake.submission import prepare_submission
-    from streams.lifecycle import LifecycleContext
-    from streams.lifecycle.agent import decode_command
-    from streams.lifecycle.outbox import agency_update_command_headers
-    from streams.lifecycle.state import ComplaintState
-    from streams.lifecycle.transition import transition
-    from streams.publisher import SENDER_HEADER, Publisher
-    from streams.readmodel.projector import projected
-    from streams.readmodel.model import open_read_model
-    from streams.routing import default_categories
-    from streams import topics
+    from lapor_hub.schemas import decode
+    from lapor_hub.streams.bench.updates import plan_updates, update_records
+    from lapor_hub.streams.bench.workload import WorkloadGenerator
+    from lapor_hub.streams.intake.submission import prepare_submission
+    from lapor_hub.streams.lifecycle import LifecycleContext
+    from lapor_hub.streams.lifecycle.agent import decode_command
+    from lapor_hub.streams.lifecycle.outbox import agency_update_command_headers
+    from lapor_hub.streams.lifecycle.state import ComplaintState
+    from lapor_hub.streams.lifecycle.transition import transition
+    from lapor_hub.streams.publisher import SENDER_HEADER, Publisher
+    from lapor_hub.streams.readmodel.projector import projected
+    from lapor_hub.streams.readmodel.model import open_read_model
+    from lapor_hub.streams.routing import default_categories
+    from lapor_hub.streams import topics
 
     generator = WorkloadGenerator(seed)
     submissions = generator.submissions(complaints)

@@ -33,7 +33,7 @@ TARGETS = {"hub_to_baseline_ratio": 0.3, "hub_complaints_per_s": 2000.0, "p99_ms
 
 
 def summary(results: dict) -> dict:
-    from streams.bench.stats import extrapolate
+    from lapor_hub.streams.bench.stats import extrapolate
 
     hub, baseline = results["hub"]["burst"], results["baseline"]["burst"]
     ratio = hub["complaints_per_s"] / baseline["complaints_per_s"]

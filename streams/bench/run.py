@@ -19,18 +19,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from streams import topics
-from streams.bench import phases
-from streams.bench.codec_bench import compare_codec, dispositioned_values
-from streams.bench.kafka_io import ArrivalWatcher, header_is, new_producer
-from streams.bench.options import BenchOptions, parse_options
-from streams.bench.procstat import machine, peak_rss_bytes
-from streams.bench.processes import BENCH_INSTANCE, HubWorker, Passthrough, ReadModelProbe, group_lag
-from streams.bench.report import render, summary, write_json
-from streams.bench.updates import expected_events, plan_updates
-from streams.bench.workload import WorkloadGenerator
-from streams.broker import LocalBroker, free_port
-from streams.errors import FatalError
+from lapor_hub.streams import topics
+from lapor_hub.streams.bench import phases
+from lapor_hub.streams.bench.codec_bench import compare_codec, dispositioned_values
+from lapor_hub.streams.bench.kafka_io import ArrivalWatcher, header_is, new_producer
+from lapor_hub.streams.bench.options import BenchOptions, parse_options
+from lapor_hub.streams.bench.procstat import machine, peak_rss_bytes
+from lapor_hub.streams.bench.processes import BENCH_INSTANCE, HubWorker, Passthrough, ReadModelProbe, group_lag
+from lapor_hub.streams.bench.report import render, summary, write_json
+from lapor_hub.streams.bench.updates import expected_events, plan_updates
+from lapor_hub.streams.bench.workload import WorkloadGenerator
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.errors import FatalError
 
 __all__ = ["main", "run_bench"]
 
@@ -56,7 +56,7 @@ def run_bench(options: BenchOptions) -> dict:
     _say(f"bench {run_id}: codec")
     results["codec"] = _codec(options)
     if options.profile:
-        from streams.bench.profiling import profile_hot_path
+        from lapor_hub.streams.bench.profiling import profile_hot_path
 
         _say("profiling the pure hot path in-process")
         results["profile"] = profile_hot_path(500 if options.quick else 2000, seed=options.seed)
@@ -67,7 +67,7 @@ def run_bench(options: BenchOptions) -> dict:
         asyncio.run(_measure(options, bootstrap, info.get("pid"), partitions, Path(tmp), run_id, results))
     results["summary"] = summary(results)
     if options.profile_worker is not None:
-        from streams.bench.profiling import summarize_profile
+        from lapor_hub.streams.bench.profiling import summarize_profile
 
         results["worker_profile"] = summarize_profile(options.profile_worker)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -126,9 +126,9 @@ def _hub_topics(bootstrap: str, options: BenchOptions, data_dir: Path) -> int:
     """Create the hub's topics where missing; the partitions complaints.intake really has."""
     from kafka import KafkaConsumer
 
-    from streams.admin import init_topics
-    from streams.config import HubSettings
-    from streams.directory import default_directory
+    from lapor_hub.streams.admin import init_topics
+    from lapor_hub.streams.config import HubSettings
+    from lapor_hub.streams.directory import default_directory
 
     settings = HubSettings(broker=bootstrap, data_dir=data_dir, partitions=options.partitions)
     _say("creating the hub's topics")

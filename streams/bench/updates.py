@@ -14,8 +14,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas import cloudevent_headers, encode
-from streams import topics
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
 
 __all__ = ["UPDATE_MIX", "UpdatePlan", "plan_updates", "expected_events", "update_records"]
 

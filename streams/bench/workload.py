@@ -13,12 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas import cloudevent_headers, encode
-from streams.directory import Directory, Level, default_directory
-from streams.intake.tracking import new_tracking_id
-from streams.intake.validation import to_submission
-from streams.routing import CategoryTree, RoutingRequest, RuleTable, decide_route, default_categories
-from streams.routing import default_rule_table
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams.directory import Directory, Level, default_directory
+from lapor_hub.streams.intake.tracking import new_tracking_id
+from lapor_hub.streams.intake.validation import to_submission
+from lapor_hub.streams.routing import CategoryTree, RoutingRequest, RuleTable, decide_route, default_categories
+from lapor_hub.streams.routing import default_rule_table
 
 __all__ = ["Submission", "WorkloadGenerator", "SOURCE", "GROUP_WEIGHTS"]
 

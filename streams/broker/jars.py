@@ -7,7 +7,7 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
-from streams.errors import ConfigurationError, RetriableError
+from lapor_hub.errors import ConfigurationError, RetriableError
 
 __all__ = ["KAFKA_VERSION", "fetch_broker_jars"]
 
@@ -32,7 +32,7 @@ def fetch_broker_jars(cache_dir: Path) -> Path:
     staging = lib.with_name("lib.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    pom = resources.files("streams.broker").joinpath("pom.xml")
+    pom = resources.files("lapor_hub.streams.broker").joinpath("pom.xml")
     with resources.as_file(pom) as pom_path:
         try:
             done = subprocess.run(

@@ -1,5 +1,5 @@
 """One KRaft node (a combined broker and controller) as a process: the part that
-:class:`~streams.broker.local.LocalBroker` and :class:`~streams.broker.cluster.LocalCluster`
+:class:`~lapor_hub.streams.broker.local.LocalBroker` and :class:`~lapor_hub.streams.broker.cluster.LocalCluster`
 share.
 
 A node owns a folder (``server.properties``, ``data/``, ``server.log``, ``stdout.log`` and a pid
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from streams.errors import FatalError
+from lapor_hub.errors import FatalError
 
 __all__ = ["KraftNode", "server_properties", "wait_answering", "port_open", "process_alive"]
 
@@ -165,7 +165,7 @@ class KraftNode:
 
     def launch(self, java: str, lib: Path) -> subprocess.Popen:
         """Start the node's JVM in its own session and record its pid; does not wait."""
-        log4j = resources.files("streams.broker").joinpath("log4j2.properties")
+        log4j = resources.files("lapor_hub.streams.broker").joinpath("log4j2.properties")
         with resources.as_file(log4j) as log4j_path, open(self.home / "stdout.log", "ab") as out:
             process = subprocess.Popen(
                 [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",

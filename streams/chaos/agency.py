@@ -1,7 +1,7 @@
 """An agency behind a webhook connector: its case-management app, and ``lapor-connect run``.
 
 The app checks every signature, keeps one case per Idempotency-Key as the webhook contract asks,
-and records each delivery it answered (:class:`~streams.chaos.model.Post`); while ``down`` it
+and records each delivery it answered (:class:`~lapor_hub.streams.chaos.model.Post`); while ``down`` it
 answers 503 as a system under maintenance would. The connector is a real ``lapor-connect run``
 process with a YAML configuration, its secret passed in its environment only.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 from aiohttp import web
 
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
-from streams.broker import free_port
-from streams.chaos.model import Post
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
+from lapor_hub.streams.broker import free_port
+from lapor_hub.streams.chaos.model import Post
 
 __all__ = ["CaseApp", "WebhookConnectorProcess", "CONNECTOR_RUNTIME"]
 
@@ -89,7 +89,7 @@ class WebhookConnectorProcess:
 
     def launch(self) -> None:
         with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(self.config_path)],
+            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(self.config_path)],
                                              env=self._env, stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL)
 

@@ -1,6 +1,6 @@
 """Counting a chaos run: answered, lost and duplicated complaints, from what was observed.
 
-Pure functions over :mod:`streams.chaos.model` values, so that the definitions can be read,
+Pure functions over :mod:`lapor_hub.streams.chaos.model` values, so that the definitions can be read,
 tested and argued about without a broker:
 
 - **answered**: distinct tracking ids a client got in a 202 (and, per Idempotency-Key, which keys
@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from streams.chaos.model import DISPOSITIONED, SUBMITTED, Attempt, Post, Seen
+from lapor_hub.streams.chaos.model import DISPOSITIONED, SUBMITTED, Attempt, Post, Seen
 
 __all__ = ["ComplaintCounts", "AgencyCounts", "count_complaints", "count_agency",
            "NO_SUBMITTED", "NO_DISPOSITIONED", "NOT_VISIBLE", "SUBMITTED_TWICE", "DISPOSITIONED_TWICE",

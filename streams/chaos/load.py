@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 import aiohttp
 
-from streams.chaos.bodies import complaint_body, encoded_body
-from streams.chaos.model import Attempt
+from lapor_hub.streams.chaos.bodies import complaint_body, encoded_body
+from lapor_hub.streams.chaos.model import Attempt
 
 __all__ = ["RetryingClients", "Target"]
 

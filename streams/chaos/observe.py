@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import aiohttp
 
-from schemas import decode
-from streams.chaos.bodies import key_in_text
-from streams.chaos.model import SUBMITTED, Seen
-from streams.publisher import AGENCY_HEADER, header
+from lapor_hub.schemas import decode
+from lapor_hub.streams.chaos.bodies import key_in_text
+from lapor_hub.streams.chaos.model import SUBMITTED, Seen
+from lapor_hub.streams.publisher import AGENCY_HEADER, header
 
 __all__ = ["TopicReader", "visible_through", "first_visible"]
 

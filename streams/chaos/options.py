@@ -27,7 +27,7 @@ class ChaosOptions:
 
 
 def parse_options(argv: Sequence[str] | None) -> ChaosOptions:
-    from streams.chaos.scenarios import SCENARIOS
+    from lapor_hub.streams.chaos.scenarios import SCENARIOS
 
     listing = "; ".join(f"{name}: {s.what}" for name, s in SCENARIOS.items())
     parser = argparse.ArgumentParser(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from streams import topics
-from streams.bench.workload import WorkloadGenerator
-from streams.errors import FatalError
+from lapor_hub.streams import topics
+from lapor_hub.streams.bench.workload import WorkloadGenerator
+from lapor_hub.errors import FatalError
 
 __all__ = ["preload_intake", "wait_processed"]
 
@@ -39,7 +39,7 @@ def preload_intake(bootstrap: str, count: int, *, seed: int) -> None:
 
 def wait_processed(bootstrap: str, group: str, *, timeout: float) -> float:
     """Seconds until ``group`` has committed complaints.intake up to its end; FatalError after ``timeout``."""
-    from streams.bench.processes import group_lag
+    from lapor_hub.streams.bench.processes import group_lag
 
     started = time.monotonic()
     while time.monotonic() - started < timeout:

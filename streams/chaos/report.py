@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from streams.chaos.counting import AgencyCounts, ComplaintCounts
-from streams.chaos.model import Attempt, Fault
-from streams.chaos.timing import Measured, worst
+from lapor_hub.streams.chaos.counting import AgencyCounts, ComplaintCounts
+from lapor_hub.streams.chaos.model import Attempt, Fault
+from lapor_hub.streams.chaos.timing import Measured, worst
 
 __all__ = ["verdict", "scenario_figures", "findings", "render", "write_json", "PASS", "FAIL", "ERROR"]
 

@@ -4,8 +4,8 @@ For one scenario: start the cluster, create the topics, start the workers (and t
 its connector), start the retrying clients, let them warm up, inject the faults, keep the load on
 a while, stop new complaints and let the clients finish their retries, then look: the topics
 from the beginning until every answered complaint is there (bounded), the agency inboxes, and
-every worker's API. Then count (:mod:`~streams.chaos.counting`), time
-(:mod:`~streams.chaos.timing`) and judge (:func:`~streams.chaos.report.verdict`).
+every worker's API. Then count (:mod:`~lapor_hub.streams.chaos.counting`), time
+(:mod:`~lapor_hub.streams.chaos.timing`) and judge (:func:`~lapor_hub.streams.chaos.report.verdict`).
 """
 
 from __future__ import annotations
@@ -23,22 +23,22 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from streams import topics
-from streams.chaos.agency import CaseApp, WebhookConnectorProcess
-from streams.chaos.bodies import AGENCY
-from streams.chaos.counting import count_agency, count_complaints
-from streams.chaos.load import RetryingClients
-from streams.chaos.model import (DISPOSITIONED, LOAD_START, LOAD_STOP, PRELOADED, SUBMITTED, WORKER_READY, WORKER_STOP,
+from lapor_hub.streams import topics
+from lapor_hub.streams.chaos.agency import CaseApp, WebhookConnectorProcess
+from lapor_hub.streams.chaos.bodies import AGENCY
+from lapor_hub.streams.chaos.counting import count_agency, count_complaints
+from lapor_hub.streams.chaos.load import RetryingClients
+from lapor_hub.streams.chaos.model import (DISPOSITIONED, LOAD_START, LOAD_STOP, PRELOADED, SUBMITTED, WORKER_READY, WORKER_STOP,
                                  Seen)
-from streams.chaos.observe import TopicReader, first_visible, visible_through
-from streams.chaos.options import ChaosOptions, parse_options
-from streams.chaos.preload import preload_intake, wait_processed
-from streams.chaos.report import ERROR, findings, render, scenario_figures, verdict, write_json
-from streams.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
-from streams.chaos.stage import Stage
-from streams.chaos.timing import (Measured, answers_during_outage, answers_while_not_ready, broker_restarts,
+from lapor_hub.streams.chaos.observe import TopicReader, first_visible, visible_through
+from lapor_hub.streams.chaos.options import ChaosOptions, parse_options
+from lapor_hub.streams.chaos.preload import preload_intake, wait_processed
+from lapor_hub.streams.chaos.report import ERROR, findings, render, scenario_figures, verdict, write_json
+from lapor_hub.streams.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
+from lapor_hub.streams.chaos.stage import Stage
+from lapor_hub.streams.chaos.timing import (Measured, answers_during_outage, answers_while_not_ready, broker_restarts,
                                   delivery_recovery, failover_times, recovery_times)
-from streams.errors import FatalError
+from lapor_hub.errors import FatalError
 
 __all__ = ["main", "run_chaos", "run_scenario"]
 

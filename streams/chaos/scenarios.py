@@ -1,7 +1,7 @@
 """The faults, by the names users script against (``lapor-hub chaos --scenario NAME``).
 
 A scenario says what it needs (brokers, workers, an agency) and what it does while the load
-runs; :mod:`streams.chaos.run` starts the load before and counts after. Durations come from a
+runs; :mod:`lapor_hub.streams.chaos.run` starts the load before and counts after. Durations come from a
 :class:`Plan`: :data:`FULL` for ``make chaos``, :data:`SHORT` for the form in ``make test``.
 """
 
@@ -12,10 +12,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from streams import topics
-from streams.chaos.agency import CaseApp
-from streams.chaos.model import AGENCY_DOWN, AGENCY_UP, BROKER_KILL, WORKER_KILL
-from streams.chaos.stage import Stage
+from lapor_hub.streams import topics
+from lapor_hub.streams.chaos.agency import CaseApp
+from lapor_hub.streams.chaos.model import AGENCY_DOWN, AGENCY_UP, BROKER_KILL, WORKER_KILL
+from lapor_hub.streams.chaos.stage import Stage
 
 __all__ = ["Plan", "Scenario", "SCENARIOS", "FULL", "SHORT"]
 
@@ -71,7 +71,7 @@ class Scenario:
     nodes: int
     workers: int
     act: Act
-    #: Fault kinds that failover is measured from (see :mod:`streams.chaos.timing`).
+    #: Fault kinds that failover is measured from (see :mod:`lapor_hub.streams.chaos.timing`).
     failover_after: tuple[str, ...] = ()
     #: Whether recovery (broker restart until a new complaint is answered 202) is measured.
     recovery: bool = False

@@ -14,15 +14,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from streams.admin import init_topics
-from streams.broker import LocalCluster
-from streams.chaos.load import Target
-from streams.chaos.model import (BROKER_KILL, BROKER_READY, BROKER_RESTART, WORKER_EXIT, WORKER_KILL, WORKER_READY,
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import LocalCluster
+from lapor_hub.streams.chaos.load import Target
+from lapor_hub.streams.chaos.model import (BROKER_KILL, BROKER_READY, BROKER_RESTART, WORKER_EXIT, WORKER_KILL, WORKER_READY,
                                  WORKER_START, WORKER_STOP, Fault)
-from streams.chaos.workers import Worker
-from streams.config import HubSettings
-from streams.directory import default_directory
-from streams.errors import FatalError
+from lapor_hub.streams.chaos.workers import Worker
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.errors import FatalError
 
 __all__ = ["Stage"]
 

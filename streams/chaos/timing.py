@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from streams.chaos.model import (ACCEPTED, AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED,
+from lapor_hub.streams.chaos.model import (ACCEPTED, AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED,
                                  WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
 
 __all__ = ["Measured", "failover_times", "recovery_times", "delivery_recovery", "answers_during_outage",

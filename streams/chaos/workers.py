@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from streams.broker import free_port
+from lapor_hub.streams.broker import free_port
 
 __all__ = ["Worker"]
 
@@ -61,7 +61,7 @@ class Worker:
         with open(self.log_path, "ab") as log:
             log.write(f"\n=== chaos: launch {self.launches} at {time.time():.3f}\n".encode())
             self._log_offset = log.tell()
-            self._process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-demo"], env=self._env,
+            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=self._env,
                                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def kill(self) -> None:

@@ -1,8 +1,8 @@
 """The agency directory: 34 ministries, 96 institutions, 34 provinces, 514 regencies and cities."""
 
-from streams.directory.directory import Directory, default_directory
-from streams.directory.loader import time_zone_of_province
-from streams.directory.model import (
+from lapor_hub.streams.directory.directory import Directory, default_directory
+from lapor_hub.streams.directory.loader import time_zone_of_province
+from lapor_hub.streams.directory.model import (
     NATIONAL_ADMIN,
     OMBUDSMAN,
     Agency,

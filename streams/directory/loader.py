@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterator
 from importlib import resources
 
-from streams.directory.model import (
+from lapor_hub.streams.directory.model import (
     NATIONAL_ADMIN,
     OMBUDSMAN,
     Agency,
@@ -33,7 +33,7 @@ def time_zone_of_province(province_code: str) -> TimeZone:
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
-    with resources.files("streams.directory").joinpath("data", name).open(encoding="utf-8") as f:
+    with resources.files("lapor_hub.streams.directory").joinpath("data", name).open(encoding="utf-8") as f:
         yield from csv.DictReader(f)
 
 

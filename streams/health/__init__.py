@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from streams import topics
-from streams.config import HubSettings
-from streams.health.connectors import ConnectorBoard
-from streams.health.deadletters import DeadLetterTally
-from streams.health.feed import HealthFeed
-from streams.health.overview import build_overview, worker_snapshot
-from streams.health.sampler import HealthSampler
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.health.connectors import ConnectorBoard
+from lapor_hub.streams.health.deadletters import DeadLetterTally
+from lapor_hub.streams.health.feed import HealthFeed
+from lapor_hub.streams.health.overview import build_overview, worker_snapshot
+from lapor_hub.streams.health.sampler import HealthSampler
 
 __all__ = ["StreamHealth", "install", "SILENCE_AFTER_S"]
 
@@ -85,8 +85,8 @@ def install(hub) -> StreamHealth:
     """Collectors for ``hub``, started and stopped with its worker (``hub.health``)."""
     import mode
 
-    from streams.lifecycle.outbox import relay_group
-    from streams.readmodel.projector import PROJECTED_TOPICS
+    from lapor_hub.streams.lifecycle.outbox import relay_group
+    from lapor_hub.streams.readmodel.projector import PROJECTED_TOPICS
 
     agency_codes = [agency.code for agency in hub.directory]
     groups = {hub.settings.app_id: [topics.INTAKE, topics.COMMANDS],

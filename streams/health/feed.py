@@ -15,11 +15,11 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
-from schemas import decode
-from streams import topics
-from streams.config import HubSettings
-from streams.health.connectors import ConnectorBoard
-from streams.health.deadletters import DeadLetterTally, entry_from_headers
+from lapor_hub.schemas import decode
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.health.connectors import ConnectorBoard
+from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
 
 __all__ = ["HealthFeed", "consumer_options"]
 

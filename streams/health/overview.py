@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from streams import topics
-from streams.health.lag import GroupLag, connector_of_group
-from streams.health.sampler import SamplerState
-from streams.health.throughput import THROUGHPUT_SERIES, series_of
+from lapor_hub.streams import topics
+from lapor_hub.streams.health.lag import GroupLag, connector_of_group
+from lapor_hub.streams.health.sampler import SamplerState
+from lapor_hub.streams.health.throughput import THROUGHPUT_SERIES, series_of
 
 __all__ = ["build_overview", "worker_snapshot", "assigned_by_series"]
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from kafka import TopicPartition
 from kafka.admin import OffsetSpec
 
-from streams.admin import admin_client
-from streams.config import HubSettings
-from streams.health.lag import CONNECTOR_GROUP_PREFIX, GroupLag, group_lag
-from streams.health.throughput import OffsetSample, ThroughputWindow, series_of, sum_by_series
+from lapor_hub.streams.admin import admin_client
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.health.lag import CONNECTOR_GROUP_PREFIX, GroupLag, group_lag
+from lapor_hub.streams.health.throughput import OffsetSample, ThroughputWindow, series_of, sum_by_series
 
 __all__ = ["SamplerState", "HealthSampler"]
 
@@ -90,7 +90,7 @@ class HealthSampler:
         self.state = state
 
     def _sample_sla(self, state: SamplerState) -> SamplerState:
-        from streams.health.sla import sla_snapshot
+        from lapor_hub.streams.health.sla import sla_snapshot
 
         model = self._read_model()
         if model is None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, or_, select
 
-from streams.lifecycle.status import Status
-from streams.readmodel.engine import translated_errors
-from streams.readmodel.tables import complaints
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.readmodel.engine import translated_errors
+from lapor_hub.streams.readmodel.tables import complaints
 
 __all__ = ["sla_snapshot", "escalations_by_tier", "agency_backlog"]
 

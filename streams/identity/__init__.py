@@ -1,32 +1,32 @@
 """Identity and access for the hub's HTTP surface: who is calling, in which role, for which agency.
 
-- :mod:`~streams.identity.principal`: the roles, the :class:`Principal` every check returns,
+- :mod:`~lapor_hub.streams.identity.principal`: the roles, the :class:`Principal` every check returns,
   and which agency each role names (``supervises`` walks the directory's supervision chains).
-- :mod:`~streams.identity.issuer`: the embedded issuer for ``make run`` (local accounts with
+- :mod:`~lapor_hub.streams.identity.issuer`: the embedded issuer for ``make run`` (local accounts with
   Argon2id passwords, Ed25519-signed short-lived tokens, channel API keys).
-- :mod:`~streams.identity.verifier` and :mod:`~streams.identity.oidc`: one ``TokenVerifier``
+- :mod:`~lapor_hub.streams.identity.verifier` and :mod:`~lapor_hub.streams.identity.oidc`: one ``TokenVerifier``
   interface, for the embedded issuer's tokens and any OpenID Connect provider's.
-- :mod:`~streams.identity.hub`: ``open_identity(settings)`` builds what the HTTP layer needs.
-- :mod:`~streams.identity.cli`: ``lapor-hub users ...``.
+- :mod:`~lapor_hub.streams.identity.hub`: ``open_identity(settings)`` builds what the HTTP layer needs.
+- :mod:`~lapor_hub.streams.identity.cli`: ``lapor-hub users ...``.
 """
 
-from streams.identity.accounts import Account, AccountStore, NewAccount
-from streams.identity.api_keys import ApiKey, ApiKeyStore, IssuedApiKey
-from streams.identity.claims import principal_from_claims
-from streams.identity.errors import (
+from lapor_hub.streams.identity.accounts import Account, AccountStore, NewAccount
+from lapor_hub.streams.identity.api_keys import ApiKey, ApiKeyStore, IssuedApiKey
+from lapor_hub.streams.identity.claims import principal_from_claims
+from lapor_hub.streams.identity.errors import (
     AccountError,
     AuthenticationError,
     AuthFailure,
     IdentityProviderUnavailableError,
     RoleAssignmentError,
 )
-from streams.identity.hub import Identity, open_identity
-from streams.identity.issuer import EmbeddedIssuer, IssuedToken
-from streams.identity.keys import SigningKeyInfo, SigningKeys
-from streams.identity.oidc import OidcVerifier
-from streams.identity.principal import Principal, Role, assign_agency, supervises
-from streams.identity.settings import ClaimMapping, IdentitySettings, OidcSettings
-from streams.identity.verifier import CombinedVerifier, EmbeddedVerifier, TokenVerifier
+from lapor_hub.streams.identity.hub import Identity, open_identity
+from lapor_hub.streams.identity.issuer import EmbeddedIssuer, IssuedToken
+from lapor_hub.streams.identity.keys import SigningKeyInfo, SigningKeys
+from lapor_hub.streams.identity.oidc import OidcVerifier
+from lapor_hub.streams.identity.principal import Principal, Role, assign_agency, supervises
+from lapor_hub.streams.identity.settings import ClaimMapping, IdentitySettings, OidcSettings
+from lapor_hub.streams.identity.verifier import CombinedVerifier, EmbeddedVerifier, TokenVerifier
 
 __all__ = [
     "Account",

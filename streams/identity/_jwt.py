@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import jwt
 from jwt import PyJWK
 
-from streams.identity.errors import AuthenticationError, AuthFailure
+from lapor_hub.streams.identity.errors import AuthenticationError, AuthFailure
 
 __all__ = ["MAX_TOKEN_LENGTH", "read_header", "refuse_other_issuers", "unverified_issuer", "verified_claims"]
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from streams.directory import Directory
-from streams.identity._store import now_iso, open_database
-from streams.identity.errors import AccountError, AuthenticationError, AuthFailure
-from streams.identity.principal import Role, assign_agency
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.identity._store import now_iso, open_database
+from lapor_hub.streams.identity.errors import AccountError, AuthenticationError, AuthFailure
+from lapor_hub.streams.identity.principal import Role, assign_agency
 
 __all__ = ["Account", "NewAccount", "AccountStore", "MIN_PASSWORD_LENGTH", "check_name"]
 

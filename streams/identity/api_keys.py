@@ -19,11 +19,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.directory import Directory
-from streams.identity._store import now_iso, open_database
-from streams.identity.accounts import check_name
-from streams.identity.errors import AccountError, AuthenticationError, AuthFailure
-from streams.identity.principal import Principal, Role, assign_agency
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.identity._store import now_iso, open_database
+from lapor_hub.streams.identity.accounts import check_name
+from lapor_hub.streams.identity.errors import AccountError, AuthenticationError, AuthFailure
+from lapor_hub.streams.identity.principal import Principal, Role, assign_agency
 
 __all__ = ["ApiKey", "IssuedApiKey", "ApiKeyStore", "API_KEY_PREFIX"]
 

@@ -1,6 +1,6 @@
-"""From a verified token's claims to a :class:`~streams.identity.principal.Principal`.
+"""From a verified token's claims to a :class:`~lapor_hub.streams.identity.principal.Principal`.
 
-The claim names come from a :class:`~streams.identity.settings.ClaimMapping`. The embedded
+The claim names come from a :class:`~lapor_hub.streams.identity.settings.ClaimMapping`. The embedded
 issuer writes the defaults (``lapor_role``, ``lapor_agency``); an OpenID Connect provider is
 configured to send the same, or the hub is told where to look:
 
@@ -16,7 +16,7 @@ configured to send the same, or the hub is told where to look:
 - ``sub`` is the subject, ``jti`` the token id, ``exp`` the expiry, ``iss`` the issuer.
 
 Whether the role may have that agency is decided by
-:func:`~streams.identity.principal.assign_agency` against the directory; a refusal carries
+:func:`~lapor_hub.streams.identity.principal.assign_agency` against the directory; a refusal carries
 the reason (``role_needs_agency``, ``unknown_agency``, ``wrong_agency``, ``unknown_role``,
 ``ambiguous_role``).
 """
@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from streams.directory import Directory
-from streams.identity.errors import (
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.identity.errors import (
     AuthenticationError,
     AuthFailure,
     RoleAssignmentError,
 )
-from streams.identity.principal import Principal, Role, assign_agency
-from streams.identity.settings import ClaimMapping
+from lapor_hub.streams.identity.principal import Principal, Role, assign_agency
+from lapor_hub.streams.identity.settings import ClaimMapping
 
 __all__ = ["claim", "principal_from_claims"]
 

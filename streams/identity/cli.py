@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streams.errors import ConfigurationError
-from streams.identity.errors import AccountError
-from streams.identity.principal import Role
-from streams.identity.settings import MAX_TOKEN_TTL_S
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.identity.errors import AccountError
+from lapor_hub.streams.identity.principal import Role
+from lapor_hub.streams.identity.settings import MAX_TOKEN_TTL_S
 
 if TYPE_CHECKING:
-    from streams.identity.issuer import EmbeddedIssuer
+    from lapor_hub.streams.identity.issuer import EmbeddedIssuer
 
 __all__ = ["add_users_command", "run_users_command"]
 
@@ -75,9 +75,9 @@ def run_users_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from streams.directory import default_directory
-    from streams.identity.issuer import EmbeddedIssuer
-    from streams.identity.settings import IdentitySettings
+    from lapor_hub.streams.directory import default_directory
+    from lapor_hub.streams.identity.issuer import EmbeddedIssuer
+    from lapor_hub.streams.identity.settings import IdentitySettings
 
     settings = IdentitySettings.from_env()
     issuer = EmbeddedIssuer(settings, default_directory())

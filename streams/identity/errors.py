@@ -1,4 +1,4 @@
-"""Identity errors, grouped like the hub's (:mod:`streams.errors`) by what the caller should do.
+"""Identity errors, grouped like the hub's (:mod:`lapor_hub.errors`) by what the caller should do.
 
 - :class:`AuthenticationError`: the credentials are refused; answer 401 and log ``failure``.
   The message is safe to show to the client: it names what is wrong (expired, wrong audience,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 
-from streams.errors import HubError, RetriableError
+from lapor_hub.errors import HubError, RetriableError
 
 __all__ = [
     "AuthFailure",

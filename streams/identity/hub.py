@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 
-from streams.directory import Directory, default_directory
-from streams.identity.issuer import EmbeddedIssuer
-from streams.identity.oidc import OidcVerifier
-from streams.identity.settings import IdentitySettings
-from streams.identity.verifier import CombinedVerifier, TokenVerifier
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.streams.identity.issuer import EmbeddedIssuer
+from lapor_hub.streams.identity.oidc import OidcVerifier
+from lapor_hub.streams.identity.settings import IdentitySettings
+from lapor_hub.streams.identity.verifier import CombinedVerifier, TokenVerifier
 
 __all__ = ["Identity", "open_identity"]
 

@@ -24,13 +24,13 @@ from datetime import datetime, timezone
 import jwt
 from argon2 import PasswordHasher
 
-from streams.directory import Directory
-from streams.identity.accounts import Account, AccountStore
-from streams.identity.api_keys import ApiKeyStore
-from streams.identity.errors import AccountError
-from streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
-from streams.identity.settings import MAX_TOKEN_TTL_S, IdentitySettings
-from streams.identity.verifier import EMBEDDED_TOKEN_TYPE, EmbeddedVerifier
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.identity.accounts import Account, AccountStore
+from lapor_hub.streams.identity.api_keys import ApiKeyStore
+from lapor_hub.streams.identity.errors import AccountError
+from lapor_hub.streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
+from lapor_hub.streams.identity.settings import MAX_TOKEN_TTL_S, IdentitySettings
+from lapor_hub.streams.identity.verifier import EMBEDDED_TOKEN_TYPE, EmbeddedVerifier
 
 __all__ = ["IssuedToken", "EmbeddedIssuer"]
 
@@ -69,7 +69,7 @@ class EmbeddedIssuer:
     def sign_in(self, username: str, password: str, *, ttl_s: int | None = None) -> IssuedToken:
         """A token for the account when ``password`` is right (``POST /api/v1/auth/token``).
 
-        Raises :class:`~streams.identity.errors.AuthenticationError` (``invalid_credentials`` or
+        Raises :class:`~lapor_hub.streams.identity.errors.AuthenticationError` (``invalid_credentials`` or
         ``disabled_account``); the message never says whether the name exists.
         """
         return self._token(self.accounts.check_password(username, password), ttl_s)

@@ -41,8 +41,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt import PyJWK
 
-from streams.identity._store import ensure_private_dir, now_iso
-from streams.identity.errors import AccountError
+from lapor_hub.streams.identity._store import ensure_private_dir, now_iso
+from lapor_hub.streams.identity.errors import AccountError
 
 __all__ = ["SIGNING_ALGORITHM", "SigningKeyInfo", "SigningKeys"]
 

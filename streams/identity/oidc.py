@@ -14,7 +14,7 @@ own key cache, because the hub needs three things the client leaves to its calle
   cooldown is refused without asking the provider). The whole set is fetched again every
   ``LAPOR_OIDC_JWKS_LIFESPAN`` seconds, so keys the provider removed stop verifying.
 - **An unreachable provider is not an invalid token.** A failed fetch raises
-  :class:`~streams.identity.errors.IdentityProviderUnavailableError` (retriable: answer 503). When the
+  :class:`~lapor_hub.streams.identity.errors.IdentityProviderUnavailableError` (retriable: answer 503). When the
   periodic refresh fails, the keys fetched last keep serving, so a provider outage does not lock
   out staff whose tokens are already signed by known keys.
 
@@ -23,7 +23,7 @@ EdDSA), and each key verifies only with the algorithm bound to it, so neither ``
 an HS256 token "signed" with the public key can pass. Tokens must carry ``exp``, ``iat``,
 ``iss``, ``aud`` (containing ``LAPOR_OIDC_AUDIENCE``), ``sub`` and a ``kid`` header; clocks may
 disagree by ``LAPOR_OIDC_LEEWAY`` seconds. Claims map to role and agency as described in
-:mod:`streams.identity.claims`.
+:mod:`lapor_hub.streams.identity.claims`.
 """
 
 from __future__ import annotations
@@ -43,17 +43,17 @@ from jwt import (
     PyJWKSetError,
 )
 
-from streams.directory import Directory
-from streams.errors import ConfigurationError
-from streams.identity._jwt import read_header, refuse_other_issuers, verified_claims
-from streams.identity.claims import principal_from_claims
-from streams.identity.errors import (
+from lapor_hub.streams.directory import Directory
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.identity._jwt import read_header, refuse_other_issuers, verified_claims
+from lapor_hub.streams.identity.claims import principal_from_claims
+from lapor_hub.streams.identity.errors import (
     AuthenticationError,
     AuthFailure,
     IdentityProviderUnavailableError,
 )
-from streams.identity.principal import Principal
-from streams.identity.settings import OidcSettings, check_provider_url
+from lapor_hub.streams.identity.principal import Principal
+from lapor_hub.streams.identity.settings import OidcSettings, check_provider_url
 
 __all__ = ["OidcVerifier"]
 

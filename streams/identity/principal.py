@@ -28,8 +28,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from streams.directory import NATIONAL_ADMIN, OMBUDSMAN, Directory
-from streams.identity.errors import AuthFailure, RoleAssignmentError
+from lapor_hub.streams.directory import NATIONAL_ADMIN, OMBUDSMAN, Directory
+from lapor_hub.streams.identity.errors import AuthFailure, RoleAssignmentError
 
 __all__ = ["Role", "Principal", "assign_agency", "supervises"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from streams.errors import ConfigurationError
+from lapor_hub.errors import ConfigurationError
 
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",

@@ -2,15 +2,15 @@
 
 :class:`TokenVerifier` is what the HTTP layer holds. ``verify`` may block (file reads, or a
 fetch of the provider's keys); ``averify`` is for the aiohttp event loop and never blocks it.
-Both return a :class:`~streams.identity.principal.Principal` or raise
-:class:`~streams.identity.errors.AuthenticationError` (answer 401) or
-:class:`~streams.identity.errors.IdentityProviderUnavailableError` (answer 503, try later).
+Both return a :class:`~lapor_hub.streams.identity.principal.Principal` or raise
+:class:`~lapor_hub.streams.identity.errors.AuthenticationError` (answer 401) or
+:class:`~lapor_hub.streams.identity.errors.IdentityProviderUnavailableError` (answer 503, try later).
 
 :class:`EmbeddedVerifier` checks the embedded issuer's tokens against its published keys and
 its accounts (a disabled account's tokens stop at once). :class:`CombinedVerifier` accepts
 several issuers, choosing the verifier by the token's ``iss`` (each verifier still checks
 ``iss`` itself, so the unverified read only routes). The OIDC verifier is in
-:mod:`streams.identity.oidc`.
+:mod:`lapor_hub.streams.identity.oidc`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ import asyncio
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from streams.directory import Directory
-from streams.identity._jwt import (
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.identity._jwt import (
     read_header,
     refuse_other_issuers,
     unverified_issuer,
     verified_claims,
 )
-from streams.identity.accounts import AccountStore
-from streams.identity.claims import principal_from_claims
-from streams.identity.errors import AuthenticationError, AuthFailure
-from streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
-from streams.identity.principal import Principal
-from streams.identity.settings import ClaimMapping
+from lapor_hub.streams.identity.accounts import AccountStore
+from lapor_hub.streams.identity.claims import principal_from_claims
+from lapor_hub.streams.identity.errors import AuthenticationError, AuthFailure
+from lapor_hub.streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
+from lapor_hub.streams.identity.principal import Principal
+from lapor_hub.streams.identity.settings import ClaimMapping
 
 __all__ = ["TokenVerifier", "EmbeddedVerifier", "CombinedVerifier", "EMBEDDED_TOKEN_TYPE"]
 

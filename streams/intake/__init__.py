@@ -1,16 +1,16 @@
 """Intake: checking what channels and connectors submit, and issuing tracking ids.
 
-Pure functions only here; :mod:`streams.intake.submission` prepares the records of the intake
+Pure functions only here; :mod:`lapor_hub.streams.intake.submission` prepares the records of the intake
 topic for the lifecycle (imported on demand: it pulls in the broker stack).
 """
 
-from streams.intake.tracking import (
+from lapor_hub.streams.intake.tracking import (
     is_tracking_id,
     new_tracking_id,
     normalize_tracking_id,
     tracking_id_for,
 )
-from streams.intake.validation import (
+from lapor_hub.streams.intake.validation import (
     CHANNELS,
     PRIVACY_LEVELS,
     FieldError,

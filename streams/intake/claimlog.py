@@ -1,4 +1,4 @@
-"""The worker's follower of ``complaints.idempotency`` (see :mod:`streams.intake.claims`).
+"""The worker's follower of ``complaints.idempotency`` (see :mod:`lapor_hub.streams.intake.claims`).
 
 Every worker reads every partition from the start of the log (no consumer group: each needs
 all claims), so its :class:`ClaimBook` knows the first claim of every key. :meth:`ClaimLog.
@@ -17,11 +17,11 @@ import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from streams import topics
-from streams.config import HubSettings
-from streams.durable import DurableWriter, WriteUnavailable
-from streams.intake.claims import Claim, ClaimBook
-from streams.partitions import all_partitions
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.durable import DurableWriter, WriteUnavailable
+from lapor_hub.streams.intake.claims import Claim, ClaimBook
+from lapor_hub.streams.partitions import all_partitions
 
 __all__ = ["ClaimLog"]
 

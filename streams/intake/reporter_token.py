@@ -27,7 +27,7 @@ def new_reporter_token() -> str:
 
 
 def derived_reporter_token(nonce: bytes, tracking_id: str) -> str:
-    """The token of the submission claimed with ``nonce`` (see :mod:`streams.intake.claims`)."""
+    """The token of the submission claimed with ``nonce`` (see :mod:`lapor_hub.streams.intake.claims`)."""
     digest = hmac.new(nonce, _CONTEXT + tracking_id.encode(), hashlib.sha256).digest()
     return REPORTER_TOKEN_PREFIX + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

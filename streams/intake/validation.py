@@ -40,9 +40,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from streams.directory import AgencyKind, Directory
-from streams.intake.tracking import is_tracking_id
-from streams.routing import CategoryTree
+from lapor_hub.streams.directory import AgencyKind, Directory
+from lapor_hub.streams.intake.tracking import is_tracking_id
+from lapor_hub.streams.routing import CategoryTree
 
 __all__ = [
     "FieldError",

@@ -6,7 +6,7 @@ a :class:`Command`, and returns an :class:`Outcome`: the new state and the event
 :class:`IllegalTransition`, which the agent dead-letters with the reason.
 """
 
-from streams.lifecycle.commands import (
+from lapor_hub.streams.lifecycle.commands import (
     HUB,
     INTAKE,
     NATIONAL_ADMIN_ACTOR,
@@ -18,10 +18,10 @@ from streams.lifecycle.commands import (
     Outcome,
     derived_event_id,
 )
-from streams.lifecycle.context import LifecycleContext
-from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import OPEN_STATUSES, Status
-from streams.lifecycle.transition import transition
+from lapor_hub.streams.lifecycle.context import LifecycleContext
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.status import OPEN_STATUSES, Status
+from lapor_hub.streams.lifecycle.transition import transition
 
 __all__ = [
     "HUB",

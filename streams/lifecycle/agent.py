@@ -1,6 +1,6 @@
 """The lifecycle's Faust wiring: commands through the state table, events out.
 
-- the outbox relay (:mod:`streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
+- the outbox relay (:mod:`lapor_hub.streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
   the sender from the topic and forwards to the commands topic.
 - ``lifecycle`` reads ``complaints.intake`` and ``complaints.commands``, both keyed by tracking id
   and partitioned alike, runs :func:`transition` on the complaint's state, sends the events, then
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import logging
 
-from schemas import decode, read_cloudevent_headers
-from streams import topics
-from streams.deadletter import DeadLetters
-from streams.errors import SkippableError
-from streams.intake.submission import partition_of, prepare_submission
-from streams.lifecycle.commands import HUB, SLA_CHECK, Command
-from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.transition import transition
-from streams.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
-from streams.routing import default_categories
+from lapor_hub.schemas import decode, read_cloudevent_headers
+from lapor_hub.streams import topics
+from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.errors import SkippableError
+from lapor_hub.streams.intake.submission import partition_of, prepare_submission
+from lapor_hub.streams.lifecycle.commands import HUB, SLA_CHECK, Command
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.transition import transition
+from lapor_hub.streams.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
+from lapor_hub.streams.routing import default_categories
 
 __all__ = ["install", "decode_command", "sla_check_headers"]
 

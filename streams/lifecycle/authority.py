@@ -1,6 +1,6 @@
 """Who may do what to a complaint, in which status: every authority rule of the lifecycle, in one place.
 
-:func:`check` is the lifecycle's gate: :func:`~streams.lifecycle.transition.transition` calls it
+:func:`check` is the lifecycle's gate: :func:`~lapor_hub.streams.lifecycle.transition.transition` calls it
 before any handler runs, and the HTTP API calls it with the status and holder from the read
 model so that an action the complaint's status does not allow is answered 409 with the reason
 before anything is produced (the lifecycle stays the final judge: the read model may be a
@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from streams.directory import NATIONAL_ADMIN, Directory
-from streams.lifecycle.commands import HUB, NATIONAL_ADMIN_ACTOR, REPORTER, SLA_CHECK, IllegalTransition
-from streams.lifecycle.status import OPEN_STATUSES, Status
+from lapor_hub.streams.directory import NATIONAL_ADMIN, Directory
+from lapor_hub.streams.lifecycle.commands import HUB, NATIONAL_ADMIN_ACTOR, REPORTER, SLA_CHECK, IllegalTransition
+from lapor_hub.streams.lifecycle.status import OPEN_STATUSES, Status
 
 __all__ = ["Standing", "check", "check_agency_update", "is_admin", "AGENCY_UPDATES", "WORKING"]
 

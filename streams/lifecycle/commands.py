@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.errors import SkippableError
-from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import Status
+from lapor_hub.errors import SkippableError
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.status import Status
 
 __all__ = [
     "Command",

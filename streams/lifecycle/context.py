@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from streams.directory import Directory, default_directory
-from streams.errors import ConfigurationError
-from streams.routing import RuleTable, default_rule_table
-from streams.sla import SlaPolicy, WorkingCalendar, default_calendar
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.routing import RuleTable, default_rule_table
+from lapor_hub.streams.sla import SlaPolicy, WorkingCalendar, default_calendar
 
 __all__ = ["LifecycleContext"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from streams.lifecycle.commands import Emission, derived_event_id
-from streams.lifecycle.context import LifecycleContext
-from streams.lifecycle.emissions import EventFactory
-from streams.lifecycle.state import ComplaintState
-from streams.sla import (
+from lapor_hub.streams.lifecycle.commands import Emission, derived_event_id
+from lapor_hub.streams.lifecycle.context import LifecycleContext
+from lapor_hub.streams.lifecycle.emissions import EventFactory
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.sla import (
     SlaEscalation,
     SlaExpiry,
     SlaWarning,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from streams.directory import Directory
-from streams.lifecycle.commands import Emission, derived_event_id
-from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import Status
-from streams.routing import RouteDecision
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.lifecycle.commands import Emission, derived_event_id
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.routing import RouteDecision
 
 __all__ = ["EventFactory", "assignment"]
 

@@ -17,11 +17,11 @@ import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from schemas import decode, read_cloudevent_headers
-from streams import topics
-from streams.deadletter import DeadLetters
-from streams.lifecycle.authority import check_agency_update
-from streams.publisher import SENDER_HEADER, Publisher
+from lapor_hub.schemas import decode, read_cloudevent_headers
+from lapor_hub.streams import topics
+from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.streams.lifecycle.authority import check_agency_update
+from lapor_hub.streams.publisher import SENDER_HEADER, Publisher
 
 __all__ = ["agency_update_command_headers", "install", "relay_group"]
 
@@ -38,7 +38,7 @@ def relay_group(app_id: str) -> str:
 
 
 def agency_update_command_headers(agency: str, record_type: str, record: dict, headers) -> list:
-    """Check an outbox record (:func:`~streams.lifecycle.authority.check_agency_update`) and return the
+    """Check an outbox record (:func:`~lapor_hub.streams.lifecycle.authority.check_agency_update`) and return the
     headers it is forwarded with: the sender is the outbox's agency, whatever the record says."""
     check_agency_update(agency, record_type, record)
     read_cloudevent_headers(headers)  # the duplicate key must be there

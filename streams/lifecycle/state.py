@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from streams.errors import SkippableError
-from streams.lifecycle.status import Status
-from streams.sla import StageClock
+from lapor_hub.errors import SkippableError
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.sla import StageClock
 
 __all__ = ["ComplaintState", "SEEN_LIMIT"]
 

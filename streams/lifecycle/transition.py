@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import authority, deadlines
-from streams.lifecycle.commands import (
+from lapor_hub.streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.lifecycle import authority, deadlines
+from lapor_hub.streams.lifecycle.commands import (
     HUB,
     INTAKE,
     SLA_CHECK,
@@ -22,12 +22,12 @@ from streams.lifecycle.commands import (
     IllegalTransition,
     Outcome,
 )
-from streams.lifecycle.context import LifecycleContext
-from streams.lifecycle.emissions import EventFactory, assignment
-from streams.lifecycle.state import ComplaintState
-from streams.lifecycle.status import Status
-from streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
-from streams.sla import Stage
+from lapor_hub.streams.lifecycle.context import LifecycleContext
+from lapor_hub.streams.lifecycle.emissions import EventFactory, assignment
+from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
+from lapor_hub.streams.sla import Stage
 
 __all__ = ["transition"]
 

@@ -6,7 +6,7 @@ web views and reports call the queries. SQLite by default, PostgreSQL by URL.
 
 from __future__ import annotations
 
-from streams.readmodel.events import PROJECTED_RECORD_TYPES, ProjectedEvent
-from streams.readmodel.model import ReadModel, open_read_model
+from lapor_hub.streams.readmodel.events import PROJECTED_RECORD_TYPES, ProjectedEvent
+from lapor_hub.streams.readmodel.model import ReadModel, open_read_model
 
 __all__ = ["ProjectedEvent", "PROJECTED_RECORD_TYPES", "ReadModel", "open_read_model"]

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from streams.errors import ConfigurationError, FatalError, RetriableError
+from lapor_hub.errors import ConfigurationError, FatalError, RetriableError
 
 __all__ = ["create_read_model_engine", "translated_errors", "IMMEDIATE"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from streams.errors import SkippableError
+from lapor_hub.errors import SkippableError
 
 __all__ = ["ProjectedEvent", "PROJECTED_RECORD_TYPES", "AUDIT_RECORD_TYPE", "as_utc"]
 
@@ -44,7 +44,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 class ProjectedEvent:
     """One record of ``complaints.events``.
 
-    ``value`` is the record as :func:`schemas.decode` returns it. ``status`` and ``agency``
+    ``value`` is the record as :func:`lapor_hub.schemas.decode` returns it. ``status`` and ``agency``
     are the ``ce_complaintstatus`` and ``ce_agency`` headers: the complaint's status and
     holder *after* this event, as the lifecycle agent decided them. ``None`` means the header
     was absent (the read model then derives them from the record); an empty ``agency`` means

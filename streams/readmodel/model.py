@@ -8,15 +8,15 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, select, text
 
-from streams.directory import Directory, default_directory
-from streams.errors import ConfigurationError, UnknownAgencyError
-from streams.readmodel import queries, staffqueries
-from streams.readmodel._bulk import BulkWriter
-from streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
-from streams.readmodel.events import AUDIT_RECORD_TYPE, PROJECTED_RECORD_TYPES, ProjectedEvent, as_utc
-from streams.readmodel.projection import project
-from streams.readmodel.schema import upgrade_schema
-from streams.readmodel.tables import (
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.streams.readmodel import queries, staffqueries
+from lapor_hub.streams.readmodel._bulk import BulkWriter
+from lapor_hub.streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
+from lapor_hub.streams.readmodel.events import AUDIT_RECORD_TYPE, PROJECTED_RECORD_TYPES, ProjectedEvent, as_utc
+from lapor_hub.streams.readmodel.projection import project
+from lapor_hub.streams.readmodel.schema import upgrade_schema
+from lapor_hub.streams.readmodel.tables import (
     assignments,
     audit_log,
     case_files,

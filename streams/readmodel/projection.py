@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from streams.lifecycle.status import Status
-from streams.readmodel.events import ProjectedEvent, as_utc
-from streams.readmodel.summaries import summarize
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.readmodel.events import ProjectedEvent, as_utc
+from lapor_hub.streams.readmodel.summaries import summarize
 
 __all__ = ["Changes", "project", "new_complaint", "new_case_file", "FOLLOW_UP_TYPES"]
 

@@ -26,16 +26,16 @@ import mode
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
-from schemas import decode
-from streams import topics
-from streams.config import HubSettings
-from streams.deadletter import DeadLetters
-from streams.durable import WriteUnavailable
-from streams.errors import RetriableError, SkippableError
-from streams.partitions import all_partitions
-from streams.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, header
-from streams.readmodel.events import ProjectedEvent
-from streams.readmodel.model import ReadModel
+from lapor_hub.schemas import decode
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.streams.durable import WriteUnavailable
+from lapor_hub.errors import RetriableError, SkippableError
+from lapor_hub.streams.partitions import all_partitions
+from lapor_hub.streams.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, header
+from lapor_hub.streams.readmodel.events import ProjectedEvent
+from lapor_hub.streams.readmodel.model import ReadModel
 
 __all__ = ["Projector", "projected", "projector_group", "BATCH_SIZE", "PROJECTED_TOPICS"]
 

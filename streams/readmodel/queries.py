@@ -2,7 +2,7 @@
 
 Counters are GROUP BY / COUNT queries instead of counter tables: a counter table would have
 to be kept right by every code path, through forwardings, reopenings and replays; a query is
-right by construction, and with the indexes in :mod:`streams.readmodel.tables` it reads only
+right by construction, and with the indexes in :mod:`lapor_hub.streams.readmodel.tables` it reads only
 one agency's rows.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, distinct, exists, func, not_, or_, select
 
-from streams.lifecycle.status import Status
-from streams.readmodel.projection import FOLLOW_UP_TYPES
-from streams.readmodel.tables import assignments, complaints, timeline
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.readmodel.projection import FOLLOW_UP_TYPES
+from lapor_hub.streams.readmodel.tables import assignments, complaints, timeline
 
 __all__ = ["public_view", "agency_complaints", "agency_stats", "national_stats", "top_overdue_agencies"]
 

@@ -6,7 +6,7 @@ SQLite) lets one migrate while the other waits and then finds nothing to do. A d
 the first release created without Alembic (tables, no ``alembic_version``) is stamped at the
 baseline revision first, then upgraded like any other.
 
-To change the schema: edit :mod:`streams.readmodel.tables`, add a revision in
+To change the schema: edit :mod:`lapor_hub.streams.readmodel.tables`, add a revision in
 ``migrations/versions/`` (``NNNN_what.py``, ``down_revision`` the previous one), and run the
 tests: one of them checks that the migrations produce exactly the tables' metadata.
 """
@@ -24,7 +24,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect, text
 
-from streams.readmodel.engine import translated_errors
+from lapor_hub.streams.readmodel.engine import translated_errors
 
 __all__ = ["upgrade_schema", "current_revision", "HEAD", "BASELINE"]
 
@@ -51,7 +51,7 @@ def current_revision(conn: Connection) -> str | None:
 
 def _config(conn: Connection) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("streams.readmodel") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("lapor_hub.streams.readmodel") / "migrations"))
     config.attributes["connection"] = conn
     return config
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from streams.deadletter import DeadLetters
-from streams.durable import DurableSink
-from streams.readmodel.model import open_read_model
-from streams.readmodel.projector import Projector
+from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.streams.durable import DurableSink
+from lapor_hub.streams.readmodel.model import open_read_model
+from lapor_hub.streams.readmodel.projector import Projector
 
 __all__ = ["install"]
 

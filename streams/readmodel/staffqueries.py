@@ -1,8 +1,8 @@
 """The read side for staff: case files, the triage queue, supervision, and the audit trail.
 
-Unlike :mod:`streams.readmodel.queries` (what anyone may see), these return non-public data;
+Unlike :mod:`lapor_hub.streams.readmodel.queries` (what anyone may see), these return non-public data;
 the HTTP layer decides who may call them and redacts by the privacy rules
-(:mod:`streams.web.disclosure`).
+(:mod:`lapor_hub.streams.web.disclosure`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, or_, select
 
-from streams.lifecycle.status import Status
-from streams.readmodel.tables import assignments, audit_log, case_files, complaints, timeline
+from lapor_hub.streams.lifecycle.status import Status
+from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, timeline
 
 __all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "TRIAGE_STATUSES"]
 

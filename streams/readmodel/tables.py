@@ -1,13 +1,13 @@
 """The read model's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
 Per-agency counters are not stored: they are GROUP BY queries over these rows (see
-:mod:`streams.readmodel.queries`), so they can never drift from the rows they summarize,
+:mod:`lapor_hub.streams.readmodel.queries`), so they can never drift from the rows they summarize,
 however often ``complaints.events`` is replayed.
 
 The reporter's identity (NIK, phone, e-mail, name), the location and the attachments are kept
 in one table only, :data:`case_files`, which serves nothing but the case file that an entitled
-member of staff asks for (see :mod:`streams.web.staff`); every other table holds no identity
-(``reporter_name`` only while a complaint is PUBLIC, see :mod:`streams.readmodel.projection`).
+member of staff asks for (see :mod:`lapor_hub.streams.web.staff`); every other table holds no identity
+(``reporter_name`` only while a complaint is PUBLIC, see :mod:`lapor_hub.streams.readmodel.projection`).
 """
 
 from __future__ import annotations

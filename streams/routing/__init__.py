@@ -1,7 +1,7 @@
 """No-wrong-door routing: which agency has authority over a complaint, as pure functions.
 
-- :mod:`~streams.routing.categories`: the category tree (``categories.yaml``);
-- :mod:`~streams.routing.rules`: the rule table (``rules.yaml``, documented at its top);
+- :mod:`~lapor_hub.streams.routing.categories`: the category tree (``categories.yaml``);
+- :mod:`~lapor_hub.streams.routing.rules`: the rule table (``rules.yaml``, documented at its top);
 - :func:`decide_route`: the first disposition, honouring or correcting the reporter's pick;
 - :func:`forward_target`: the next holder after an agency declines, with loop detection.
 
@@ -10,16 +10,16 @@ No Kafka here: the routing agent decodes an event, calls one of these, and sends
 
 from __future__ import annotations
 
-from streams.routing.categories import (
+from lapor_hub.streams.routing.categories import (
     Category,
     CategoryTree,
     UnknownCategoryError,
     default_categories,
 )
-from streams.routing.decision import decide_route, has_authority
-from streams.routing.forwarding import forward_target
-from streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
-from streams.routing.rules import LocationRole, Rule, RuleTable, default_rule_table
+from lapor_hub.streams.routing.decision import decide_route, has_authority
+from lapor_hub.streams.routing.forwarding import forward_target
+from lapor_hub.streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
+from lapor_hub.streams.routing.rules import LocationRole, Rule, RuleTable, default_rule_table
 
 __all__ = [
     "NATIONAL_ADMIN",

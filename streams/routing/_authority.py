@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from streams.directory import Agency, Directory, Level
-from streams.errors import UnknownAgencyError
-from streams.routing.categories import Category
-from streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
-from streams.routing.rules import TRIAGE_PREFIX, LocationRole, Rule, RuleTable
+from lapor_hub.streams.directory import Agency, Directory, Level
+from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.routing.categories import Category
+from lapor_hub.streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
+from lapor_hub.streams.routing.rules import TRIAGE_PREFIX, LocationRole, Rule, RuleTable
 
 __all__ = ["Authority", "describe_agency", "describe_category", "level_word", "resolve_authority", "triage"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from streams.errors import ConfigurationError
+from lapor_hub.errors import ConfigurationError
 
 __all__ = ["load_data_file"]
 
@@ -42,7 +42,7 @@ def load_data_file(path: str | Path | None, packaged_name: str) -> tuple[Any, st
     Returns the content and a name for the file to use in error messages.
     """
     if path is None:
-        source = resources.files("streams.routing").joinpath(packaged_name)
+        source = resources.files("lapor_hub.streams.routing").joinpath(packaged_name)
         where = f"streams/routing/{packaged_name}"
     else:
         source = Path(path)

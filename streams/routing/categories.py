@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from streams.errors import ConfigurationError, SkippableError
-from streams.routing._yaml import load_data_file
+from lapor_hub.errors import ConfigurationError, SkippableError
+from lapor_hub.streams.routing._yaml import load_data_file
 
 __all__ = ["Category", "CategoryTree", "UnknownCategoryError", "default_categories", "is_within"]
 

@@ -19,16 +19,16 @@ without an Indonesian region still reaches KEMENLU.
 
 from __future__ import annotations
 
-from streams.directory import Directory, Level
-from streams.routing._authority import (
+from lapor_hub.streams.directory import Directory, Level
+from lapor_hub.streams.routing._authority import (
     Authority,
     describe_agency,
     describe_category,
     level_word,
     resolve_authority,
 )
-from streams.routing.model import RouteDecision, RoutingRequest
-from streams.routing.rules import RuleTable
+from lapor_hub.streams.routing.model import RouteDecision, RoutingRequest
+from lapor_hub.streams.routing.rules import RuleTable
 
 __all__ = ["decide_route", "has_authority"]
 

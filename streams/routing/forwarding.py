@@ -7,7 +7,7 @@ A decline is a forwarding [pelimpahan], never a dead end, but forwarding must no
 - more than ``max_hops`` hops, or a suggestion that sends the complaint back to an agency in
   ``history`` (A -> B -> A), is ping-pong: the national admin's triage inbox decides;
 - otherwise the agency that declined may suggest where it belongs: the suggestion is followed
-  when it has authority (see :mod:`streams.routing.decision`), and corrected when it does not;
+  when it has authority (see :mod:`lapor_hub.streams.routing.decision`), and corrected when it does not;
 - without a usable suggestion the complaint is routed again by the rules, skipping every agency
   that has already held it. When no agency with authority is left, the national admin decides.
 
@@ -18,16 +18,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from streams.directory import Directory
-from streams.routing._authority import (
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.routing._authority import (
     Authority,
     describe_agency,
     describe_category,
     resolve_authority,
     triage,
 )
-from streams.routing.model import RouteDecision, RoutingRequest
-from streams.routing.rules import TRIAGE_PREFIX, RuleTable
+from lapor_hub.streams.routing.model import RouteDecision, RoutingRequest
+from lapor_hub.streams.routing.rules import TRIAGE_PREFIX, RuleTable
 
 __all__ = ["forward_target"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.directory import NATIONAL_ADMIN
 
 __all__ = ["RoutingRequest", "RouteDecision", "NATIONAL_ADMIN"]
 

@@ -17,10 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from streams.directory import Directory, Level, default_directory
-from streams.errors import ConfigurationError
-from streams.routing._yaml import load_data_file
-from streams.routing.categories import CategoryTree, default_categories, is_within
+from lapor_hub.streams.directory import Directory, Level, default_directory
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.routing._yaml import load_data_file
+from lapor_hub.streams.routing.categories import CategoryTree, default_categories, is_within
 
 __all__ = ["LocationRole", "Rule", "RuleTable", "TRIAGE_PREFIX", "default_rule_table"]
 

@@ -41,9 +41,9 @@ A timer loop therefore reads::
     wake = next_due_at(clock, agency, policy, fired, hub_clock.now(), calendar)
 """
 
-from streams.sla.calendar import WorkingCalendar, default_calendar
-from streams.sla.clock import Clock, FrozenClock, ScaledClock, SystemClock, clock_for_scale
-from streams.sla.deadline import (
+from lapor_hub.streams.sla.calendar import WorkingCalendar, default_calendar
+from lapor_hub.streams.sla.clock import Clock, FrozenClock, ScaledClock, SystemClock, clock_for_scale
+from lapor_hub.streams.sla.deadline import (
     Forwarding,
     StageClock,
     budget,
@@ -56,7 +56,7 @@ from streams.sla.deadline import (
     time_at_used,
     used_time,
 )
-from streams.sla.ladder import (
+from lapor_hub.streams.sla.ladder import (
     AGENCY_ADMIN_OFFICE,
     SlaAction,
     SlaEscalation,
@@ -68,7 +68,7 @@ from streams.sla.ladder import (
     next_due_at,
     planned_actions,
 )
-from streams.sla.policy import Counting, OnBreach, SlaPolicy, Stage, StageRule
+from lapor_hub.streams.sla.policy import Counting, OnBreach, SlaPolicy, Stage, StageRule
 
 __all__ = [
     "AGENCY_ADMIN_OFFICE",

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from streams.errors import ConfigurationError
-from streams.sla.calendar import as_utc
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.sla.calendar import as_utc
 
 __all__ = ["Clock", "SystemClock", "ScaledClock", "FrozenClock", "clock_for_scale"]
 

@@ -4,7 +4,7 @@ A :class:`StageClock` is an immutable value that lives inside the complaint's ta
 round-trips through :meth:`StageClock.to_dict` / :meth:`StageClock.from_dict` as plain JSON.
 
 Time is measured in the stage's :class:`Counting`: working time (see
-:mod:`streams.sla.calendar`) for working-day stages, plain elapsed time for the 60-day
+:mod:`lapor_hub.streams.sla.calendar`) for working-day stages, plain elapsed time for the 60-day
 settlement. The **budget** is the measured time from ``started_at`` to the original deadline;
 pausing never changes it, because :func:`resume` pushes ``due_at`` by exactly the measured time
 spent paused. The **used** time is what has elapsed since ``started_at`` outside pauses, and
@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from streams.directory import Agency
-from streams.errors import SkippableError
-from streams.sla.calendar import WorkingCalendar, as_utc, default_calendar
-from streams.sla.policy import Counting, SlaPolicy, Stage
+from lapor_hub.streams.directory import Agency
+from lapor_hub.errors import SkippableError
+from lapor_hub.streams.sla.calendar import WorkingCalendar, as_utc, default_calendar
+from lapor_hub.streams.sla.policy import Counting, SlaPolicy, Stage
 
 __all__ = [
     "StageClock",

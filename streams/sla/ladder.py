@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from streams.directory import Agency, Supervisor
-from streams.sla.calendar import WorkingCalendar, as_utc
-from streams.sla.deadline import StageClock, budget, time_at_used, used_time
-from streams.sla.policy import OnBreach, SlaPolicy, Stage, warning_label
+from lapor_hub.streams.directory import Agency, Supervisor
+from lapor_hub.streams.sla.calendar import WorkingCalendar, as_utc
+from lapor_hub.streams.sla.deadline import StageClock, budget, time_at_used, used_time
+from lapor_hub.streams.sla.policy import OnBreach, SlaPolicy, Stage, warning_label
 
 __all__ = [
     "AGENCY_ADMIN_OFFICE",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from streams.errors import ConfigurationError
+from lapor_hub.errors import ConfigurationError
 
 __all__ = ["Stage", "Counting", "OnBreach", "StageRule", "SlaPolicy", "warning_label"]
 

@@ -13,16 +13,16 @@ __all__ = ["install", "api_endpoints"]
 
 def api_endpoints(categories):
     """Every endpoint of the API, in the order the OpenAPI document lists them."""
-    from streams.web import intake, operators, probes, public, reporter, signin, staff
+    from lapor_hub.streams.web import intake, operators, probes, public, reporter, signin, staff
 
     return [*intake.endpoints(categories), *public.endpoints(categories), *reporter.endpoints(),
             *staff.endpoints(), *operators.endpoints(), *signin.endpoints(), *probes.endpoints()]
 
 
 def install(hub) -> None:
-    from schemas.registry_web import blueprint
-    from streams.routing import default_categories
-    from streams.web import dashboard, endpoints, openapi
+    from lapor_hub.schemas.registry_web import blueprint
+    from lapor_hub.streams.routing import default_categories
+    from lapor_hub.streams.web import dashboard, endpoints, openapi
 
     table = api_endpoints(default_categories())
     endpoints.register(hub, [*table, openapi.endpoint(table)])

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from schemas import cloudevent_headers, encode
-from streams import topics
-from streams.durable import DurableWriter
-from streams.errors import RetriableError
-from streams.lifecycle import REPORTER
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
+from lapor_hub.streams.durable import DurableWriter
+from lapor_hub.errors import RetriableError
+from lapor_hub.streams.lifecycle import REPORTER
 
 __all__ = ["AuditTrail", "AUDIT_SOURCE"]
 

@@ -4,7 +4,7 @@ Limits are enforced before parsing cost can grow: the body is read up to its lim
 further, nesting is counted on the raw bytes before the parser recurses, and what the parser
 would accept but nothing downstream can store (``NaN``, ``Infinity``, numbers too large for a
 float, integers of thousands of digits, lone UTF-16 surrogates) is refused. Every refusal is an
-:class:`~streams.web.responses.ApiError` with a 4xx status that says what is wrong.
+:class:`~lapor_hub.streams.web.responses.ApiError` with a 4xx status that says what is wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from streams.web.responses import ApiError
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["read_json_object", "parse_json_object", "MAX_DEPTH"]
 

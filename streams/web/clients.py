@@ -17,8 +17,8 @@ import ipaddress
 
 from faust.web import Request
 
-from streams.identity import Identity, Principal
-from streams.identity.api_keys import API_KEY_PREFIX
+from lapor_hub.streams.identity import Identity, Principal
+from lapor_hub.streams.identity.api_keys import API_KEY_PREFIX
 
 __all__ = ["Clients"]
 

@@ -1,7 +1,7 @@
 """``GET /dashboard`` (the operators' stream-health page) and its static assets.
 
 The page itself holds no data: it signs the operator in and draws ``/api/v1/health/overview``
-(which needs the operator role, see :mod:`streams.web.operators`).
+(which needs the operator role, see :mod:`lapor_hub.streams.web.operators`).
 
 The page is plain HTML, CSS and a small hand-written SVG chart script shipped in the package:
 it works on an operations network without internet access, and a Content-Security-Policy of

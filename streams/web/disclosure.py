@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from streams.identity import Principal, Role
+from lapor_hub.streams.identity import Principal, Role
 
 __all__ = ["redacted_case_file", "may_see_identity"]
 

@@ -10,7 +10,7 @@ every request the same way:
 2. rate limit, per caller (429 with ``Retry-After``);
 3. check the access rule (401 without credentials, 403 with the wrong ones);
 4. run the handler, which checks what only it can (the complaint's holder, the reporter token)
-   and answers, or raises :class:`~streams.web.responses.ApiError`;
+   and answers, or raises :class:`~lapor_hub.streams.web.responses.ApiError`;
 5. append an audit entry for every authenticated call (a read of non-public data that cannot
    be audited is not disclosed: 503).
 
@@ -29,10 +29,10 @@ from typing import Any
 
 from faust.web import Request, Response, View
 
-from streams.errors import RetriableError
-from streams.identity import AuthenticationError, Principal, Role
-from streams.intake.reporter_token import looks_like_reporter_token
-from streams.web.responses import ApiError, error, unavailable
+from lapor_hub.errors import RetriableError
+from lapor_hub.streams.identity import AuthenticationError, Principal, Role
+from lapor_hub.streams.intake.reporter_token import looks_like_reporter_token
+from lapor_hub.streams.web.responses import ApiError, error, unavailable
 
 __all__ = ["Access", "Endpoint", "Call", "Reply", "register", "dispatch", "STAFF_ROLES"]
 
@@ -92,7 +92,7 @@ class Endpoint:
     handler: Handler
     access: Access = Access.PUBLIC
     roles: frozenset[Role] = frozenset()
-    #: The rate-limit bucket (see :mod:`streams.web.ratelimit`), or None.
+    #: The rate-limit bucket (see :mod:`lapor_hub.streams.web.ratelimit`), or None.
     limit: str | None = None
     summary: str = ""
 

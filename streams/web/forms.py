@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from streams.directory import Directory
-from streams.web.responses import ApiError
+from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["Field", "read_fields"]
 

@@ -3,13 +3,13 @@
 The submission goes to ``complaints.intake`` through the durable writer (``acks=all``, a
 deadline, 503 with ``Retry-After`` past it). With an ``Idempotency-Key`` every attempt of the
 same request, at any worker, uses the tracking id and event id of the first claim on the key
-(:mod:`streams.intake.claims`), and stores the submission again before it answers: a retry of
+(:mod:`lapor_hub.streams.intake.claims`), and stores the submission again before it answers: a retry of
 a request whose first attempt died is stored by the retry, and the lifecycle drops a second
 copy by its event id. The same key with another body is refused with 422. Keys are scoped to
 the caller: a channel's keys (its API key) never meet the public's.
 
 The 202 carries the ``reporter_token``, shown here and nowhere else (see
-:mod:`streams.intake.reporter_token`); a retry of the same request shows the same token.
+:mod:`lapor_hub.streams.intake.reporter_token`); a retry of the same request shows the same token.
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from schemas import cloudevent_headers, encode
-from streams import topics
-from streams.identity import Role
-from streams.intake.claims import MAX_KEY_LENGTH, Claim, claim_key, request_fingerprint
-from streams.intake.reporter_token import derived_reporter_token, new_reporter_token, reporter_token_hash
-from streams.intake.tracking import new_tracking_id
-from streams.intake.validation import to_submission, validate_complaint
-from streams.lifecycle import derived_event_id
-from streams.web.body import read_json_object
-from streams.web.commands import API_SOURCE
-from streams.web.endpoints import Call, Endpoint, Reply
-from streams.web.responses import ApiError
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
+from lapor_hub.streams.identity import Role
+from lapor_hub.streams.intake.claims import MAX_KEY_LENGTH, Claim, claim_key, request_fingerprint
+from lapor_hub.streams.intake.reporter_token import derived_reporter_token, new_reporter_token, reporter_token_hash
+from lapor_hub.streams.intake.tracking import new_tracking_id
+from lapor_hub.streams.intake.validation import to_submission, validate_complaint
+from lapor_hub.streams.lifecycle import derived_event_id
+from lapor_hub.streams.web.body import read_json_object
+from lapor_hub.streams.web.commands import API_SOURCE
+from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints", "MAX_BODY_BYTES"]
 

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document of the API, built from the endpoint table so that it cannot drift.
 
-Every :class:`~streams.web.endpoints.Endpoint` becomes one operation (``operationId`` is its
+Every :class:`~lapor_hub.streams.web.endpoints.Endpoint` becomes one operation (``operationId`` is its
 action); path parameters, security and the error responses follow from the endpoint's access
 rule; request bodies come from the same field lists the handlers read (:mod:`.forms`), and the
-complaint's from :mod:`streams.intake.validation`'s limits. ``GET /api/v1/openapi.json`` serves it.
+complaint's from :mod:`lapor_hub.streams.intake.validation`'s limits. ``GET /api/v1/openapi.json`` serves it.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from streams.intake.validation import CHANNELS, MAX_ATTACHMENTS, PRIVACY_LEVELS
-from streams.web.endpoints import Access, Call, Endpoint, Reply
-from streams.web.forms import Field
+from lapor_hub.streams.intake.validation import CHANNELS, MAX_ATTACHMENTS, PRIVACY_LEVELS
+from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
+from lapor_hub.streams.web.forms import Field
 
 __all__ = ["document", "endpoint", "OPENAPI_PATH"]
 
@@ -89,9 +89,9 @@ def _fields_schema(fields: tuple[Field, ...], extra: dict[str, Any] | None = Non
 
 
 def _request_bodies() -> dict[str, dict[str, Any]]:
-    from streams.web.reporter import REPORTER_ACTIONS
-    from streams.web.signin import _FIELDS as SIGN_IN_FIELDS
-    from streams.web.staff import AGENCY_ACTIONS, TRIAGE_ACTIONS
+    from lapor_hub.streams.web.reporter import REPORTER_ACTIONS
+    from lapor_hub.streams.web.signin import _FIELDS as SIGN_IN_FIELDS
+    from lapor_hub.streams.web.staff import AGENCY_ACTIONS, TRIAGE_ACTIONS
 
     bodies = {"complaint.submit": _COMPLAINT, "auth.sign_in": _fields_schema(SIGN_IN_FIELDS),
               "agency_action": {"oneOf": [_fields_schema(fields, {"type": {"const": kind}})

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from streams.identity import Role
-from streams.web.commands import read_model_of
-from streams.web.endpoints import Access, Call, Endpoint, Reply
-from streams.web.metrics import render_metrics
-from streams.web.responses import ApiError
+from lapor_hub.streams.identity import Role
+from lapor_hub.streams.web.commands import read_model_of
+from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
+from lapor_hub.streams.web.metrics import render_metrics
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints"]
 

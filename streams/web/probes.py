@@ -74,7 +74,7 @@ async def broker_reachable(bootstrap: str) -> bool:
 
 
 def endpoints() -> list:
-    from streams.web.endpoints import Call, Endpoint, Reply
+    from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
 
     async def health(call: Call) -> Reply:
         broker = await broker_reachable(call.hub.settings.broker)

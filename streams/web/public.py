@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from streams.errors import UnknownAgencyError
-from streams.web.commands import read_model_of
-from streams.web.endpoints import Call, Endpoint, Reply
-from streams.web.responses import ApiError
+from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.web.commands import read_model_of
+from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints"]
 

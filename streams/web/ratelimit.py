@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from streams.config import Rate
-from streams.identity import Principal
-from streams.web.responses import ApiError
+from lapor_hub.streams.config import Rate
+from lapor_hub.streams.identity import Principal
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["RateLimiter"]
 

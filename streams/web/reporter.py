@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hmac
 
-from streams.intake.reporter_token import reporter_token_hash
-from streams.intake.tracking import is_tracking_id
-from streams.lifecycle import REPORTER
-from streams.web.body import read_json_object
-from streams.web.commands import check_allowed, command_event_id, send_command, standing_of
-from streams.web.endpoints import Access, Call, Endpoint, Reply
-from streams.web.forms import Field, read_fields
-from streams.web.responses import ApiError
+from lapor_hub.streams.intake.reporter_token import reporter_token_hash
+from lapor_hub.streams.intake.tracking import is_tracking_id
+from lapor_hub.streams.lifecycle import REPORTER
+from lapor_hub.streams.web.body import read_json_object
+from lapor_hub.streams.web.commands import check_allowed, command_event_id, send_command, standing_of
+from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
+from lapor_hub.streams.web.forms import Field, read_fields
+from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints", "REPORTER_ACTIONS"]
 

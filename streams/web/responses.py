@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faust.web import Response, View
 
-from streams.errors import RetriableError
+from lapor_hub.errors import RetriableError
 
 __all__ = ["error", "unavailable", "ApiError"]
 

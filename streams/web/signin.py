@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from streams.web.body import read_json_object
-from streams.web.endpoints import Call, Endpoint, Reply
-from streams.web.forms import Field, read_fields
+from lapor_hub.streams.web.body import read_json_object
+from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
+from lapor_hub.streams.web.forms import Field, read_fields
 
 __all__ = ["endpoints"]
 

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from streams.admin import init_topics
-from streams.broker import LocalBroker
-from streams.config import HubSettings
-from streams.worker.logs import TolerantStream
-from streams.worker.stopping import HubWorker, StopWatchdog
-from streams.worker.supervisor import BrokerSupervisor
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import LocalBroker
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.worker.logs import TolerantStream
+from lapor_hub.streams.worker.stopping import HubWorker, StopWatchdog
+from lapor_hub.streams.worker.supervisor import BrokerSupervisor
 
 __all__ = ["local_broker", "embedded_broker", "run_worker", "STOP_GRACE_S"]
 
@@ -59,7 +59,7 @@ def embedded_broker(settings: HubSettings, *, embedded: bool) -> Iterator[LocalB
 
 def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO") -> int:
     """Bring the whole hub up and keep it running until Ctrl-C or SIGTERM; the exit code."""
-    from streams.hub import create_hub
+    from lapor_hub.streams.hub import create_hub
 
     sys.stdout, sys.stderr = TolerantStream(sys.stdout), TolerantStream(sys.stderr)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,7 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         supervisor = BrokerSupervisor(broker, worker.stop_from_thread) if broker is not None else None
         agencies = nullcontext()
         if settings.demo:  # example agency systems and their connectors, so deliveries show too
-            from connectors.demo import start_demo_agencies
+            from lapor_hub.connectors.demo import start_demo_agencies
 
             agencies = start_demo_agencies(settings)
         with agencies:

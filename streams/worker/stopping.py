@@ -8,7 +8,7 @@ process with exit code 1. Nothing is lost by that: offsets that were not committ
 again by the next worker (at-least-once, idempotent consumers). A second Ctrl-C ends the
 process at once.
 
-Its log handlers get a :class:`~streams.worker.logs.RepeatFilter` as soon as Faust sets them up.
+Its log handlers get a :class:`~lapor_hub.streams.worker.logs.RepeatFilter` as soon as Faust sets them up.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import faust
 
-from streams.worker.logs import install_repeat_filter
+from lapor_hub.streams.worker.logs import install_repeat_filter
 
 __all__ = ["HubWorker", "StopWatchdog", "FORCED_EXIT"]
 

@@ -14,8 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from streams.broker import LocalBroker
-from streams.errors import HubError
+from lapor_hub.streams.broker import LocalBroker
+from lapor_hub.errors import HubError
 
 __all__ = ["BrokerSupervisor"]
 

@@ -6,16 +6,16 @@ import statistics
 
 import pytest
 
-from schemas import decode
-from streams.bench.options import parse_options
-from streams.bench.report import REQUIRED_FIGURES, render, summary
-from streams.bench.stats import NATIONAL_HISTORY, extrapolate, human_duration, latency_summary, per_thousand, percentile
-from streams.bench.updates import UPDATE_MIX, expected_events, plan_updates, update_records
-from streams.bench.workload import WorkloadGenerator
-from streams.directory import default_directory
-from streams.intake.validation import validate_submission_record
-from streams.lifecycle.authority import AGENCY_UPDATES
-from streams.routing import default_categories
+from lapor_hub.schemas import decode
+from lapor_hub.streams.bench.options import parse_options
+from lapor_hub.streams.bench.report import REQUIRED_FIGURES, render, summary
+from lapor_hub.streams.bench.stats import NATIONAL_HISTORY, extrapolate, human_duration, latency_summary, per_thousand, percentile
+from lapor_hub.streams.bench.updates import UPDATE_MIX, expected_events, plan_updates, update_records
+from lapor_hub.streams.bench.workload import WorkloadGenerator
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.intake.validation import validate_submission_record
+from lapor_hub.streams.lifecycle.authority import AGENCY_UPDATES
+from lapor_hub.streams.routing import default_categories
 
 
 def test_percentiles_interpolate_between_closest_ranks_like_numpy():

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from streams.bench.report import REQUIRED_FIGURES
-from streams.cli import main
+from lapor_hub.streams.bench.report import REQUIRED_FIGURES
+from lapor_hub.streams.cli import main
 from tests.bench.test_bench_parts import dig
 
 pytestmark = pytest.mark.kafka

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from streams.broker import LocalBroker, free_port
-from streams.errors import ConfigurationError
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.errors import ConfigurationError
 
 
 def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path):
@@ -36,7 +36,7 @@ def test_stop_of_a_broker_that_does_not_run_says_so(tmp_path):
 
 
 def test_no_java_is_a_clear_error_that_says_what_to_install(tmp_path, monkeypatch):
-    import streams.broker.local as local
+    import lapor_hub.streams.broker.local as local
 
     monkeypatch.setattr(local.shutil, "which", lambda name: None)
     broker = LocalBroker(tmp_path / "kafka", port=free_port(), controller_port=free_port())
@@ -45,7 +45,7 @@ def test_no_java_is_a_clear_error_that_says_what_to_install(tmp_path, monkeypatc
 
 
 def test_the_cli_reports_broker_errors_without_a_traceback(tmp_path, monkeypatch, capsys):
-    from streams.cli import main
+    from lapor_hub.streams.cli import main
 
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))

@@ -8,10 +8,10 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from streams.admin import init_topics, plan_topics
-from streams.config import HubSettings
-from streams.directory import default_directory
-from streams import topics
+from lapor_hub.streams.admin import init_topics, plan_topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams import topics
 
 pytestmark = pytest.mark.kafka
 
@@ -68,8 +68,8 @@ def test_kcat_an_independent_client_lists_the_hub_topics(kafka_broker, tmp_path)
 
 
 def test_a_cluster_id_starting_with_a_dash_formats_and_starts(tmp_path, monkeypatch):
-    import streams.broker.local as local
-    from streams.broker import LocalBroker, free_port
+    import lapor_hub.streams.broker.local as local
+    from lapor_hub.streams.broker import LocalBroker, free_port
     from tests.conftest import CACHE
 
     class _Uuid:  # base64url of 0xfb... begins with "-": once in 64 random ids

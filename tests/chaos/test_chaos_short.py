@@ -7,9 +7,9 @@ outside. A complaint answered 202 must never be lost or stored twice.
 
 import pytest
 
-from streams.chaos.options import ChaosOptions
-from streams.chaos.report import render
-from streams.chaos.run import run_chaos
+from lapor_hub.streams.chaos.options import ChaosOptions
+from lapor_hub.streams.chaos.report import render
+from lapor_hub.streams.chaos.run import run_chaos
 
 pytestmark = pytest.mark.kafka
 

@@ -1,9 +1,9 @@
 """What counts as answered, lost and duplicated: the definitions, without any service."""
 
-from streams.chaos.counting import (ANSWERED_TWICE, CASE_TWICE, DELIVERED_TWICE, DISPOSITIONED_TWICE, NO_DISPOSITIONED,
+from lapor_hub.streams.chaos.counting import (ANSWERED_TWICE, CASE_TWICE, DELIVERED_TWICE, DISPOSITIONED_TWICE, NO_DISPOSITIONED,
                                     NO_SUBMITTED, NOT_AT_AGENCY, NOT_VISIBLE, STORED_TWICE, SUBMITTED_TWICE,
                                     count_agency, count_complaints)
-from streams.chaos.model import DISPOSITIONED, SUBMITTED, Attempt, Post, Seen
+from lapor_hub.streams.chaos.model import DISPOSITIONED, SUBMITTED, Attempt, Post, Seen
 
 EVENTS = "complaints.events"
 INBOX = "agency.18.10.inbox"

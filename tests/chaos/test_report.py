@@ -1,9 +1,9 @@
 """The verdict, the table and the bodies' keys, without any service."""
 
-from streams.chaos.bodies import complaint_body, encoded_body, key_in_text
-from streams.chaos.counting import AgencyCounts, ComplaintCounts
-from streams.chaos.options import parse_options
-from streams.chaos.report import ERROR, FAIL, PASS, render, verdict
+from lapor_hub.streams.chaos.bodies import complaint_body, encoded_body, key_in_text
+from lapor_hub.streams.chaos.counting import AgencyCounts, ComplaintCounts
+from lapor_hub.streams.chaos.options import parse_options
+from lapor_hub.streams.chaos.report import ERROR, FAIL, PASS, render, verdict
 
 
 def counts(answered=10, lost=0, duplicated=0):
@@ -62,9 +62,9 @@ def test_each_complaint_carries_its_key_in_its_text_and_is_sent_as_the_same_byte
 def test_the_bodies_are_valid_complaints_for_pringsewu():
     import random
 
-    from streams.directory import default_directory
-    from streams.intake.validation import validate_complaint
-    from streams.routing import default_categories
+    from lapor_hub.streams.directory import default_directory
+    from lapor_hub.streams.intake.validation import validate_complaint
+    from lapor_hub.streams.routing import default_categories
 
     rng = random.Random(7)
     for _ in range(10):
@@ -84,7 +84,7 @@ def test_scenarios_are_chosen_by_name_and_unknown_names_are_refused(capsys):
 
 
 def test_findings_name_what_issue_11_asks_to_fix_without_deciding_the_verdict():
-    from streams.chaos.report import findings
+    from lapor_hub.streams.chaos.report import findings
 
     scenario = {
         "answers_while_broker_down": {"202 first request": 3, "202 retry": 9, "timeout": 20, "connection": 4},

@@ -1,8 +1,8 @@
 """Failover and recovery times from a timeline and observations, without any service."""
 
-from streams.chaos.model import (AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED, WORKER_KILL,
+from lapor_hub.streams.chaos.model import (AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED, WORKER_KILL,
                                  WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
-from streams.chaos.timing import (answers_during_outage, answers_while_not_ready, broker_restarts, delivery_recovery,
+from lapor_hub.streams.chaos.timing import (answers_during_outage, answers_while_not_ready, broker_restarts, delivery_recovery,
                                   failover_times, recovery_times, worst)
 
 

@@ -7,8 +7,8 @@ import threading
 
 from aiohttp import web
 
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
 
 __all__ = ["WebhookAgency", "Open311City"]
 

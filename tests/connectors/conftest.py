@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from streams.directory import default_directory
+from lapor_hub.streams.directory import default_directory
 from tests.connectors.hub import HubPlayer
 
 # Regencies are plentiful: each broker test gets agency topics no other test has touched.

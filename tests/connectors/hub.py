@@ -12,9 +12,9 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-import schemas
-from connectors.testing import sample_assignment
-from streams import topics
+from lapor_hub import schemas
+from lapor_hub.connectors.testing import sample_assignment
+from lapor_hub.streams import topics
 
 __all__ = ["HubPlayer", "Event"]
 

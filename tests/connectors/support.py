@@ -12,8 +12,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from connectors.sdk import ConnectorRuntime, build_config, sign
-from connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk import ConnectorRuntime, build_config, sign
+from lapor_hub.connectors.sdk.connector import Connector
 
 __all__ = ["FAST_RUNTIME", "config_for", "running", "wait_until", "post_signed"]
 

@@ -11,8 +11,8 @@ import sys
 import pytest
 import yaml
 
-from connectors.cli import main
-from streams import topics
+from lapor_hub.connectors.cli import main
+from lapor_hub.streams import topics
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import FAST_RUNTIME, wait_until
 
@@ -60,7 +60,7 @@ def test_run_survives_a_kill_and_stops_cleanly_on_sigterm(kafka_broker, hub, age
                                     "settings": {"outgoing": str(outgoing), "incoming": str(incoming)}}))
 
     def start():
-        return subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(path)], env=os.environ.copy(),
+        return subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)], env=os.environ.copy(),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def delivered():
@@ -111,7 +111,7 @@ def test_run_starts_while_the_agency_is_down_and_delivers_when_it_is_back(kafka_
         # `check` tells the operator; it is not a configuration error (exit 2) but a failed check (1).
         assert main(["check", str(path), "--skip-broker"]) == 1
         assert "HTTP 503" in capsys.readouterr().err
-        process = subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(path)], env=os.environ.copy(),
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)], env=os.environ.copy(),
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             sent = {hub.assign(agency, "LPR-DOWN-1"), hub.assign(agency, "LPR-DOWN-2")}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sdk import load_config
-from streams.errors import ConfigurationError
+from lapor_hub.connectors.sdk import load_config
+from lapor_hub.errors import ConfigurationError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "examples"
 

@@ -16,10 +16,10 @@ import uuid
 
 import pytest
 
-from streams.admin import init_topics
-from streams.broker import LocalBroker, free_port
-from streams.config import HubSettings
-from streams.directory import default_directory
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import default_directory
 from tests.conftest import CACHE
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import HubProcess, http, wait_for
@@ -54,7 +54,7 @@ def _start_demo_hub(bootstrap: str, data_dir, timeout: float = 180.0) -> HubProc
     env = {**os.environ, "LAPOR_BROKER": bootstrap, "LAPOR_WEB_PORT": str(port), "LAPOR_DATA_DIR": str(data_dir),
            "LAPOR_DEMO": "1", "LAPOR_APP_ID": f"hub-demo-{uuid.uuid4().hex[:8]}", "LAPOR_TOPIC_PARTITIONS": "2"}
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run"], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run"], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     hub = HubProcess(process, f"http://127.0.0.1:{port}", bootstrap, data_dir, log_path)
     deadline = time.monotonic() + timeout

@@ -8,10 +8,10 @@ import io
 import pytest
 from aiohttp import web
 
-from connectors.examples.csv_over_http import CsvOverHttpConnector
-from connectors.sdk.inbound import InboundServer
-from connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from streams import topics
+from lapor_hub.connectors.examples.csv_over_http import CsvOverHttpConnector
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.streams import topics
 from tests.connectors.support import config_for, running, wait_until
 
 KEY = "bps-api-key"
@@ -78,7 +78,7 @@ def desk():
 
 def _connector(desk, tmp_path, agency="BPS", bootstrap="127.0.0.1:9"):
     settings = {"url": desk.url, "api_key": KEY, "watermark_path": str(tmp_path / "wm")}
-    return CsvOverHttpConnector(config_for("connectors.examples.csv_over_http:CsvOverHttpConnector", agency,
+    return CsvOverHttpConnector(config_for("lapor_hub.connectors.examples.csv_over_http:CsvOverHttpConnector", agency,
                                            settings, bootstrap=bootstrap, connector_id=f"bps-csv-{agency.lower()}"))
 
 

@@ -23,14 +23,14 @@ import pytest
 import yaml
 from aiohttp import web
 
-from connectors.builtin.webhook import WebhookConnector
-from connectors.sdk.inbound import InboundServer
-from connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
-from streams import topics
-from streams.admin import init_topics
-from streams.broker import free_port
-from streams.config import HubSettings
-from streams.directory import default_directory
+from lapor_hub.connectors.builtin.webhook import WebhookConnector
+from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
+from lapor_hub.streams import topics
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import free_port
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import default_directory
 from tests.connectors.support import FAST_RUNTIME, config_for, post_signed, running, wait_until
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import InboxReader, http, start_hub, wait_for
@@ -171,7 +171,7 @@ def test_an_outage_and_killed_connectors_lose_nothing_reorder_nothing_and_store_
 
     def start() -> subprocess.Popen:
         log = open(tmp_path / f"connector-{len(runs) + 1}.log", "w")
-        process = subprocess.Popen([sys.executable, "-m", "connectors.cli", "run", str(path)],
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)],
                                    env={**os.environ, "E2E_WEBHOOK_SECRET": SECRET}, stdout=log, stderr=subprocess.STDOUT)
         runs.append((process, log))
         return process

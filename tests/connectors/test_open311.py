@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.builtin.open311 import Open311Connector
-from connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
-from streams import topics
-from streams.errors import ConfigurationError, FatalError
+from lapor_hub.connectors.builtin.open311 import Open311Connector
+from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
+from lapor_hub.streams import topics
+from lapor_hub.errors import ConfigurationError, FatalError
 from tests.connectors.agencies import Open311City
 from tests.connectors.support import config_for, running, wait_until
 

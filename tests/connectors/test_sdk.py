@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.sdk import Backoff, Outcome, http_outcome, parse_retry_after, parse_update, sign, update_value, verify
-from connectors.sdk.model import AgencyUpdate, event_id_for
-from connectors.sdk.signing import SignatureError
-from connectors.sdk.updates import InvalidUpdate
+from lapor_hub.connectors.sdk import Backoff, Outcome, http_outcome, parse_retry_after, parse_update, sign, update_value, verify
+from lapor_hub.connectors.sdk.model import AgencyUpdate, event_id_for
+from lapor_hub.connectors.sdk.signing import SignatureError
+from lapor_hub.connectors.sdk.updates import InvalidUpdate
 
 
 @pytest.mark.parametrize("status, outcome", [

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from connectors.builtin.sql import SqlConnector
-from connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from streams import topics
-from streams.errors import ConfigurationError
+from lapor_hub.connectors.builtin.sql import SqlConnector
+from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.streams import topics
+from lapor_hub.errors import ConfigurationError
 from tests.connectors.support import config_for, running, wait_until
 
 

@@ -6,11 +6,11 @@ from collections import defaultdict
 
 import pytest
 
-from connectors.builtin.webhook import WebhookConnector
-from connectors.sdk import sign
-from connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from streams import topics
-from streams.errors import FatalError
+from lapor_hub.connectors.builtin.webhook import WebhookConnector
+from lapor_hub.connectors.sdk import sign
+from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.streams import topics
+from lapor_hub.errors import FatalError
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import config_for, post_signed, running, wait_until
 

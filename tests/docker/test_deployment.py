@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connectors.sdk import load_config
-from streams.errors import ConfigurationError
+from lapor_hub.connectors.sdk import load_config
+from lapor_hub.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"

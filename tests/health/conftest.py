@@ -19,9 +19,9 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
-from schemas import cloudevent_headers, encode
-from streams import topics
-from streams.admin import admin_client
+from lapor_hub.schemas import cloudevent_headers, encode
+from lapor_hub.streams import topics
+from lapor_hub.streams.admin import admin_client
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import Credentials, bearer, http, start_hub, wait_for
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from streams import topics
-from streams.health.connectors import ConnectorBoard
-from streams.health.deadletters import DeadLetterTally, entry_from_headers
-from streams.health.lag import group_lag
-from streams.health.overview import build_overview, worker_snapshot
-from streams.health.sampler import SamplerState
-from streams.health.throughput import OffsetSample, ThroughputWindow
+from lapor_hub.streams import topics
+from lapor_hub.streams.health.connectors import ConnectorBoard
+from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
+from lapor_hub.streams.health.lag import group_lag
+from lapor_hub.streams.health.overview import build_overview, worker_snapshot
+from lapor_hub.streams.health.sampler import SamplerState
+from lapor_hub.streams.health.throughput import OffsetSample, ThroughputWindow
 
 __all__ = ["NOW", "sample_overview"]
 

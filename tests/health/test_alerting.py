@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.web.metrics import render_metrics
+from lapor_hub.streams.web.metrics import render_metrics
 from tests.health.samples import sample_overview
 
 ROOT = Path(__file__).resolve().parents[2]

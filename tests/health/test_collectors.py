@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from streams import topics
-from streams.health.connectors import NEVER_SEEN, SILENT, ConnectorBoard
-from streams.health.deadletters import DeadLetterTally, entry_from_headers
-from streams.health.lag import connector_of_group, group_lag, partition_lags
-from streams.health.throughput import (AGENCY_INBOXES, AGENCY_OUTBOXES, THROUGHPUT_SERIES, OffsetSample,
+from lapor_hub.streams import topics
+from lapor_hub.streams.health.connectors import NEVER_SEEN, SILENT, ConnectorBoard
+from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
+from lapor_hub.streams.health.lag import connector_of_group, group_lag, partition_lags
+from lapor_hub.streams.health.throughput import (AGENCY_INBOXES, AGENCY_OUTBOXES, THROUGHPUT_SERIES, OffsetSample,
                                        ThroughputWindow, series_of, sum_by_series)
 
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams import topics
+from lapor_hub.streams import topics
 from tests.health.conftest import CONNECTOR_LAG
 from tests.hub.harness import Credentials, bearer, http
 
@@ -99,7 +99,7 @@ def test_ready_when_the_broker_answers_and_partitions_are_assigned(health_hub, t
 
 def _status(hub, operator, *args: str) -> subprocess.CompletedProcess:
     token = operator["Authorization"].removeprefix("Bearer ")
-    return subprocess.run([sys.executable, "-m", "streams.cli", "status", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "lapor_hub.streams.cli", "status", *args], capture_output=True, text=True,
                           timeout=60, env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160",
                                            "LAPOR_HUB_TOKEN": token})
 
@@ -127,7 +127,7 @@ def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_o
 
 
 def test_status_without_a_hub_exits_one_and_says_so():
-    result = subprocess.run([sys.executable, "-m", "streams.cli", "status"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "lapor_hub.streams.cli", "status"], capture_output=True, text=True,
                             timeout=60, env={**os.environ, "LAPOR_HUB_URL": "http://127.0.0.1:9"})
     assert result.returncode == 1 and "cannot reach the hub" in result.stderr
 
@@ -148,7 +148,7 @@ def _shown(page) -> dict:
 
 
 def test_status_without_an_operator_credential_says_how_to_get_one(health_hub, traffic):
-    result = subprocess.run([sys.executable, "-m", "streams.cli", "status"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "lapor_hub.streams.cli", "status"], capture_output=True, text=True,
                             timeout=60, env={**{k: v for k, v in os.environ.items() if k != "LAPOR_HUB_TOKEN"},
                                              "LAPOR_HUB_URL": health_hub.base_url})
     assert result.returncode == 1 and "LAPOR_HUB_TOKEN" in result.stderr and "--role operator" in result.stderr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams import topics
-from streams.status import Thresholds, check_thresholds
-from streams.web.metrics import METRIC_NAMES, render_metrics
-from streams.web.probes import Readiness
+from lapor_hub.streams import topics
+from lapor_hub.streams.status import Thresholds, check_thresholds
+from lapor_hub.streams.web.metrics import METRIC_NAMES, render_metrics
+from lapor_hub.streams.web.probes import Readiness
 from tests.health.samples import sample_overview
 
 #: Every label a metric may carry; none can hold a tracking id, a reporter or free text.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.health.sla import agency_backlog, escalations_by_tier, sla_snapshot
-from streams.readmodel import open_read_model
+from lapor_hub.streams.health.sla import agency_backlog, escalations_by_tier, sla_snapshot
+from lapor_hub.streams.readmodel import open_read_model
 from tests.readmodel.factory import Hub
 
 PRINGSEWU, KEMENKES = "18.10", "KEMENKES"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from schemas import cloudevent_headers, decode, encode
-from streams.broker import free_port
+from lapor_hub.schemas import cloudevent_headers, decode, encode
+from lapor_hub.streams.broker import free_port
 
 __all__ = ["HubProcess", "start_hub", "http", "http_with_headers", "InboxReader", "produce_record", "wait_for",
            "Credentials", "bearer", "OPEN_RATE_LIMITS"]
@@ -64,7 +64,7 @@ def start_hub(bootstrap: str, data_dir: Path, *, app_id: str | None = None, extr
            "LAPOR_DEMO": "0", "LAPOR_APP_ID": app_id or f"hub-test-{uuid.uuid4().hex[:8]}",
            "LAPOR_TOPIC_PARTITIONS": "2", **OPEN_RATE_LIMITS, **(extra_env or {})}
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-demo"], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     hub = HubProcess(process, f"http://127.0.0.1:{port}", bootstrap, data_dir, log_path)
     deadline = time.monotonic() + timeout
@@ -156,14 +156,14 @@ class Credentials:
     """Accounts, tokens and API keys of a hub's embedded issuer, made the way `lapor-hub users` makes them."""
 
     def __init__(self, data_dir: Path) -> None:
-        from streams.identity import IdentitySettings, open_identity
+        from lapor_hub.streams.identity import IdentitySettings, open_identity
 
         self.issuer = open_identity(IdentitySettings.from_env({}, data_dir=data_dir)).embedded
         self._keys: dict[str, str] = {}
 
     def token(self, username: str, role: str, agency: str | None = None) -> str:
         """A staff token for ``username``, adding the account on first use."""
-        from streams.identity import AccountError, Role
+        from lapor_hub.streams.identity import AccountError, Role
 
         try:
             self.issuer.accounts.add(username, Role(role), agency, password="password-" + username)
@@ -172,7 +172,7 @@ class Credentials:
         return self.issuer.issue_token(username).token
 
     def api_key(self, name: str, role: str = "channel", agency: str | None = None) -> str:
-        from streams.identity import Role
+        from lapor_hub.streams.identity import Role
 
         if name not in self._keys:
             self._keys[name] = self.issuer.api_keys.issue(name, agency, role=Role(role)).api_key

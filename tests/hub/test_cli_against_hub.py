@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from streams import topics
-from streams.cli import main
+from lapor_hub.streams import topics
+from lapor_hub.streams.cli import main
 from tests.hub.harness import InboxReader, http, produce_record, wait_for
 from tests.hub.submissions import submission_record
 

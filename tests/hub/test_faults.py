@@ -18,11 +18,11 @@ import uuid
 
 import pytest
 
-from streams import topics
-from streams.admin import init_topics
-from streams.broker import LocalBroker, free_port
-from streams.config import HubSettings
-from streams.directory import default_directory
+from lapor_hub.streams import topics
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.directory import default_directory
 from tests.conftest import CACHE
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import InboxReader, http, http_with_headers, start_hub, wait_for
@@ -100,7 +100,7 @@ def test_ctrl_c_stops_the_hub_when_its_stdout_reader_has_gone(kafka_broker, hub_
     env = {**os.environ, "LAPOR_BROKER": kafka_broker.bootstrap, "LAPOR_WEB_PORT": str(free_port()),
            "LAPOR_DATA_DIR": str(tmp_path), "LAPOR_DEMO": "0", "LAPOR_APP_ID": f"hub-pipe-{uuid.uuid4().hex[:6]}",
            "LAPOR_TOPIC_PARTITIONS": "2"}
-    hub = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-demo"], env=env,
+    hub = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         for line in hub.stdout:  # like `make run | tee run.log`: read until the worker is ready
@@ -122,7 +122,7 @@ def test_the_embedded_broker_is_restarted_when_it_dies(tmp_path):
            "LAPOR_TOPIC_PARTITIONS": "2"}
     log_path = tmp_path / "hub.log"
     with open(log_path, "wb") as log:
-        hub = subprocess.Popen([sys.executable, "-m", "streams.cli", "run", "--no-demo"], env=env, stdout=log,
+        hub = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{env['LAPOR_WEB_PORT']}"
     broker = LocalBroker(tmp_path / "kafka", port=port)

@@ -7,14 +7,14 @@ fresh SQLite and PostgreSQL databases, which must hold identical rows.
 import pytest
 from sqlalchemy import create_engine, select
 
-from streams import topics
-from streams.config import HubSettings
-from streams.readmodel.rebuild import rebuild_read_model
-from streams.readmodel.tables import assignments, complaints, timeline
+from lapor_hub.streams import topics
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.readmodel.rebuild import rebuild_read_model
+from lapor_hub.streams.readmodel.tables import assignments, complaints, timeline
 from tests.hub.complaints import agency_update, complaint_body
-from streams.admin import init_topics
-from streams.broker import LocalBroker, free_port
-from streams.directory import default_directory
+from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.streams.directory import default_directory
 from tests.conftest import CACHE
 from tests.hub.harness import http, produce_record, start_hub, wait_for
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from streams.directory import default_directory
-from streams.identity import EmbeddedIssuer, IdentitySettings
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.identity import EmbeddedIssuer, IdentitySettings
 
 
 @pytest.fixture

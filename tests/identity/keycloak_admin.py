@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from streams.identity import Role
+from lapor_hub.streams.identity import Role
 from tests.services.keycloak import ADMIN_USER, KeycloakServer
 
 __all__ = ["KeycloakAdmin", "RealmUser", "CLIENT_ID", "AUDIENCE", "PASSWORD"]

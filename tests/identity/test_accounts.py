@@ -5,15 +5,15 @@ import stat
 import pytest
 from argon2 import PasswordHasher
 
-from streams.directory import default_directory
-from streams.identity import (
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.identity import (
     AccountError,
     AccountStore,
     AuthenticationError,
     AuthFailure,
     Role,
 )
-from streams.identity._store import DATABASE_NAME
+from lapor_hub.streams.identity._store import DATABASE_NAME
 
 
 @pytest.fixture

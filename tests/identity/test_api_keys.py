@@ -2,8 +2,8 @@ import sqlite3
 
 import pytest
 
-from streams.identity import AccountError, AuthenticationError, AuthFailure, Role
-from streams.identity._store import DATABASE_NAME
+from lapor_hub.streams.identity import AccountError, AuthenticationError, AuthFailure, Role
+from lapor_hub.streams.identity._store import DATABASE_NAME
 
 
 def test_an_api_key_resolves_to_its_channel(issuer):

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from streams.identity import (
+from lapor_hub.streams.identity import (
     AccountError,
     AuthenticationError,
     AuthFailure,

@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt.algorithms import RSAAlgorithm
 
-from streams.directory import default_directory
-from streams.identity import (
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.identity import (
     AuthenticationError,
     AuthFailure,
     ClaimMapping,

@@ -11,8 +11,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from streams.errors import RetriableError
-from streams.identity import (
+from lapor_hub.errors import RetriableError
+from lapor_hub.streams.identity import (
     AuthenticationError,
     AuthFailure,
     ClaimMapping,

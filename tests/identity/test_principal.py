@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from streams.identity import (
+from lapor_hub.streams.identity import (
     AuthFailure,
     Principal,
     Role,

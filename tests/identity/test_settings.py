@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.errors import ConfigurationError
-from streams.identity import ClaimMapping, IdentitySettings
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.identity import ClaimMapping, IdentitySettings
 
 OIDC = {"LAPOR_OIDC_ISSUER": "https://sso.example.go.id/realms/lapor", "LAPOR_OIDC_AUDIENCE": "lapor-hub"}
 

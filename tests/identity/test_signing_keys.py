@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from jwt.algorithms import OKPAlgorithm
 
-from streams.identity import AccountError, SigningKeys
+from lapor_hub.streams.identity import AccountError, SigningKeys
 from tests.identity.forge import b64url
 
 

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from streams.cli import main
-from streams.directory import default_directory
-from streams.identity import AuthenticationError, EmbeddedIssuer, IdentitySettings
-from streams.identity._store import DATABASE_NAME
+from lapor_hub.streams.cli import main
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.identity import AuthenticationError, EmbeddedIssuer, IdentitySettings
+from lapor_hub.streams.identity._store import DATABASE_NAME
 
 
 @pytest.fixture

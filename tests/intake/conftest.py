@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from streams.directory import Directory, default_directory
-from streams.routing import CategoryTree, default_categories
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.streams.routing import CategoryTree, default_categories
 
 #: Made-up personal data, planted so that tests can prove it never shows up in messages.
 NAME = "Siti Rahmawati Kusumaningrum"

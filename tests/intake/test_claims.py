@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from streams.intake.claims import Claim, ClaimBook, claim_key, request_fingerprint
+from lapor_hub.streams.intake.claims import Claim, ClaimBook, claim_key, request_fingerprint
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 WINDOW = timedelta(days=7)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.intake.validation import validate_complaint, validate_submission_record
+from lapor_hub.streams.intake.validation import validate_complaint, validate_submission_record
 from tests.intake.conftest import ADDRESS, EMAIL, NAME, NIK, PHONE, complaint_body
 
 #: Invalid variants of each planted value, so that every rule about them fires.

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-import schemas
-from streams.intake.tracking import new_tracking_id
-from streams.intake.validation import normalize_phone, to_submission, validate_submission_record
+from lapor_hub import schemas
+from lapor_hub.streams.intake.tracking import new_tracking_id
+from lapor_hub.streams.intake.validation import normalize_phone, to_submission, validate_submission_record
 from tests.intake.conftest import EMAIL, NAME, NIK, complaint_body
 
 NOW = datetime(2026, 11, 28, 3, 15, tzinfo=UTC)

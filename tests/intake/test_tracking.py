@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.intake.tracking import is_tracking_id, new_tracking_id, normalize_tracking_id, tracking_id_for
+from lapor_hub.streams.intake.tracking import is_tracking_id, new_tracking_id, normalize_tracking_id, tracking_id_for
 
 NOW = datetime(2026, 11, 28, 3, 15, tzinfo=UTC)
 _CANONICAL = re.compile(r"^LPR-\d{8}-[0-9A-HJKMNP-TV-Z]{8}$")

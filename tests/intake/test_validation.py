@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from streams.intake.validation import MAX_ATTACHMENT_BYTES, FieldError, validate_complaint
+from lapor_hub.streams.intake.validation import MAX_ATTACHMENT_BYTES, FieldError, validate_complaint
 from tests.intake.conftest import EMAIL, NAME, NIK, PHONE, complaint_body
 
 

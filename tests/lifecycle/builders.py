@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import schemas
-from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import (
+from lapor_hub import schemas
+from lapor_hub.streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.lifecycle import (
     HUB,
     INTAKE,
     NATIONAL_ADMIN_ACTOR,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.lifecycle import LifecycleContext
+from lapor_hub.streams.lifecycle import LifecycleContext
 
 
 @pytest.fixture(scope="session")

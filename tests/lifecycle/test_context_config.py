@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.errors import ConfigurationError
-from streams.lifecycle import LifecycleContext
-from streams.sla import SlaPolicy
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.lifecycle import LifecycleContext
+from lapor_hub.streams.sla import SlaPolicy
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config" / "deadlines.yaml"
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import (
+from lapor_hub.streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.lifecycle import (
     HUB,
     INTAKE,
     NATIONAL_ADMIN_ACTOR,

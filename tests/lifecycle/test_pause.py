@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import NATIONAL_ADMIN_ACTOR, REPORTER, IllegalTransition, Status
+from lapor_hub.streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.lifecycle import NATIONAL_ADMIN_ACTOR, REPORTER, IllegalTransition, Status
 from tests.lifecycle.builders import PRINGSEWU, Complaint, at_wib, complaint_in
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import schemas
-from streams.lifecycle import REPORTER, Status
+from lapor_hub import schemas
+from lapor_hub.streams.lifecycle import REPORTER, Status
 from tests.lifecycle.builders import PRINGSEWU, Complaint, submission, submit
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from streams.directory import NATIONAL_ADMIN
-from streams.lifecycle import HUB, NATIONAL_ADMIN_ACTOR, IllegalTransition, Status
+from lapor_hub.streams.directory import NATIONAL_ADMIN
+from lapor_hub.streams.lifecycle import HUB, NATIONAL_ADMIN_ACTOR, IllegalTransition, Status
 from tests.lifecycle.builders import PRINGSEWU, Complaint, at_wib, encode_all, submission, submit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from streams.lifecycle import Status
+from lapor_hub.streams.lifecycle import Status
 from tests.lifecycle.builders import PRINGSEWU, Complaint, at_wib, encode_all, submission
 
 #: Pringsewu's ladder: its own admin, its Inspektorat, the province, Kemendagri, the national admin, ORI.

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from streams.lifecycle import ComplaintState, Status, transition
-from streams.lifecycle.state import SEEN_LIMIT
+from lapor_hub.streams.lifecycle import ComplaintState, Status, transition
+from lapor_hub.streams.lifecycle.state import SEEN_LIMIT
 from tests.lifecycle.builders import PRINGSEWU, Complaint, at_wib, complaint_in, submission
 
 

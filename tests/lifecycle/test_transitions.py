@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from streams.lifecycle import (
+from lapor_hub.streams.lifecycle import (
     INTAKE,
     NATIONAL_ADMIN_ACTOR,
     REPORTER,

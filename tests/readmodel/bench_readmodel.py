@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from streams.readmodel import open_read_model
+from lapor_hub.streams.readmodel import open_read_model
 from tests.readmodel.test_idempotency import _busy_day
 
 

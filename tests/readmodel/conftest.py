@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.readmodel import open_read_model
+from lapor_hub.streams.readmodel import open_read_model
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

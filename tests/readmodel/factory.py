@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import schemas
-from streams.directory import NATIONAL_ADMIN, default_directory
-from streams.readmodel import ProjectedEvent
+from lapor_hub import schemas
+from lapor_hub.streams.directory import NATIONAL_ADMIN, default_directory
+from lapor_hub.streams.readmodel import ProjectedEvent
 
 __all__ = ["Hub", "REPORTER", "dump"]
 
@@ -127,7 +127,7 @@ def dump(model) -> dict[str, list[tuple]]:
     """Every row of every read-model table, in primary-key order."""
     from sqlalchemy import select
 
-    from streams.readmodel.tables import metadata
+    from lapor_hub.streams.readmodel.tables import metadata
 
     with model.engine.connect() as conn:
         return {

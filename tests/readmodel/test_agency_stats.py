@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.readmodel import ProjectedEvent
+from lapor_hub.streams.readmodel import ProjectedEvent
 from tests.readmodel.factory import Hub, dump
 
 PRINGSEWU, LAMPUNG, KEMENKES = "18.10", "18", "KEMENKES"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from streams.errors import RetriableError
-from streams.readmodel import open_read_model
+from lapor_hub.errors import RetriableError
+from lapor_hub.streams.readmodel import open_read_model
 from tests.readmodel.factory import dump
 from tests.readmodel.test_idempotency import EVENTS
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import exc
 
-from streams.broker import free_port
-from streams.errors import ConfigurationError, RetriableError, SkippableError
-from streams.readmodel import ProjectedEvent, open_read_model
+from lapor_hub.streams.broker import free_port
+from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
+from lapor_hub.streams.readmodel import ProjectedEvent, open_read_model
 from tests.readmodel.factory import REPORTER, Hub, dump
 
 

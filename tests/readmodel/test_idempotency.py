@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streams.readmodel import ProjectedEvent, open_read_model
+from lapor_hub.streams.readmodel import ProjectedEvent, open_read_model
 from tests.readmodel.factory import Hub, dump
 
 

@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from streams.readmodel import open_read_model
-from streams.readmodel.schema import BASELINE, HEAD, current_revision, upgrade_schema
-from streams.readmodel.tables import metadata
+from lapor_hub.streams.readmodel import open_read_model
+from lapor_hub.streams.readmodel.schema import BASELINE, HEAD, current_revision, upgrade_schema
+from lapor_hub.streams.readmodel.tables import metadata
 from tests.readmodel.test_idempotency import EVENTS
 
 
@@ -64,7 +64,7 @@ def _first_release(engine) -> None:
     """What the first release's create_all left: its three tables (revision 0001), no version table."""
     from alembic import command
 
-    from streams.readmodel.schema import _config
+    from lapor_hub.streams.readmodel.schema import _config
 
     with engine.connect() as conn:
         command.upgrade(_config(conn), BASELINE)

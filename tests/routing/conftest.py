@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.directory import Directory, default_directory
-from streams.routing import CategoryTree, RuleTable, default_categories, default_rule_table
+from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.streams.routing import CategoryTree, RuleTable, default_categories, default_rule_table
 
 
 @pytest.fixture(scope="session")

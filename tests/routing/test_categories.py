@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from streams.errors import ConfigurationError
-from streams.routing import CategoryTree, UnknownCategoryError
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.routing import CategoryTree, UnknownCategoryError
 
 # Codes the rest of the hub and the brief of issue #4 rely on.
 _KNOWN_LEAVES = [

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from streams.routing import NATIONAL_ADMIN, RoutingRequest, forward_target
+from lapor_hub.streams.routing import NATIONAL_ADMIN, RoutingRequest, forward_target
 
 PRINGSEWU, LAMPUNG = "18.10", "18"
 REGENCY_ROAD = RoutingRequest("infrastructure.road.regency", PRINGSEWU, None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.directory import default_directory
-from streams.routing import NATIONAL_ADMIN, RoutingRequest, decide_route, default_rule_table, forward_target
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.streams.routing import NATIONAL_ADMIN, RoutingRequest, decide_route, default_rule_table, forward_target
 
 _DIRECTORY = default_directory()
 _RULES = default_rule_table()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from streams.directory import Directory, Level
-from streams.routing import NATIONAL_ADMIN, RoutingRequest, RuleTable, decide_route
+from lapor_hub.streams.directory import Directory, Level
+from lapor_hub.streams.routing import NATIONAL_ADMIN, RoutingRequest, RuleTable, decide_route
 
 
 def _owners(directory: Directory, rules: RuleTable) -> dict[str, set[str]]:

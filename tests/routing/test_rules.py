@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
-from streams.directory import Directory
-from streams.errors import ConfigurationError
-from streams.routing import CategoryTree, LocationRole, RuleTable
+from lapor_hub.streams.directory import Directory
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.routing import CategoryTree, LocationRole, RuleTable
 
 _TREE = """
 road:

@@ -10,7 +10,7 @@ from io import BytesIO
 
 from fastavro import schemaless_reader, schemaless_writer
 
-from schemas import decode, default_catalog, encode
+from lapor_hub.schemas import decode, default_catalog, encode
 from tests.schemas.samples import SAMPLES
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from fastavro import schemaless_writer
 
-from schemas import default_catalog, encode
+from lapor_hub.schemas import default_catalog, encode
 from tests.schemas.samples import OLDER_VERSIONS, SAMPLES
 
 __all__ = ["GOLDEN", "to_json", "from_json", "write_version", "main"]

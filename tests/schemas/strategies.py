@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from hypothesis import strategies as st
 
-from schemas._avro import normalize
+from lapor_hub.schemas._avro import normalize
 
 __all__ = ["from_avro", "record_values", "nik", "phone", "person_name"]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import schemas
-from schemas import SchemaCatalog, default_catalog
-from schemas._avro import normalize
-from schemas.cli import check_command
-from streams.errors import ConfigurationError
+from lapor_hub import schemas
+from lapor_hub.schemas import SchemaCatalog, default_catalog
+from lapor_hub.schemas._avro import normalize
+from lapor_hub.schemas.cli import check_command
+from lapor_hub.errors import ConfigurationError
 
 SCHEMAS = Path(schemas.__file__).parent
 COMMON = ["event_id", "tracking_id", "occurred_at", "actor"]

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from schemas import decode, default_catalog, encode
+from lapor_hub.schemas import decode, default_catalog, encode
 from tests.schemas.regenerate_golden import GOLDEN, from_json
 from tests.schemas.samples import OLDER_VERSIONS, SAMPLES
 

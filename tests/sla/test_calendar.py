@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from streams.directory import TimeZone
-from streams.errors import ConfigurationError
-from streams.sla.calendar import WorkingCalendar
+from lapor_hub.streams.directory import TimeZone
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.sla.calendar import WorkingCalendar
 
 WIB = ZoneInfo("Asia/Jakarta")
 WIT = ZoneInfo("Asia/Jayapura")

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streams.errors import ConfigurationError
-from streams.sla.clock import Clock, FrozenClock, ScaledClock, SystemClock, clock_for_scale
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.sla.clock import Clock, FrozenClock, ScaledClock, SystemClock, clock_for_scale
 
 START = datetime(2026, 6, 8, 1, 0, tzinfo=UTC)
 

@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from streams.directory import default_directory
-from streams.errors import SkippableError
-from streams.sla.calendar import WorkingCalendar
-from streams.sla.deadline import (
+from lapor_hub.streams.directory import default_directory
+from lapor_hub.errors import SkippableError
+from lapor_hub.streams.sla.calendar import WorkingCalendar
+from lapor_hub.streams.sla.deadline import (
     StageClock,
     budget,
     forward,
@@ -19,7 +19,7 @@ from streams.sla.deadline import (
     time_at_progress,
     used_time,
 )
-from streams.sla.policy import Counting, SlaPolicy, Stage
+from lapor_hub.streams.sla.policy import Counting, SlaPolicy, Stage
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkingCalendar()

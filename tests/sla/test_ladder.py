@@ -3,10 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from streams.directory import NATIONAL_ADMIN, OMBUDSMAN, default_directory
-from streams.sla.calendar import WorkingCalendar
-from streams.sla.deadline import pause, resume, start_clock
-from streams.sla.ladder import (
+from lapor_hub.streams.directory import NATIONAL_ADMIN, OMBUDSMAN, default_directory
+from lapor_hub.streams.sla.calendar import WorkingCalendar
+from lapor_hub.streams.sla.deadline import pause, resume, start_clock
+from lapor_hub.streams.sla.ladder import (
     SlaEscalation,
     SlaExpiry,
     SlaWarning,
@@ -16,7 +16,7 @@ from streams.sla.ladder import (
     next_due_at,
     planned_actions,
 )
-from streams.sla.policy import SlaPolicy, Stage
+from lapor_hub.streams.sla.policy import SlaPolicy, Stage
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkingCalendar()

@@ -1,7 +1,7 @@
 import pytest
 
-from streams.errors import ConfigurationError
-from streams.sla.policy import Counting, OnBreach, SlaPolicy, Stage
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.sla.policy import Counting, OnBreach, SlaPolicy, Stage
 
 
 def test_defaults_follow_the_regulation():

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.directory import TimeZone, default_directory
-from streams.sla.calendar import WorkingCalendar, resolve_zone
-from streams.sla.deadline import StageClock, budget, pause, progress, resume, start_clock
-from streams.sla.ladder import due_actions, mark_fired, next_due_at, planned_actions
-from streams.sla.policy import SlaPolicy, Stage
+from lapor_hub.streams.directory import TimeZone, default_directory
+from lapor_hub.streams.sla.calendar import WorkingCalendar, resolve_zone
+from lapor_hub.streams.sla.deadline import StageClock, budget, pause, progress, resume, start_clock
+from lapor_hub.streams.sla.ladder import due_actions, mark_fired, next_due_at, planned_actions
+from lapor_hub.streams.sla.policy import SlaPolicy, Stage
 
 CAL = WorkingCalendar()
 POLICY = SlaPolicy()

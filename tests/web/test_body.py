@@ -2,8 +2,8 @@
 
 import pytest
 
-from streams.web.body import MAX_DEPTH, parse_json_object
-from streams.web.responses import ApiError
+from lapor_hub.streams.web.body import MAX_DEPTH, parse_json_object
+from lapor_hub.streams.web.responses import ApiError
 
 
 @pytest.mark.parametrize(("raw", "says"), [

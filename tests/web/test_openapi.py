@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from streams.config import HubSettings
-from streams.routing import default_categories
-from streams.web import api_endpoints
-from streams.web.openapi import document, endpoint
+from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.routing import default_categories
+from lapor_hub.streams.web import api_endpoints
+from lapor_hub.streams.web.openapi import document, endpoint
 
 #: Pages beside the API: the dashboard (HTML and its files) and the schema registry (Confluent's API).
 _NOT_API = ("/dashboard", "/registry")
@@ -15,7 +15,7 @@ _NOT_API = ("/dashboard", "/registry")
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> set[tuple[str, str]]:
-    from streams.hub import create_hub
+    from lapor_hub.streams.hub import create_hub
 
     hub = create_hub(HubSettings(data_dir=tmp_path_factory.mktemp("openapi-hub")))
     routes = set()

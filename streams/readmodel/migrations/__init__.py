@@ -1,1 +1,1 @@
-"""Alembic migrations of the read model (see :mod:`streams.readmodel.schema`)."""
+"""Alembic migrations of the read model (see :mod:`lapor_hub.streams.readmodel.schema`)."""

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from streams.readmodel.tables import metadata
+from lapor_hub.streams.readmodel.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
