@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import faust
 
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import Directory, default_directory
-from lapor_hub.streams.durable import DurableWriter
+from lapor_hub.streams.core.durable import DurableWriter
 from lapor_hub.streams.identity import Identity, open_identity
 from lapor_hub.streams.intake.claimlog import ClaimLog
 from lapor_hub.streams.lifecycle import LifecycleContext
@@ -146,7 +146,8 @@ def _lifecycle_context(settings: HubSettings, directory: Directory) -> Lifecycle
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`lapor_hub.streams.worker.run_worker` runs it."""
-    from lapor_hub.streams import demo, health, web
+    from lapor_hub.streams import health, web
+    from lapor_hub.streams.demo import feed as demo
     from lapor_hub.streams.lifecycle import agent as lifecycle_agent
     from lapor_hub.streams.lifecycle import outbox as outbox_relay
     from lapor_hub.streams.readmodel import service as readmodel_service

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lapor_hub.streams.broker import LocalBroker, free_port
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.config import HubSettings
 from tests.services.keycloak import KeycloakServer, start_keycloak
 from tests.services.mariadb import start_mariadb
 from tests.services.postgres import start_postgres
@@ -42,7 +42,7 @@ def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
 @pytest.fixture(scope="session")
 def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
     """The hub's topics on the test broker, created once (the hub itself would, more slowly)."""
-    from lapor_hub.streams.admin import init_topics
+    from lapor_hub.streams.core.admin import init_topics
     from lapor_hub.streams.directory import default_directory
 
     settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)

@@ -37,7 +37,7 @@ from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
 from lapor_hub.connectors.sdk.publisher import HubPublisher
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
 
 __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from lapor_hub.streams import topics
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.health.connectors import ConnectorBoard
 from lapor_hub.streams.health.deadletters import DeadLetterTally
 from lapor_hub.streams.health.feed import HealthFeed

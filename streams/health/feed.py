@@ -16,8 +16,8 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 
 from lapor_hub.schemas import decode
-from lapor_hub.streams import topics
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.health.connectors import ConnectorBoard
 from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.health.lag import GroupLag, connector_of_group
 from lapor_hub.streams.health.sampler import SamplerState
 from lapor_hub.streams.health.throughput import THROUGHPUT_SERIES, series_of

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from kafka import TopicPartition
 from kafka.admin import OffsetSpec
 
-from lapor_hub.streams.admin import admin_client
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.admin import admin_client
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.health.lag import CONNECTOR_GROUP_PREFIX, GroupLag, group_lag
 from lapor_hub.streams.health.throughput import OffsetSample, ThroughputWindow, series_of, sum_by_series
 

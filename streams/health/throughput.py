@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 
 __all__ = ["AGENCY_INBOXES", "AGENCY_OUTBOXES", "THROUGHPUT_SERIES", "OffsetSample", "ThroughputWindow",
            "series_of", "sum_by_series"]

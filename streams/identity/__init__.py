@@ -25,7 +25,7 @@ from lapor_hub.streams.identity.issuer import EmbeddedIssuer, IssuedToken
 from lapor_hub.streams.identity.keys import SigningKeyInfo, SigningKeys
 from lapor_hub.streams.identity.oidc import OidcVerifier
 from lapor_hub.streams.identity.principal import Principal, Role, assign_agency, supervises
-from lapor_hub.streams.identity.settings import ClaimMapping, IdentitySettings, OidcSettings
+from lapor_hub.streams.core.identity_settings import ClaimMapping, IdentitySettings, OidcSettings
 from lapor_hub.streams.identity.verifier import CombinedVerifier, EmbeddedVerifier, TokenVerifier
 
 __all__ = [

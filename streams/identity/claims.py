@@ -1,6 +1,6 @@
 """From a verified token's claims to a :class:`~lapor_hub.streams.identity.principal.Principal`.
 
-The claim names come from a :class:`~lapor_hub.streams.identity.settings.ClaimMapping`. The embedded
+The claim names come from a :class:`~lapor_hub.streams.core.identity_settings.ClaimMapping`. The embedded
 issuer writes the defaults (``lapor_role``, ``lapor_agency``); an OpenID Connect provider is
 configured to send the same, or the hub is told where to look:
 
@@ -33,7 +33,7 @@ from lapor_hub.streams.identity.errors import (
     RoleAssignmentError,
 )
 from lapor_hub.streams.identity.principal import Principal, Role, assign_agency
-from lapor_hub.streams.identity.settings import ClaimMapping
+from lapor_hub.streams.core.identity_settings import ClaimMapping
 
 __all__ = ["claim", "principal_from_claims"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.identity.errors import AccountError
 from lapor_hub.streams.identity.principal import Role
-from lapor_hub.streams.identity.settings import MAX_TOKEN_TTL_S
+from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S
 
 if TYPE_CHECKING:
     from lapor_hub.streams.identity.issuer import EmbeddedIssuer
@@ -77,7 +77,7 @@ def run_users_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from lapor_hub.streams.directory import default_directory
     from lapor_hub.streams.identity.issuer import EmbeddedIssuer
-    from lapor_hub.streams.identity.settings import IdentitySettings
+    from lapor_hub.streams.core.identity_settings import IdentitySettings
 
     settings = IdentitySettings.from_env()
     issuer = EmbeddedIssuer(settings, default_directory())

@@ -53,7 +53,7 @@ from lapor_hub.streams.identity.errors import (
     IdentityProviderUnavailableError,
 )
 from lapor_hub.streams.identity.principal import Principal
-from lapor_hub.streams.identity.settings import OidcSettings, check_provider_url
+from lapor_hub.streams.core.identity_settings import OidcSettings, check_provider_url
 
 __all__ = ["OidcVerifier"]
 

@@ -31,7 +31,7 @@ from lapor_hub.streams.identity.claims import principal_from_claims
 from lapor_hub.streams.identity.errors import AuthenticationError, AuthFailure
 from lapor_hub.streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
 from lapor_hub.streams.identity.principal import Principal
-from lapor_hub.streams.identity.settings import ClaimMapping
+from lapor_hub.streams.core.identity_settings import ClaimMapping
 
 __all__ = ["TokenVerifier", "EmbeddedVerifier", "CombinedVerifier", "EMBEDDED_TOKEN_TYPE"]
 

@@ -17,11 +17,11 @@ import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
-from lapor_hub.streams import topics
-from lapor_hub.streams.config import HubSettings
-from lapor_hub.streams.durable import DurableWriter, WriteUnavailable
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
+from lapor_hub.streams.core.durable import DurableWriter, WriteUnavailable
 from lapor_hub.streams.intake.claims import Claim, ClaimBook
-from lapor_hub.streams.partitions import all_partitions
+from lapor_hub.streams.core.partitions import all_partitions
 
 __all__ = ["ClaimLog"]
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from aiokafka.partitioner import murmur2
 
 from lapor_hub.schemas import cloudevent_headers, decode, encode, read_cloudevent_headers
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.errors import SkippableError
 from lapor_hub.streams.intake.tracking import tracking_id_for
 from lapor_hub.streams.intake.validation import FieldError, validate_submission_record
 from lapor_hub.streams.lifecycle import INTAKE, Command
-from lapor_hub.streams.publisher import SENDER_HEADER
+from lapor_hub.streams.core.publisher import SENDER_HEADER
 
 __all__ = ["InvalidSubmission", "Submission", "prepare_submission", "partition_of"]
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 
 from lapor_hub.schemas import decode, read_cloudevent_headers
-from lapor_hub.streams import topics
-from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.errors import SkippableError
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
 from lapor_hub.streams.lifecycle.commands import HUB, SLA_CHECK, Command
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.transition import transition
-from lapor_hub.streams.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
+from lapor_hub.streams.core.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
 from lapor_hub.streams.routing import default_categories
 
 __all__ = ["install", "decode_command", "sla_check_headers"]

@@ -18,10 +18,10 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from lapor_hub.schemas import decode, read_cloudevent_headers
-from lapor_hub.streams import topics
-from lapor_hub.streams.deadletter import DeadLetters
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.lifecycle.authority import check_agency_update
-from lapor_hub.streams.publisher import SENDER_HEADER, Publisher
+from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher
 
 __all__ = ["agency_update_command_headers", "install", "relay_group"]
 

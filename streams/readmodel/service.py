@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lapor_hub.streams.deadletter import DeadLetters
-from lapor_hub.streams.durable import DurableSink
+from lapor_hub.streams.core.deadletter import DeadLetters
+from lapor_hub.streams.core.durable import DurableSink
 from lapor_hub.streams.readmodel.model import open_read_model
 from lapor_hub.streams.readmodel.projector import Projector
 

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from lapor_hub.schemas import cloudevent_headers, encode
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.identity import Role
 from lapor_hub.streams.intake.claims import MAX_KEY_LENGTH, Claim, claim_key, request_fingerprint
 from lapor_hub.streams.intake.reporter_token import derived_reporter_token, new_reporter_token, reporter_token_hash

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from lapor_hub.streams.config import Rate
+from lapor_hub.streams.core.config import Rate
 from lapor_hub.streams.identity import Principal
 from lapor_hub.streams.web.responses import ApiError
 

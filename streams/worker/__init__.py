@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.broker import LocalBroker
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.worker.logs import TolerantStream
 from lapor_hub.streams.worker.stopping import HubWorker, StopWatchdog
 from lapor_hub.streams.worker.supervisor import BrokerSupervisor
@@ -75,7 +75,7 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         supervisor = BrokerSupervisor(broker, worker.stop_from_thread) if broker is not None else None
         agencies = nullcontext()
         if settings.demo:  # example agency systems and their connectors, so deliveries show too
-            from lapor_hub.connectors.demo import start_demo_agencies
+            from lapor_hub.streams.demo.feed.agencies import start_demo_agencies
 
             agencies = start_demo_agencies(settings)
         with agencies:

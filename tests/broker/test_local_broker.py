@@ -8,10 +8,10 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from lapor_hub.streams.admin import init_topics, plan_topics
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.admin import init_topics, plan_topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 
 pytestmark = pytest.mark.kafka
 

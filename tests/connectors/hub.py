@@ -14,7 +14,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from lapor_hub import schemas
 from lapor_hub.connectors.testing import sample_assignment
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 
 __all__ = ["HubPlayer", "Event"]
 

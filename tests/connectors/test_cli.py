@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from lapor_hub.connectors.cli import main
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import FAST_RUNTIME, wait_until
 

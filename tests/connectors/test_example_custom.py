@@ -11,7 +11,7 @@ from aiohttp import web
 from lapor_hub.connectors.examples.csv_over_http import CsvOverHttpConnector
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.connectors.support import config_for, running, wait_until
 
 KEY = "bps-api-key"

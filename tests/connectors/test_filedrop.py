@@ -9,7 +9,7 @@ import pytest
 
 from lapor_hub.connectors.builtin.filedrop import FileDropConnector
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.connectors.support import config_for, running, wait_until
 
 

@@ -26,10 +26,10 @@ from aiohttp import web
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
-from lapor_hub.streams import topics
-from lapor_hub.streams.admin import init_topics
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.broker import free_port
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
 from tests.connectors.support import FAST_RUNTIME, config_for, post_signed, running, wait_until
 from tests.hub.complaints import complaint_body

@@ -6,7 +6,7 @@ import pytest
 
 from lapor_hub.connectors.builtin.open311 import Open311Connector
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError, FatalError
 from tests.connectors.agencies import Open311City
 from tests.connectors.support import config_for, running, wait_until

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from lapor_hub.connectors.builtin.sql import SqlConnector
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError
 from tests.connectors.support import config_for, running, wait_until
 

@@ -9,7 +9,7 @@ import pytest
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
 from lapor_hub.connectors.sdk import sign
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.errors import FatalError
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import config_for, post_signed, running, wait_until

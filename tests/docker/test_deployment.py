@@ -21,7 +21,7 @@ def compose() -> dict:
 
 
 def _known_settings() -> set[str]:
-    source = "".join((ROOT / "streams" / path).read_text() for path in ("config.py", "identity/settings.py"))
+    source = "".join((ROOT / "streams" / "core" / path).read_text() for path in ("config.py", "identity_settings.py"))
     names = set(re.findall(r'"(LAPOR_[A-Z_]+)"', source))
     names |= {f"LAPOR_RATE_LIMIT_{bucket.upper()}" for bucket in re.findall(r'"(\w+)": "\d+/', source)}
     # Secrets may come from NAME_FILE (Docker secrets) wherever _optional_secret/_secret reads NAME.

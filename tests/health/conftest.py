@@ -20,8 +20,8 @@ from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
 from lapor_hub.schemas import cloudevent_headers, encode
-from lapor_hub.streams import topics
-from lapor_hub.streams.admin import admin_client
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.admin import admin_client
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import Credentials, bearer, http, start_hub, wait_for
 

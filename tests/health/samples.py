@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.health.connectors import ConnectorBoard
 from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
 from lapor_hub.streams.health.lag import group_lag

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.health.conftest import CONNECTOR_LAG
 from tests.hub.harness import Credentials, bearer, http
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.cli import main
 from tests.hub.harness import InboxReader, http, produce_record, wait_for
 from tests.hub.submissions import submission_record

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import InboxReader, http, start_hub, wait_for
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.hub.complaints import agency_update, complaint_body
 from tests.hub.harness import InboxReader, http, produce_record, start_hub, wait_for
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.hub.complaints import agency_update, complaint_body
 from tests.hub.harness import InboxReader, http, produce_record, wait_for
 
@@ -167,8 +167,8 @@ def test_categories_are_served(hub):
 
 
 def test_a_dead_lettered_update_is_replayed_after_the_cause_is_fixed(hub, tmp_path):
-    from lapor_hub.streams.config import HubSettings
-    from lapor_hub.streams.dlq import replay_dead_letters
+    from lapor_hub.streams.core.config import HubSettings
+    from lapor_hub.streams.ops.dlq import replay_dead_letters
 
     tracking_id = f"LPR-20261128-{uuid.uuid4().hex[:8].upper().replace('0', 'A').replace('1', 'B')}"
     # The agency's update overtakes the submission (a connector replaying old data): dead letter.

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from lapor_hub.streams import topics
+from lapor_hub.streams.core import topics
 from tests.hub.complaints import complaint_body
 from tests.hub.harness import Credentials, bearer, http, start_hub, wait_for
 

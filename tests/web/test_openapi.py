@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lapor_hub.streams.config import HubSettings
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.routing import default_categories
 from lapor_hub.streams.web import api_endpoints
 from lapor_hub.streams.web.openapi import document, endpoint

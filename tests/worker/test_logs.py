@@ -39,7 +39,7 @@ def test_repeats_of_a_kind_are_summarized_once_per_interval():
 def test_information_lines_are_never_held_back():
     repeat = RepeatFilter(30.0, _Clock())
     lines = [_record("demo %s: received %s for %s", "18.10", "ComplaintDispositioned", f"LPR-{n}",
-                     name="lapor_hub.connectors.demo", level=logging.INFO) for n in range(50)]
+                     name="lapor_hub.streams.demo.feed.agencies", level=logging.INFO) for n in range(50)]
     assert all(repeat.filter(line) for line in lines)
 
 

@@ -1,0 +1,274 @@
+"""The hub's settings: typed, frozen, read from the environment only at the entry point.
+
+Every setting has an embedded default so that ``make run`` works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core.identity_settings import IdentitySettings
+
+__all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "Rate", "parse_rate"]
+
+#: Per caller, per worker (``LAPOR_RATE_LIMIT_<BUCKET>``, e.g. ``LAPOR_RATE_LIMIT_SUBMISSIONS=60/minute``).
+DEFAULT_RATE_LIMITS = {"submissions": "30/minute", "reporter": "60/minute", "sign_in": "10/minute",
+                       "staff": "600/minute"}
+
+
+_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` requests per ``per_s`` seconds, with bursts up to ``count``."""
+
+    count: int
+    per_s: float
+
+    def __str__(self) -> str:
+        unit = next((name for name, seconds in _UNITS.items() if seconds == self.per_s), f"{self.per_s:g}s")
+        return f"{self.count}/{unit}"
+
+
+def parse_rate(text: str) -> Rate:
+    """``60/minute``, ``5/second``, ``1000/hour``; ValueError with what to write otherwise."""
+    count, _, unit = text.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a rate: write it as N/second, N/minute or N/hour, e.g. 60/minute")
+    return Rate(int(count), _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class BrokerCredentials:
+    """SASL/SCRAM credentials; ``repr`` never shows the password."""
+
+    username: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-256"
+
+    def client_options(self) -> dict:
+        """Security options for kafka-python and aiokafka clients alike (same names in both)."""
+        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username, "sasl_plain_password": self.password}
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    #: Kafka bootstrap servers, ``host:port[,host:port]`` (``LAPOR_BROKER``). When it is not set
+    #: the hub runs the embedded local broker on 127.0.0.1:``broker_port``.
+    broker: str = "127.0.0.1:9092"
+    #: The embedded broker's client and controller ports (``LAPOR_BROKER_PORT``,
+    #: ``LAPOR_CONTROLLER_PORT``, default the next port up).
+    broker_port: int = 9092
+    controller_port: int | None = None
+    credentials: BrokerCredentials | None = None
+    #: Where the hub keeps its local state: broker data, faust tables, the SQLite read model.
+    data_dir: Path = Path("var")
+    #: SQLAlchemy URL of the read model; SQLite under ``data_dir`` when unset.
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    #: Partitions of the hub's own topics; the parallelism ceiling (see README, Operating).
+    partitions: int = 4
+    #: Partitions of each ``agency.<code>.inbox``/``outbox`` topic.
+    agency_partitions: int = 1
+    replication_factor: int = 1
+    #: Run the hub's clock N times faster than the wall clock (demos and tests).
+    time_scale: float = 1.0
+    #: The instant a scaled clock counts from (``LAPOR_TIME_EPOCH``, ISO 8601); when unset the
+    #: first start writes it to ``data_dir/clock-epoch`` so a restart does not turn time back.
+    time_epoch: datetime | None = None
+    #: Feed a small stream of demo complaints when the hub runs (``make run``).
+    demo: bool = False
+    #: Deadlines, working calendar and forwarding limits (YAML; ``config/deadlines.yaml`` shows
+    #: the format and the defaults), ``LAPOR_SLA_CONFIG``.
+    sla_config: Path | None = None
+    #: An external Confluent-compatible schema registry (Confluent, Apicurio, Karapace); the
+    #: hub's own catalog ids are used when unset (``LAPOR_SCHEMA_REGISTRY_URL``).
+    schema_registry_url: str | None = None
+    #: Faust application id: the consumer group and the prefix of the changelog topics.
+    app_id: str = "lapor-hub"
+    #: How long an HTTP write may wait for the broker's acknowledgement before it is answered
+    #: 503 with Retry-After (``LAPOR_WRITE_TIMEOUT``, seconds).
+    write_timeout_s: float = 5.0
+    #: How long an Idempotency-Key is remembered (``LAPOR_IDEMPOTENCY_DAYS``).
+    idempotency_days: int = 7
+    #: How long the broker waits for a silent worker before its partitions go to the others
+    #: (``LAPOR_SESSION_TIMEOUT``, seconds): the worst part of a failover after a crash.
+    session_timeout_s: float = 10.0
+    #: Names this worker's own read model (a SQLite file) among the workers; derived from the
+    #: host and the read model's location unless ``LAPOR_INSTANCE_ID`` sets it.
+    instance: str | None = None
+    #: Staff identity: the embedded issuer and an OIDC provider (``LAPOR_IDENTITY_*``,
+    #: ``LAPOR_OIDC_*``); the embedded issuer in ``data_dir/identity`` when None.
+    identity: IdentitySettings | None = None
+    #: Rate limits per bucket, ``N/second|minute|hour`` (see :data:`DEFAULT_RATE_LIMITS`).
+    rate_limits: tuple[tuple[str, str], ...] = tuple(DEFAULT_RATE_LIMITS.items())
+
+    def rates(self) -> dict[str, Rate]:
+        return {bucket: parse_rate(text) for bucket, text in self.rate_limits}
+    #: Reverse proxies whose ``X-Forwarded-For`` is believed (``LAPOR_TRUSTED_PROXIES``: addresses
+    #: or networks, comma separated).
+    trusted_proxies: tuple[str, ...] = ()
+
+    def client_options(self) -> dict:
+        """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
+        options: dict = {"bootstrap_servers": self.broker.split(",")}
+        if self.credentials is not None:
+            options.update(self.credentials.client_options())
+        return options
+
+    @property
+    def read_model_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'read-model.db').resolve()}"
+
+    @property
+    def instance_id(self) -> str:
+        """Stable for one worker's data: the same host and read model give the same id."""
+        if self.instance:
+            return self.instance
+        where = f"{socket.gethostname()}|{self.read_model_url}".encode()
+        return hashlib.sha256(where).hexdigest()[:12]
+
+    def identity_settings(self) -> IdentitySettings:
+        return self.identity or IdentitySettings.from_env({}, data_dir=self.data_dir)
+
+    def group_timeouts(self) -> dict:
+        """Consumer-group liveness for aiokafka consumers: a crashed member is noticed in seconds."""
+        session_ms = int(self.session_timeout_s * 1000)
+        return {"session_timeout_ms": session_ms, "heartbeat_interval_ms": max(300, session_ms // 10)}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HubSettings:
+        """Settings from ``LAPOR_*`` environment variables; a bad value is a ConfigurationError."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        user = env.get("LAPOR_BROKER_USERNAME")
+        credentials = None
+        if user:
+            password = _secret(env, "LAPOR_BROKER_PASSWORD")
+            credentials = BrokerCredentials(user, password)
+        broker_port = _number(env, "LAPOR_BROKER_PORT", defaults.broker_port, int, minimum=1)
+        controller_port = _number(env, "LAPOR_CONTROLLER_PORT", None, int, minimum=1)
+        return cls(
+            broker=env.get("LAPOR_BROKER") or f"127.0.0.1:{broker_port}",
+            broker_port=broker_port,
+            controller_port=controller_port,
+            credentials=credentials,
+            data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
+            database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
+            web_host=env.get("LAPOR_WEB_HOST", defaults.web_host),
+            web_port=_number(env, "LAPOR_WEB_PORT", defaults.web_port, int, minimum=1),
+            partitions=_number(env, "LAPOR_TOPIC_PARTITIONS", defaults.partitions, int, minimum=1),
+            agency_partitions=_number(
+                env, "LAPOR_AGENCY_TOPIC_PARTITIONS", defaults.agency_partitions, int, minimum=1
+            ),
+            replication_factor=_number(
+                env, "LAPOR_TOPIC_REPLICATION", defaults.replication_factor, int, minimum=1
+            ),
+            time_scale=_number(env, "LAPOR_TIME_SCALE", defaults.time_scale, float, minimum=1e-9),
+            time_epoch=_instant(env, "LAPOR_TIME_EPOCH"),
+            demo=_flag(env, "LAPOR_DEMO", defaults.demo),
+            app_id=env.get("LAPOR_APP_ID", defaults.app_id),
+            schema_registry_url=env.get("LAPOR_SCHEMA_REGISTRY_URL") or None,
+            sla_config=Path(env["LAPOR_SLA_CONFIG"]) if env.get("LAPOR_SLA_CONFIG") else None,
+            write_timeout_s=_number(env, "LAPOR_WRITE_TIMEOUT", defaults.write_timeout_s, float, minimum=0.1),
+            idempotency_days=_number(env, "LAPOR_IDEMPOTENCY_DAYS", defaults.idempotency_days, int, minimum=1),
+            session_timeout_s=_number(env, "LAPOR_SESSION_TIMEOUT", defaults.session_timeout_s, float, minimum=6.0),
+            instance=env.get("LAPOR_INSTANCE_ID") or None,
+            identity=IdentitySettings.from_env(env, data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir)))),
+            rate_limits=_rate_limits(env),
+            trusted_proxies=_proxies(env),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a {kind.__name__}; set it to a number") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _instant(env: Mapping[str, str], name: str) -> datetime | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an ISO 8601 instant such as 2026-07-06T00:00:00+00:00") from None
+    if value.utcoffset() is None:
+        raise ConfigurationError(f"{name}={raw!r} needs a UTC offset, e.g. +00:00")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r}: use 1/0, true/false, yes/no or on/off")
+
+
+def _optional_secret(env: Mapping[str, str], name: str) -> str | None:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (Docker secrets), if set."""
+    if env.get(name):
+        return env[name]
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from exc
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    value = _optional_secret(env, name)
+    if value is None:
+        raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")
+    return value
+
+
+def _rate_limits(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    limits = []
+    for bucket, default in DEFAULT_RATE_LIMITS.items():
+        name = f"LAPOR_RATE_LIMIT_{bucket.upper()}"
+        raw = env.get(name) or default
+        try:
+            parse_rate(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name}: {exc}") from None
+        limits.append((bucket, raw))
+    return tuple(limits)
+
+
+def _proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    import ipaddress
+
+    raw = [part.strip() for part in (env.get("LAPOR_TRUSTED_PROXIES") or "").split(",") if part.strip()]
+    for part in raw:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigurationError(f"LAPOR_TRUSTED_PROXIES: {part!r} is not an address or network such as "
+                                     "10.0.0.5 or 10.0.0.0/24") from None
+    return tuple(raw)

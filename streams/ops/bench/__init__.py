@@ -1,0 +1,22 @@
+"""``lapor-hub bench``: how many complaints one hub worker routes, what it costs, and how far that
+is from a raw Kafka passthrough on the same broker (issue #8).
+
+- :mod:`~lapor_hub.streams.ops.bench.run`: the run, phase by phase; :func:`main` is the command;
+- :mod:`~lapor_hub.streams.ops.bench.workload`, :mod:`~lapor_hub.streams.ops.bench.updates`: realistic complaints and agency updates;
+- :mod:`~lapor_hub.streams.ops.bench.phases`, :mod:`~lapor_hub.streams.ops.bench.kafka_io`: burst, offered load, lifecycle;
+- :mod:`~lapor_hub.streams.ops.bench.processes`, :mod:`~lapor_hub.streams.ops.bench.passthrough`: the processes under test;
+- :mod:`~lapor_hub.streams.ops.bench.stats`, :mod:`~lapor_hub.streams.ops.bench.procstat`, :mod:`~lapor_hub.streams.ops.bench.report`: the figures;
+- :mod:`~lapor_hub.streams.ops.bench.codec_bench`, :mod:`~lapor_hub.streams.ops.bench.profiling`: codec and hot-path profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from lapor_hub.streams.ops.bench.run import main as run_main
+
+    return run_main(list(argv) if argv is not None else None)

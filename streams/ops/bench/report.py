@@ -1,0 +1,121 @@
+"""The results: one JSON document, and the same figures printed for people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["REQUIRED_FIGURES", "TARGETS", "summary", "render", "write_json"]
+
+#: Dotted paths every complete result has, each a positive number.
+REQUIRED_FIGURES = (
+    "baseline.burst.complaints_per_s",
+    "baseline.latency.latency.p99_ms",
+    "hub.burst.complaints_per_s",
+    "hub.burst.hub_worker_cpu_s_per_1000",
+    "hub.burst.settled_cpu.hub_worker_cpu_s_per_1000",
+    "hub.latency.latency.p50_ms",
+    "hub.latency.latency.p95_ms",
+    "hub.latency.latency.p99_ms",
+    "hub.latency.hub_worker_cpu_s_per_1000",
+    "hub.lifecycle.complaints_per_s",
+    "hub.lifecycle.events_per_s",
+    "hub.lifecycle.hub_worker_cpu_s_per_1000",
+    "hub.peak_memory_mib",
+    "summary.hub_to_baseline_ratio",
+    "summary.national_history.seconds",
+    "codec.ComplaintSubmitted.hub_encode_us",
+    "codec.ComplaintSubmitted.raw_encode_us",
+    "codec.ComplaintSubmitted.hub_decode_us",
+    "codec.ComplaintSubmitted.raw_decode_us",
+)
+TARGETS = {"hub_to_baseline_ratio": 0.3, "hub_complaints_per_s": 2000.0, "p99_ms_at_offered_load": 250.0}
+
+
+def summary(results: dict) -> dict:
+    from lapor_hub.streams.ops.bench.stats import extrapolate
+
+    hub, baseline = results["hub"]["burst"], results["baseline"]["burst"]
+    ratio = hub["complaints_per_s"] / baseline["complaints_per_s"]
+    p99 = results["hub"]["latency"]["latency"]["p99_ms"]
+    return {
+        "hub_to_baseline_ratio": round(ratio, 3),
+        "targets": {
+            "hub_to_baseline_ratio": {"target": f">= {TARGETS['hub_to_baseline_ratio']}", "met": ratio >= 0.3},
+            "hub_complaints_per_s": {"target": f">= {TARGETS['hub_complaints_per_s']:.0f}",
+                                     "met": hub["complaints_per_s"] >= TARGETS["hub_complaints_per_s"]},
+            "p99_ms_at_offered_load": {"target": f"< {TARGETS['p99_ms_at_offered_load']:.0f}",
+                                       "met": p99 < TARGETS["p99_ms_at_offered_load"]},
+        },
+        "national_history": extrapolate(hub["complaints_per_s"], sample=hub["complaints"]),
+        "national_history_full_lifecycle": extrapolate(results["hub"]["lifecycle"]["complaints_per_s"],
+                                                       sample=results["hub"]["lifecycle"]["complaints"],
+                                                       what="full lifecycle incl. agency updates and read model"),
+    }
+
+
+def _ours(phase: dict) -> float:
+    return sum(v for k, v in phase.items() if k.endswith("_cpu_s_per_1000") and not k.startswith("machine"))
+
+
+def write_json(results: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path
+
+
+def render(results: dict) -> str:
+    m, b, h, s = results["machine"], results["baseline"], results["hub"], results["summary"]
+    lat, blat = h["latency"], b["latency"]
+    lines = [
+        f"LAPOR Hub bench  {results['started_at']}  ({'quick' if results['options']['quick'] else 'full'} run)",
+        f"machine: {m['nproc']} CPUs, {m['cpu_model']}, {m['memory_mib']} MiB, Python {m['python']}; "
+        f"load average at start {m.get('loadavg_start')}, at end {m.get('loadavg_end')}",
+        f"broker: {results['broker']['bootstrap']} ({results['broker']['managed_by']}), "
+        f"{results['partitions']} partitions, acks=all",
+        "",
+        "throughput (burst, produce everything then wait for every output)",
+        f"  raw passthrough  {b['burst']['complaints_per_s']:>9,.1f} complaints/s   {b['burst']['complaints']} in "
+        f"{b['burst']['seconds']:.2f}s   passthrough CPU {b['burst']['passthrough_cpu_s_per_1000']:.3f} s/1000",
+        f"  hub intake->delivery {h['burst']['complaints_per_s']:>5,.1f} complaints/s   {h['burst']['complaints']} in "
+        f"{h['burst']['seconds']:.2f}s   worker CPU {h['burst']['hub_worker_cpu_s_per_1000']:.3f} s/1000 "
+        f"(with read model: {h['burst']['settled_cpu']['hub_worker_cpu_s_per_1000']:.3f})",
+        f"  hub / baseline    {s['hub_to_baseline_ratio']:.3f}",
+        f"  whole machine busy during the hub burst: {h['burst'].get('machine_cpu_s_per_1000', 0):.3f} CPU-s/1000 "
+        f"(worker + broker + bench = {_ours(h['burst']):.3f}; the rest is other programs)",
+        f"  full lifecycle    {h['lifecycle']['complaints_per_s']:>9,.1f} complaints/s   "
+        f"({h['lifecycle']['complaints']} complaints, {h['lifecycle']['agency_updates']} agency updates, "
+        f"{h['lifecycle']['events_projected']} events in the read model in {h['lifecycle']['seconds']:.2f}s; "
+        f"{h['lifecycle']['events_per_s']:,.1f} events/s; worker CPU {h['lifecycle']['hub_worker_cpu_s_per_1000']:.3f} s/1000)",
+        "",
+        f"latency at {lat['offered_per_s']:g}/s offered for {lat['seconds']:.1f}s "
+        f"(achieved {lat['achieved_offered_per_s']}/s), submission sent -> ComplaintDispositioned seen",
+        f"  hub       p50 {lat['latency']['p50_ms']:>7.1f} ms   p95 {lat['latency']['p95_ms']:>7.1f} ms   "
+        f"p99 {lat['latency']['p99_ms']:>7.1f} ms   max {lat['latency']['max_ms']:.1f} ms   "
+        f"(worker CPU {lat['hub_worker_cpu_s_per_1000']:.3f} s/1000)",
+        f"  raw       p50 {blat['latency']['p50_ms']:>7.1f} ms   p95 {blat['latency']['p95_ms']:>7.1f} ms   "
+        f"p99 {blat['latency']['p99_ms']:>7.1f} ms   max {blat['latency']['max_ms']:.1f} ms",
+        "",
+        f"hub worker peak memory (VmHWM): {h['peak_memory_mib']:.1f} MiB",
+        "codec vs raw fastavro (µs per record):",
+    ]
+    for name, c in results["codec"].items():
+        lines.append(f"  {name:<24} encode {c['hub_encode_us']:6.1f} vs {c['raw_encode_us']:6.1f} (x{c['encode_overhead']})"
+                     f"   decode {c['hub_decode_us']:6.1f} vs {c['raw_decode_us']:6.1f} (x{c['decode_overhead']})"
+                     f"   {c['mean_bytes']:.0f} B")
+    for key, label in (("national_history", "intake -> delivery"),
+                       ("national_history_full_lifecycle", "full lifecycle")):
+        n = s[key]
+        lines.append(f"national history, {n['complaints']:,} complaints, {label}: {n['human']} "
+                     f"(extrapolated from {n['sample_complaints']:,} at {n['measured_rate_per_s']:,.1f}/s)")
+    lines.append("targets: " + ", ".join(f"{k} {v['target']}: {'met' if v['met'] else 'NOT met'}"
+                                         for k, v in s["targets"].items()))
+    if "profile" in results:
+        lines.append("pure hot path (in-process cProfile), share of stage time:")
+        for name, stage in results["profile"]["stages"].items():
+            lines.append(f"  {stage['share'] * 100:5.1f}%  {stage['us_per_complaint']:8.1f} µs/complaint  {name}")
+    if "worker_profile" in results:
+        lines.append(f"worker profile: {results['worker_profile']['file']}")
+        for row in results["worker_profile"]["top_by_own_time"][:15]:
+            lines.append(f"  {row['share'] * 100:5.1f}%  {row['function']}")
+    return "\n".join(lines)
