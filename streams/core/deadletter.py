@@ -18,7 +18,7 @@ from typing import Protocol
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
 from lapor_hub.errors import HubError
-from lapor_hub.streams.lifecycle import derived_event_id
+from lapor_hub.streams.core.ids import derived_event_id
 
 Headers = Sequence[tuple[str | bytes, bytes]]
 

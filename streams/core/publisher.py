@@ -8,7 +8,6 @@ import faust
 
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
-from lapor_hub.streams.lifecycle import Emission
 
 __all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER", "SUBJECT_HEADER"]
 
@@ -51,7 +50,7 @@ class Publisher:
 
         ``wait``: until the broker has it (an HTTP answer must not promise what is not stored).
         """
-        headers = self._headers(record_type, value)
+        headers = self.headers(record_type, value)
         if sender:
             headers.append((SENDER_HEADER, sender.encode()))
         key, payload = value["tracking_id"].encode(), encode(record_type, value)
@@ -60,24 +59,7 @@ class Publisher:
         else:
             await self.send(topic, key, payload, headers)
 
-    async def emit(self, emission: Emission) -> None:
-        """Append one lifecycle event to ``complaints.events`` and deliver it where it goes."""
-        value = emission.value
-        payload = encode(emission.record_type, value)
-        headers = [
-            *self._headers(emission.record_type, value),
-            (STATUS_HEADER, emission.status.value.encode()),
-            (AGENCY_HEADER, emission.agency.encode()),
-        ]
-        if emission.subject:
-            headers.append((SUBJECT_HEADER, emission.subject.encode()))
-        key = value["tracking_id"].encode()
-        await self.send(topics.EVENTS, key, payload, headers)
-        for code in emission.inboxes:
-            await self.send(topics.inbox(code), key, payload, headers)
-        if emission.escalation:
-            await self.send(topics.ESCALATIONS, key, payload, headers)
-
-    def _headers(self, record_type: str, value: dict) -> list[tuple[str, bytes]]:
+    def headers(self, record_type: str, value: dict) -> list[tuple[str, bytes]]:
+        """The CloudEvents headers of ``value`` (a record of ``record_type``) from this publisher."""
         return cloudevent_headers(record_type, value["event_id"], self.source, value["tracking_id"],
                                   value["occurred_at"])

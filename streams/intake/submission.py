@@ -17,8 +17,6 @@ from lapor_hub.streams.core import topics
 from lapor_hub.errors import SkippableError
 from lapor_hub.streams.intake.tracking import tracking_id_for
 from lapor_hub.streams.intake.validation import FieldError, validate_submission_record
-from lapor_hub.streams.lifecycle import INTAKE, Command
-from lapor_hub.streams.core.publisher import SENDER_HEADER
 
 __all__ = ["InvalidSubmission", "Submission", "prepare_submission", "partition_of"]
 
@@ -35,15 +33,18 @@ class Submission:
     record: dict
     #: The record as it goes on (re-encoded only when the hub assigned the tracking id).
     payload: bytes
-    #: CloudEvents headers, plus the sender stamp of the intake.
+    #: Its CloudEvents headers (``ce_id`` and ``ce_source`` identify a duplicate).
     headers: list[tuple[str, bytes]]
     #: Whether the value or key changed, so the record must be re-keyed before it is decided.
     rekeyed: bool
 
-    def command(self) -> Command:
-        attributes = dict(self.headers)
-        return Command(attributes["ce_id"].decode(), attributes["ce_source"].decode(), "ComplaintSubmitted",
-                       self.record, INTAKE)
+    @property
+    def event_id(self) -> str:
+        return dict(self.headers)["ce_id"].decode()
+
+    @property
+    def source(self) -> str:
+        return dict(self.headers)["ce_source"].decode()
 
 
 def partition_of(key: bytes, partitions: int) -> int:
@@ -66,7 +67,6 @@ def prepare_submission(key: bytes | None, value: bytes, headers, *, categories, 
                                                            record["occurred_at"])}
         value = encode("ComplaintSubmitted", record)
     tracking_id = record["tracking_id"]
-    out_headers = [*cloudevent_headers("ComplaintSubmitted", attributes["id"], attributes["source"], tracking_id,
-                                       attributes.get("time") or record["occurred_at"]),
-                   (SENDER_HEADER, INTAKE.encode())]
+    out_headers = cloudevent_headers("ComplaintSubmitted", attributes["id"], attributes["source"], tracking_id,
+                                     attributes.get("time") or record["occurred_at"])
     return Submission(tracking_id, record, value, out_headers, assigned or key != tracking_id.encode())

@@ -21,7 +21,8 @@ from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.errors import SkippableError
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
-from lapor_hub.streams.lifecycle.commands import HUB, SLA_CHECK, Command
+from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
+from lapor_hub.streams.lifecycle.emissions import emit
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.transition import transition
 from lapor_hub.streams.core.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
@@ -81,9 +82,11 @@ def install(hub) -> None:
                                                     categories=categories, directory=hub.directory)
                     key = submission.tracking_id
                     if submission.rekeyed or partition_of(key.encode(), settings.partitions) != message.partition:
-                        await publisher.send(topics.COMMANDS, key.encode(), submission.payload, submission.headers)
+                        await publisher.send(topics.COMMANDS, key.encode(), submission.payload,
+                                             [*submission.headers, (SENDER_HEADER, INTAKE.encode())])
                         continue
-                    command = submission.command()
+                    command = Command(submission.event_id, submission.source, "ComplaintSubmitted",
+                                      submission.record, INTAKE)
                 else:
                     command = decode_command(message.key, message.value, message.headers)
                     key = message.key.decode()
@@ -93,7 +96,7 @@ def install(hub) -> None:
                 if outcome.duplicate:
                     continue
                 for emission in outcome.emissions:
-                    await publisher.emit(emission)
+                    await emit(publisher, emission)
                 complaints[key] = outcome.state.to_dict()
             except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
                 await dead_letters.send(event, "intake" if message.topic == topics.INTAKE else "lifecycle", exc)

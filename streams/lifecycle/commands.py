@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from lapor_hub.errors import SkippableError
+from lapor_hub.streams.core.ids import derived_event_id
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.status import Status
 
@@ -31,12 +31,6 @@ INTAKE = "intake"
 #: The internal command the SLA timer proposes; the lifecycle decides what, if anything, is due.
 SLA_CHECK = "SlaCheck"
 
-_EVENT_IDS = uuid.UUID("6f1b2d1e-4c1a-5b7e-9a53-1a2b3c4d5e6f")
-
-
-def derived_event_id(*parts: str) -> str:
-    """A deterministic event id, so that reprocessing a command re-emits the same ids."""
-    return str(uuid.uuid5(_EVENT_IDS, "/".join(parts)))
 
 
 @dataclass(frozen=True)

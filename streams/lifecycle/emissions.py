@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lapor_hub.schemas import encode
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, Publisher
 from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.lifecycle.commands import Emission, derived_event_id
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.routing import RouteDecision
 
-__all__ = ["EventFactory", "assignment"]
+__all__ = ["EventFactory", "assignment", "emit"]
 
 
 class EventFactory:
@@ -70,3 +73,23 @@ def assignment(state: ComplaintState, decision: RouteDecision, directory: Direct
         "submitted_at": submission["occurred_at"],
         "due_at": due_at,
     }
+
+
+async def emit(publisher: Publisher, emission: Emission) -> None:
+    """Append one lifecycle event to ``complaints.events`` and deliver it where it goes.
+
+    The extension headers say the complaint's status and holder after the event (so projections
+    need not re-run the lifecycle) and, when known, the person who acted.
+    """
+    value = emission.value
+    payload = encode(emission.record_type, value)
+    headers = [*publisher.headers(emission.record_type, value),
+               (STATUS_HEADER, emission.status.value.encode()), (AGENCY_HEADER, emission.agency.encode())]
+    if emission.subject:
+        headers.append((SUBJECT_HEADER, emission.subject.encode()))
+    key = value["tracking_id"].encode()
+    await publisher.send(topics.EVENTS, key, payload, headers)
+    for code in emission.inboxes:
+        await publisher.send(topics.inbox(code), key, payload, headers)
+    if emission.escalation:
+        await publisher.send(topics.ESCALATIONS, key, payload, headers)

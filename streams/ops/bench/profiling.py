@@ -62,8 +62,9 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     from lapor_hub.streams.ops.bench.updates import plan_updates, update_records
     from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
     from lapor_hub.streams.intake.submission import prepare_submission
-    from lapor_hub.streams.lifecycle import LifecycleContext
+    from lapor_hub.streams.lifecycle import INTAKE, LifecycleContext
     from lapor_hub.streams.lifecycle.agent import decode_command
+    from lapor_hub.streams.lifecycle.emissions import emit
     from lapor_hub.streams.lifecycle.outbox import agency_update_command_headers
     from lapor_hub.streams.lifecycle.state import ComplaintState
     from lapor_hub.streams.lifecycle.transition import transition
@@ -103,7 +104,8 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
             t = time.perf_counter()
             prepared = prepare_submission(None, submission.value, submission.headers,
                                           categories=categories, directory=generator.directory)
-            tracking_id, payload, headers = prepared.tracking_id, prepared.payload, prepared.headers
+            tracking_id, payload = prepared.tracking_id, prepared.payload
+            headers = [*prepared.headers, (SENDER_HEADER, INTAKE.encode())]
             t = stage("intake: prepare_submission", t)
             stored = await _command(tracking_id.encode(), payload, headers, None)
             t = time.perf_counter()
@@ -126,7 +128,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
             outcome = transition(current, command, ctx, datetime.now(UTC))
             t = stage("lifecycle: transition", t)
             for emission in outcome.emissions:
-                await publisher.emit(emission)
+                await emit(publisher, emission)
             t = stage("lifecycle: Publisher.emit (encode + headers)", t)
             stored = outcome.state.to_dict()
             stage("lifecycle: state from_dict/to_dict", t)
