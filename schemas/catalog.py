@@ -120,7 +120,7 @@ class SchemaCatalog:
     @classmethod
     def load(cls, root: Path | None = None) -> SchemaCatalog:
         """Load ``catalog.json`` and the ``avro/`` files next to it (the shipped ones by default)."""
-        base = Path(root) if root is not None else Path(str(resources.files("schemas")))
+        base = Path(root) if root is not None else Path(str(resources.files("lapor_hub.schemas")))
         try:
             manifest = json.loads((base / "catalog.json").read_text(encoding="utf-8"))
             types = {}

@@ -62,11 +62,24 @@ def _layer(module: str) -> int:
     return LAYERS[best]
 
 
+def _type_only(tree: ast.Module) -> set[ast.AST]:
+    """Imports under ``if TYPE_CHECKING:``: a type named in an annotation, not a dependency at run time
+    (``install(hub: Hub)`` in a flow names the assembly's type, as faust's flows name ``AppT``)."""
+    guarded: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            guarded.update(n for stmt in node.body for n in ast.walk(stmt))
+    return guarded
+
+
 def _imports(module: str, path: Path, known: set[str]) -> set[str]:
     tree = ast.parse(path.read_text(), str(path))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    type_only = _type_only(tree)
     out = set()
     for node in ast.walk(tree):
+        if node in type_only:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

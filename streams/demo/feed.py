@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import TYPE_CHECKING
 
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.publisher import Publisher
 from lapor_hub.streams.intake.tracking import new_tracking_id
 from lapor_hub.streams.intake.validation import to_submission
-from lapor_hub.streams.core.publisher import Publisher
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
 
 __all__ = ["DemoFeed", "DEMO_CASES", "install"]
 
@@ -64,7 +68,7 @@ class DemoFeed:
                 "reporter": reporter}
 
 
-def install(hub, *, interval: float = 3.0) -> None:
+def install(hub: Hub, *, interval: float = 3.0) -> None:
     """Feed one demo complaint every ``interval`` seconds into ``complaints.intake``."""
     app = hub.app
     feed = DemoFeed(hub.directory)

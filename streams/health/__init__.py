@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
@@ -18,6 +19,9 @@ from lapor_hub.streams.health.deadletters import DeadLetterTally
 from lapor_hub.streams.health.feed import HealthFeed
 from lapor_hub.streams.health.overview import build_overview, worker_snapshot
 from lapor_hub.streams.health.sampler import HealthSampler
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
 
 __all__ = ["StreamHealth", "install", "SILENCE_AFTER_S"]
 
@@ -81,10 +85,9 @@ class StreamHealth:
                                messages_sent=sent, rebalances=rebalances)
 
 
-def install(hub) -> StreamHealth:
+def install(hub: Hub) -> StreamHealth:
     """Collectors for ``hub``, started and stopped with its worker (``hub.health``)."""
     import mode
-
     from lapor_hub.streams.lifecycle.outbox import relay_group
     from lapor_hub.streams.readmodel.projector import PROJECTED_TOPICS
 

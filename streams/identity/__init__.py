@@ -7,7 +7,7 @@
 - :mod:`~lapor_hub.streams.identity.verifier` and :mod:`~lapor_hub.streams.identity.oidc`: one ``TokenVerifier``
   interface, for the embedded issuer's tokens and any OpenID Connect provider's.
 - :mod:`~lapor_hub.streams.identity.hub`: ``open_identity(settings)`` builds what the HTTP layer needs.
-- :mod:`~lapor_hub.streams.identity.cli`: ``lapor-hub users ...``.
+- ``lapor-hub users ...`` is :mod:`lapor_hub.streams.cli.users`.
 """
 
 from lapor_hub.streams.identity.accounts import Account, AccountStore, NewAccount

@@ -2,7 +2,7 @@
 
 - the outbox relay (:mod:`lapor_hub.streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
   the sender from the topic and forwards to the commands topic.
-- ``lifecycle`` reads ``complaints.intake`` and ``complaints.commands``, both keyed by tracking id
+- ``lifecycle`` (:class:`Lifecycle`) reads ``complaints.intake`` and ``complaints.commands``, both keyed by tracking id
   and partitioned alike, runs :func:`transition` on the complaint's state, sends the events, then
   stores the new state (send first: after a crash the command runs again and re-sends the same
   event ids, which consumers drop as duplicates). A submission is decided where it arrives when
@@ -15,20 +15,31 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
-from lapor_hub.errors import SkippableError
+from lapor_hub.streams.core.failures import FailurePolicy
+from lapor_hub.streams.core.publisher import (
+    SENDER_HEADER,
+    SUBJECT_HEADER,
+    Publisher,
+    header,
+)
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
 from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
 from lapor_hub.streams.lifecycle.emissions import emit
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.transition import transition
-from lapor_hub.streams.core.publisher import SENDER_HEADER, SUBJECT_HEADER, Publisher, header
 from lapor_hub.streams.routing import default_categories
 
-__all__ = ["install", "decode_command", "sla_check_headers"]
+from lapor_hub.errors import SkippableError
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
+
+__all__ = ["install", "Lifecycle", "decode_command", "sla_check_headers"]
 
 log = logging.getLogger(__name__)
 
@@ -61,45 +72,66 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
                    header(headers, SUBJECT_HEADER))
 
 
-def install(hub) -> None:
-    app, settings, ctx, clock = hub.app, hub.settings, hub.context, hub.clock
+class Lifecycle:
+    """What the lifecycle agent does with one record of ``complaints.intake`` or ``complaints.commands``.
+
+    Apart from the Faust agent so that it reads (and can be tested) as one method: decode,
+    :func:`transition`, send the events, store the state.
+    """
+
+    def __init__(self, *, table, publisher: Publisher, context, clock, directory, partitions: int) -> None:
+        self._table = table
+        self._publisher = publisher
+        self._context = context
+        self._clock = clock
+        self._directory = directory
+        self._partitions = partitions
+        self._categories = default_categories()
+
+    async def handle(self, message) -> None:
+        """Decide one record; errors are the caller's failure policy's to handle."""
+        if message.topic == topics.INTAKE:
+            submission = prepare_submission(message.key, message.value or b"", message.headers,
+                                            categories=self._categories, directory=self._directory)
+            key = submission.tracking_id
+            if submission.rekeyed or partition_of(key.encode(), self._partitions) != message.partition:
+                await self._publisher.send(topics.COMMANDS, key.encode(), submission.payload,
+                                           [*submission.headers, (SENDER_HEADER, INTAKE.encode())])
+                return
+            command = Command(submission.event_id, submission.source, "ComplaintSubmitted", submission.record,
+                              INTAKE)
+        else:
+            command = decode_command(message.key, message.value, message.headers)
+            key = message.key.decode()
+        stored = self._table.get(key)
+        state = ComplaintState.from_dict(stored) if stored else None
+        outcome = transition(state, command, self._context, self._clock.now())
+        if outcome.duplicate:
+            return
+        # Send first, then store: after a crash the command runs again and repeats the event ids.
+        for emission in outcome.emissions:
+            await emit(self._publisher, emission)
+        self._table[key] = outcome.state.to_dict()
+
+
+def install(hub: Hub) -> None:
+    app, settings, clock = hub.app, hub.settings, hub.clock
     publisher = Publisher(app, "/lapor-hub/lifecycle")
-    dead_letters = DeadLetters(publisher)
+    failures = FailurePolicy(DeadLetters(publisher))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
-    categories = default_categories()
     complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
                            key_type=str, value_type=None)
+    decider = Lifecycle(table=complaints, publisher=publisher, context=hub.context, clock=clock,
+                        directory=hub.directory, partitions=settings.partitions)
     sla_requested: dict[str, float] = {}
 
     @app.agent(commands, concurrency=1)
     async def lifecycle(stream):
         async for event in stream.events():
             message = event.message
-            try:
-                if message.topic == topics.INTAKE:
-                    submission = prepare_submission(message.key, message.value or b"", message.headers,
-                                                    categories=categories, directory=hub.directory)
-                    key = submission.tracking_id
-                    if submission.rekeyed or partition_of(key.encode(), settings.partitions) != message.partition:
-                        await publisher.send(topics.COMMANDS, key.encode(), submission.payload,
-                                             [*submission.headers, (SENDER_HEADER, INTAKE.encode())])
-                        continue
-                    command = Command(submission.event_id, submission.source, "ComplaintSubmitted",
-                                      submission.record, INTAKE)
-                else:
-                    command = decode_command(message.key, message.value, message.headers)
-                    key = message.key.decode()
-                stored = complaints.get(key)
-                state = ComplaintState.from_dict(stored) if stored else None
-                outcome = transition(state, command, ctx, clock.now())
-                if outcome.duplicate:
-                    continue
-                for emission in outcome.emissions:
-                    await emit(publisher, emission)
-                complaints[key] = outcome.state.to_dict()
-            except Exception as exc:  # noqa: BLE001 - nothing may escape an agent loop
-                await dead_letters.send(event, "intake" if message.topic == topics.INTAKE else "lifecycle", exc)
+            stage = "intake" if message.topic == topics.INTAKE else "lifecycle"
+            await failures.run(message, stage, lambda: decider.handle(message))
 
     @app.timer(interval=SLA_SCAN_INTERVAL_S)
     async def sla_timer():

@@ -9,7 +9,7 @@ publish on its own outbox, and that it speaks only for itself.
 
 Who the sender is, is established by the wiring and never by a payload: the agency of the
 outbox topic, the reporter holding the complaint's reporter token, the national admin, the
-intake agent, or the hub's own timer.
+intake (the lifecycle agent, having validated a submission), or the hub's own timer.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ __all__ = [
 REPORTER = "reporter"
 NATIONAL_ADMIN_ACTOR = "national-admin"
 HUB = "hub"
-#: The intake agent, which has validated the submission.
+#: The intake: the lifecycle agent, having validated a submission from complaints.intake.
 INTAKE = "intake"
 #: The internal command the SLA timer proposes; the lifecycle decides what, if anything, is due.
 SLA_CHECK = "SlaCheck"
@@ -41,7 +41,7 @@ class Command:
     record_type: str
     value: dict[str, Any]
     #: Who is known to have sent it: the agency of the outbox it came from, the reporter,
-    #: the national admin, the intake agent or the hub itself. Never taken from the payload.
+    #: the national admin, the intake or the hub itself. Never taken from the payload.
     sender: str
     #: The person who acted for the sender (a staff token's subject), when the hub knows it.
     subject: str | None = None

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
-
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
-from lapor_hub.streams.lifecycle.authority import check_agency_update
+from lapor_hub.streams.core.failures import FailurePolicy
 from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher
+from lapor_hub.streams.lifecycle.authority import check_agency_update
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
 
 __all__ = ["agency_update_command_headers", "install", "relay_group"]
 
@@ -46,21 +50,20 @@ def agency_update_command_headers(agency: str, record_type: str, record: dict, h
     return [*kept, (SENDER_HEADER, agency.encode())]
 
 
-def install(hub) -> None:
+def install(hub: Hub) -> None:
     app, settings = hub.app, hub.settings
     publisher = Publisher(app, "/lapor-hub/outbox")
-    dead_letters = DeadLetters(publisher)
+    failures = FailurePolicy(DeadLetters(publisher))
     outboxes = [topics.outbox(agency.code) for agency in hub.directory]
 
+    async def forward(record) -> None:
+        agency = topics.agency_of_topic(record.topic)
+        record_type, value = decode(record.value or b"")
+        headers = agency_update_command_headers(agency, record_type, value, record.headers)
+        await publisher.send(topics.COMMANDS, value["tracking_id"].encode(), record.value, headers)
+
     async def relay(record) -> None:
-        try:
-            agency = topics.agency_of_topic(record.topic)
-            record_type, value = decode(record.value or b"")
-            headers = agency_update_command_headers(agency, record_type, value, record.headers)
-            await publisher.send(topics.COMMANDS, value["tracking_id"].encode(), record.value, headers)
-        except Exception as exc:  # noqa: BLE001 - one bad record never stops the relay
-            await dead_letters.send_raw(record.topic, record.partition, record.offset, record.key, record.value,
-                                        record.headers, "outbox", exc)
+        await failures.run(record, "outbox", lambda: forward(record))
 
     @app.service
     class OutboxRelay(mode.Service):

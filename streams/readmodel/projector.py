@@ -30,6 +30,7 @@ from lapor_hub.schemas import decode
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.deadletter import DeadLetters
+from lapor_hub.streams.core.failures import FailurePolicy
 from lapor_hub.streams.core.durable import WriteUnavailable
 from lapor_hub.errors import RetriableError, SkippableError
 from lapor_hub.streams.core.partitions import all_partitions
@@ -42,7 +43,7 @@ __all__ = ["Projector", "projected", "projector_group", "BATCH_SIZE", "PROJECTED
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+_STAGE = "readmodel"
 _BROKER_RETRY_S = 1.0
 
 
@@ -56,6 +57,11 @@ def projected(value: bytes, headers) -> ProjectedEvent:
                           header(headers, SUBJECT_HEADER))
 
 
+async def _decoded(record) -> ProjectedEvent:
+    """A record as the read model takes it (SkippableError when it cannot be decoded)."""
+    return projected(record.value or b"", record.headers)
+
+
 def projector_group(settings: HubSettings, *, shared: bool) -> str:
     """The projector's consumer group: shared by the workers of a shared database, else per worker."""
     base = f"{settings.app_id}.readmodel"
@@ -66,9 +72,11 @@ class Projector(mode.Service):
     def __init__(self, settings: HubSettings, read_model: ReadModel, dead_letters: DeadLetters, **kwargs) -> None:
         self._settings = settings
         self._read_model = read_model
-        #: Acknowledged sends (see streams.durable): a batch's dead letters are on the broker
-        #: before its offsets are in the database.
-        self._dead_letters = dead_letters
+        #: Dead letters go through acknowledged sends (see streams.core.durable): a batch's dead
+        #: letters are on the broker before its offsets are in the database. A database that is
+        #: unavailable is waited for, however long: the projector falls behind, nothing is lost.
+        self._failures = FailurePolicy(dead_letters, max_attempts=None, should_stop=lambda: self.should_stop,
+                                       sleep=self.sleep)
         self.group_id = projector_group(settings, shared=read_model.shared)
         self._consumer: AIOKafkaConsumer | None = None
         #: End offsets of the assigned partitions when they were assigned: reading past them
@@ -101,8 +109,8 @@ class Projector(mode.Service):
                 log.debug("projector: %s; reconnecting", type(exc).__name__)
                 await self._close()
                 await self.sleep(_BROKER_RETRY_S)
-            except _Stopping:
-                return
+            except RetriableError:
+                return  # stopping while the database is unavailable: the batch comes again next time
 
     async def _apply(self, batches: dict) -> None:
         items: list[tuple[object, ProjectedEvent]] = []
@@ -110,39 +118,20 @@ class Projector(mode.Service):
         for tp, records in batches.items():
             offsets[(tp.topic, tp.partition)] = records[-1].offset + 1
             for record in records:
-                try:
-                    items.append((record, projected(record.value or b"", record.headers)))
-                except Exception as exc:  # noqa: BLE001 - one bad record never stops the projector
-                    await self._dead_letter(record, exc)
+                item = await self._failures.run(record, _STAGE, lambda r=record: _decoded(r))
+                if item is not None:
+                    items.append((record, item))
         try:
-            await self._apply_retrying([item for _, item in items], offsets)
+            await self._write([item for _, item in items], offsets)
         except SkippableError:
             # One bad record spoils the batch: apply one by one and dead-letter the bad ones.
             for record, item in items:
-                try:
-                    await self._apply_retrying([item], None)
-                except SkippableError as exc:
-                    await self._dead_letter(record, exc)
-            await self._apply_retrying([], offsets)
+                await self._failures.run(record, _STAGE, lambda i=item: self._write([i], None))
+            await self._write([], offsets)
 
-    async def _apply_retrying(self, batch: list[ProjectedEvent], offsets) -> None:
-        attempt = 0
-        while True:
-            try:
-                await asyncio.to_thread(self._read_model.apply, batch, offsets)
-                return
-            except RetriableError as exc:
-                delay = _RETRY_DELAYS_S[min(attempt, len(_RETRY_DELAYS_S) - 1)]
-                if attempt == 0 or delay == _RETRY_DELAYS_S[-1] and attempt % 12 == 0:
-                    log.warning("read model unavailable (%s); retrying every %.1fs at most", exc, delay)
-                attempt += 1
-                if self.should_stop:
-                    raise _Stopping from exc
-                await self.sleep(delay)
-
-    async def _dead_letter(self, record, exc: BaseException) -> None:
-        await self._dead_letters.send_raw(record.topic, record.partition, record.offset, record.key, record.value,
-                                          record.headers, "readmodel", exc)
+    async def _write(self, batch: list[ProjectedEvent], offsets) -> int:
+        """One transaction, retried for as long as the database is unavailable (nothing is lost)."""
+        return await self._failures.retrying(_STAGE, lambda: asyncio.to_thread(self._read_model.apply, batch, offsets))
 
     async def _open(self) -> None:
         consumer = AIOKafkaConsumer(
@@ -186,10 +175,6 @@ class Projector(mode.Service):
 
     async def on_stop(self) -> None:
         await self._close()
-
-
-class _Stopping(Exception):
-    """The worker stops while the database is unavailable: leave the batch for next time."""
 
 
 class _SeekToStored(ConsumerRebalanceListener):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.durable import DurableSink
 from lapor_hub.streams.readmodel.model import open_read_model
 from lapor_hub.streams.readmodel.projector import Projector
 
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
+
 __all__ = ["install"]
 
 
-def install(hub) -> None:
+def install(hub: Hub) -> None:
     settings = hub.settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     read_model = open_read_model(settings.read_model_url, directory=hub.directory)

@@ -5,7 +5,8 @@
 - :func:`decide_route`: the first disposition, honouring or correcting the reporter's pick;
 - :func:`forward_target`: the next holder after an agency declines, with loop detection.
 
-No Kafka here: the routing agent decodes an event, calls one of these, and sends the result.
+No Kafka here: the lifecycle (its pure :func:`~lapor_hub.streams.lifecycle.transition`) calls these to decide
+where a complaint goes, and its agent sends the result.
 """
 
 from __future__ import annotations

@@ -8,18 +8,31 @@ dashboard page and the schema registry are plain pages beside it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
+
 __all__ = ["install", "api_endpoints"]
 
 
 def api_endpoints(categories):
     """Every endpoint of the API, in the order the OpenAPI document lists them."""
-    from lapor_hub.streams.web import intake, operators, probes, public, reporter, signin, staff
+    from lapor_hub.streams.web import (
+        intake,
+        operators,
+        probes,
+        public,
+        reporter,
+        signin,
+        staff,
+    )
 
     return [*intake.endpoints(categories), *public.endpoints(categories), *reporter.endpoints(),
             *staff.endpoints(), *operators.endpoints(), *signin.endpoints(), *probes.endpoints()]
 
 
-def install(hub) -> None:
+def install(hub: Hub) -> None:
     from lapor_hub.schemas.registry_web import blueprint
     from lapor_hub.streams.routing import default_categories
     from lapor_hub.streams.web import dashboard, endpoints, openapi

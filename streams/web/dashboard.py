@@ -11,8 +11,12 @@ it works on an operations network without internet access, and a Content-Securit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faust.web import Request, Response, View
+
+if TYPE_CHECKING:
+    from lapor_hub.streams.hub import Hub
 
 __all__ = ["install", "STATIC_DIR", "ASSETS"]
 
@@ -31,7 +35,7 @@ def _asset(name: str) -> bytes:
     return (STATIC_DIR / name).read_bytes()
 
 
-def install(hub) -> None:
+def install(hub: Hub) -> None:
     app = hub.app
     assets = {name: _asset(name) for name in ASSETS}
 

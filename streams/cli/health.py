@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Thresholds", "check_thresholds", "render", "add_status_command", "UNHEALTHY"]
+__all__ = ["Thresholds", "check_thresholds", "render", "add_commands", "UNHEALTHY"]
 
 #: Exit code when a threshold is crossed (as ``lapor-hub broker status`` for a stopped broker).
 UNHEALTHY = 3
@@ -139,8 +139,8 @@ def _render_dead_letters(overview: dict, console: Console) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from lapor_hub.streams.core.config import HubSettings
     from lapor_hub.streams.cli.hubclient import hub_get
+    from lapor_hub.streams.core.config import HubSettings
 
     overview = hub_get("/api/v1/health/overview", web_port=HubSettings.from_env().web_port)
     if overview is None:
@@ -160,7 +160,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return UNHEALTHY if failures else 0
 
 
-def add_status_command(sub) -> None:
+def add_commands(sub) -> None:
     """``lapor-hub status`` on the CLI's subparsers."""
     defaults = Thresholds()
     status = sub.add_parser("status", help="stream health of the running hub; exits 3 when a threshold is crossed")

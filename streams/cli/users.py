@@ -12,21 +12,22 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S
 from lapor_hub.streams.identity.errors import AccountError
 from lapor_hub.streams.identity.principal import Role
-from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S
+
+from lapor_hub.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from lapor_hub.streams.identity.issuer import EmbeddedIssuer
 
-__all__ = ["add_users_command", "run_users_command"]
+__all__ = ["add_commands", "run_users_command"]
 
 #: Exit code for a mistake on the command line (as argparse uses).
 USAGE_ERROR = 2
 
 
-def add_users_command(sub) -> None:
+def add_commands(sub) -> None:
     """``lapor-hub users ...`` on the CLI's subparsers."""
     users = sub.add_parser("users", help="accounts, channel API keys and signing keys of the embedded issuer")
     actions = users.add_subparsers(dest="action", required=True)
@@ -75,9 +76,9 @@ def run_users_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from lapor_hub.streams.core.identity_settings import IdentitySettings
     from lapor_hub.streams.directory import default_directory
     from lapor_hub.streams.identity.issuer import EmbeddedIssuer
-    from lapor_hub.streams.core.identity_settings import IdentitySettings
 
     settings = IdentitySettings.from_env()
     issuer = EmbeddedIssuer(settings, default_directory())
