@@ -19,9 +19,9 @@ from typing import Any
 
 import fastavro
 
+from lapor_hub.errors import ConfigurationError, HubError
 from lapor_hub.schemas._avro import InvalidSchemaError, expand, full_name, normalize
 from lapor_hub.schemas.compat import CompatibilityMode, check_compatibility
-from lapor_hub.errors import ConfigurationError, HubError
 
 __all__ = [
     "SchemaVersion",

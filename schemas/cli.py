@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from lapor_hub.schemas.catalog import SchemaCatalog
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.schemas.catalog import SchemaCatalog
 
 __all__ = ["check_command"]
 

@@ -22,10 +22,10 @@ from typing import Any
 import fastavro
 from fastavro import schemaless_reader, schemaless_writer
 
+from lapor_hub.errors import SkippableError
 from lapor_hub.schemas._avro import normalize
 from lapor_hub.schemas.catalog import SchemaCatalog, SchemaVersion, UnknownSchemaError, default_catalog
 from lapor_hub.schemas.compat import reader_incompatibilities
-from lapor_hub.errors import SkippableError
 
 __all__ = ["SerializationError", "Codec", "encode", "decode", "default_codec", "set_default_codec"]
 

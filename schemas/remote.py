@@ -13,8 +13,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from lapor_hub.schemas.catalog import UnknownSchemaError
 from lapor_hub.errors import ConfigurationError, RetriableError
+from lapor_hub.schemas.catalog import UnknownSchemaError
 
 __all__ = ["RegistryClient"]
 

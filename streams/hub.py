@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import faust
 
 from lapor_hub.streams.core.config import HubSettings
-from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.core.durable import DurableWriter
+from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.identity import Identity, open_identity
 from lapor_hub.streams.intake.claimlog import ClaimLog
 from lapor_hub.streams.lifecycle import LifecycleContext

@@ -15,10 +15,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from lapor_hub.errors import ConfigurationError, FatalError
 from lapor_hub.streams.broker.jars import fetch_broker_jars
 from lapor_hub.streams.broker.local import free_port, new_cluster_id, require_java
 from lapor_hub.streams.broker.node import KraftNode, server_properties, wait_answering
-from lapor_hub.errors import ConfigurationError, FatalError
 
 __all__ = ["LocalCluster"]
 

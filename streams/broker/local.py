@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.broker.jars import fetch_broker_jars
 from lapor_hub.streams.broker.node import KraftNode, port_open, server_properties, wait_answering
 from lapor_hub.streams.core.config import BrokerCredentials
-from lapor_hub.errors import ConfigurationError
 
 __all__ = ["LocalBroker", "BrokerStatus", "free_port", "new_cluster_id", "require_java"]
 

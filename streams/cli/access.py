@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from lapor_hub.streams.cli._settings import settings as _settings
-
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.cli._settings import settings as _settings
 
 __all__ = ["add_commands"]
 

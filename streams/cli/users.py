@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S
 from lapor_hub.streams.identity.errors import AccountError
 from lapor_hub.streams.identity.principal import Role
-
-from lapor_hub.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from lapor_hub.streams.identity.issuer import EmbeddedIssuer

@@ -10,9 +10,9 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
-from lapor_hub.errors import RetriableError
 
 __all__ = ["TopicPlan", "plan_topics", "init_topics", "admin_client"]
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Protocol
 
+from lapor_hub.errors import HubError
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
-from lapor_hub.errors import HubError
 from lapor_hub.streams.core.ids import derived_event_id
 
 Headers = Sequence[tuple[str | bytes, bytes]]

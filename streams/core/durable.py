@@ -22,8 +22,8 @@ import mode
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.errors import RetriableError
+from lapor_hub.streams.core.config import HubSettings
 
 __all__ = ["DurableWriter", "DurableSink", "Stored", "WriteUnavailable"]
 

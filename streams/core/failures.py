@@ -22,9 +22,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
-from lapor_hub.streams.core.deadletter import DeadLetters
-
 from lapor_hub.errors import FatalError, RetriableError, SkippableError
+from lapor_hub.streams.core.deadletter import DeadLetters
 
 __all__ = ["FailurePolicy", "GaveUp", "SourceRecord", "DEFAULT_DELAYS_S"]
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 import faust
 
 from lapor_hub.schemas import cloudevent_headers, encode
-from lapor_hub.streams.core import topics
 
 __all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER", "SUBJECT_HEADER"]
 

@@ -43,8 +43,8 @@ from aiohttp import web
 from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient, build_config, connector_class
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
-from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.errors import HubError
+from lapor_hub.streams.core.config import HubSettings
 
 __all__ = ["DemoAgencies", "start_demo_agencies", "PRINGSEWU", "LEGACY_DATABASE_AGENCY", "FILE_DROP_AGENCY"]
 

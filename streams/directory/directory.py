@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 
+from lapor_hub.errors import UnknownAgencyError
 from lapor_hub.streams.directory.loader import load_agencies
 from lapor_hub.streams.directory.model import Agency, AgencyKind, Level
-from lapor_hub.errors import UnknownAgencyError
 
 __all__ = ["Directory", "default_directory"]
 

@@ -88,6 +88,7 @@ class StreamHealth:
 def install(hub: Hub) -> StreamHealth:
     """Collectors for ``hub``, started and stopped with its worker (``hub.health``)."""
     import mode
+
     from lapor_hub.streams.lifecycle.outbox import relay_group
     from lapor_hub.streams.readmodel.projector import PROJECTED_TOPICS
 

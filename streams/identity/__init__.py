@@ -10,6 +10,7 @@
 - ``lapor-hub users ...`` is :mod:`lapor_hub.streams.cli.users`.
 """
 
+from lapor_hub.streams.core.identity_settings import ClaimMapping, IdentitySettings, OidcSettings
 from lapor_hub.streams.identity.accounts import Account, AccountStore, NewAccount
 from lapor_hub.streams.identity.api_keys import ApiKey, ApiKeyStore, IssuedApiKey
 from lapor_hub.streams.identity.claims import principal_from_claims
@@ -25,7 +26,6 @@ from lapor_hub.streams.identity.issuer import EmbeddedIssuer, IssuedToken
 from lapor_hub.streams.identity.keys import SigningKeyInfo, SigningKeys
 from lapor_hub.streams.identity.oidc import OidcVerifier
 from lapor_hub.streams.identity.principal import Principal, Role, assign_agency, supervises
-from lapor_hub.streams.core.identity_settings import ClaimMapping, IdentitySettings, OidcSettings
 from lapor_hub.streams.identity.verifier import CombinedVerifier, EmbeddedVerifier, TokenVerifier
 
 __all__ = [

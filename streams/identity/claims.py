@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
+from lapor_hub.streams.core.identity_settings import ClaimMapping
 from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.identity.errors import (
     AuthenticationError,
@@ -33,7 +34,6 @@ from lapor_hub.streams.identity.errors import (
     RoleAssignmentError,
 )
 from lapor_hub.streams.identity.principal import Principal, Role, assign_agency
-from lapor_hub.streams.core.identity_settings import ClaimMapping
 
 __all__ = ["claim", "principal_from_claims"]
 

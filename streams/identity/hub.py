@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 
+from lapor_hub.streams.core.identity_settings import IdentitySettings
 from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.identity.issuer import EmbeddedIssuer
 from lapor_hub.streams.identity.oidc import OidcVerifier
-from lapor_hub.streams.core.identity_settings import IdentitySettings
 from lapor_hub.streams.identity.verifier import CombinedVerifier, TokenVerifier
 
 __all__ = ["Identity", "open_identity"]

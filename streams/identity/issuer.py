@@ -24,12 +24,12 @@ from datetime import datetime, timezone
 import jwt
 from argon2 import PasswordHasher
 
+from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S, IdentitySettings
 from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.identity.accounts import Account, AccountStore
 from lapor_hub.streams.identity.api_keys import ApiKeyStore
 from lapor_hub.streams.identity.errors import AccountError
 from lapor_hub.streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
-from lapor_hub.streams.core.identity_settings import MAX_TOKEN_TTL_S, IdentitySettings
 from lapor_hub.streams.identity.verifier import EMBEDDED_TOKEN_TYPE, EmbeddedVerifier
 
 __all__ = ["IssuedToken", "EmbeddedIssuer"]

@@ -43,8 +43,9 @@ from jwt import (
     PyJWKSetError,
 )
 
-from lapor_hub.streams.directory import Directory
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core.identity_settings import OidcSettings, check_provider_url
+from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.identity._jwt import read_header, refuse_other_issuers, verified_claims
 from lapor_hub.streams.identity.claims import principal_from_claims
 from lapor_hub.streams.identity.errors import (
@@ -53,7 +54,6 @@ from lapor_hub.streams.identity.errors import (
     IdentityProviderUnavailableError,
 )
 from lapor_hub.streams.identity.principal import Principal
-from lapor_hub.streams.core.identity_settings import OidcSettings, check_provider_url
 
 __all__ = ["OidcVerifier"]
 

@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
+from lapor_hub.streams.core.identity_settings import ClaimMapping
 from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.identity._jwt import (
     read_header,
@@ -31,7 +32,6 @@ from lapor_hub.streams.identity.claims import principal_from_claims
 from lapor_hub.streams.identity.errors import AuthenticationError, AuthFailure
 from lapor_hub.streams.identity.keys import SIGNING_ALGORITHM, SigningKeys
 from lapor_hub.streams.identity.principal import Principal
-from lapor_hub.streams.core.identity_settings import ClaimMapping
 
 __all__ = ["TokenVerifier", "EmbeddedVerifier", "CombinedVerifier", "EMBEDDED_TOKEN_TYPE"]
 

@@ -20,8 +20,8 @@ from aiokafka.errors import KafkaError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.durable import DurableWriter, WriteUnavailable
-from lapor_hub.streams.intake.claims import Claim, ClaimBook
 from lapor_hub.streams.core.partitions import all_partitions
+from lapor_hub.streams.intake.claims import Claim, ClaimBook
 
 __all__ = ["ClaimLog"]
 

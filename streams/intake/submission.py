@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from aiokafka.partitioner import murmur2
 
+from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import cloudevent_headers, decode, encode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
-from lapor_hub.errors import SkippableError
 from lapor_hub.streams.intake.tracking import tracking_id_for
 from lapor_hub.streams.intake.validation import FieldError, validate_submission_record
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
@@ -33,8 +34,6 @@ from lapor_hub.streams.lifecycle.emissions import emit
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.transition import transition
 from lapor_hub.streams.routing import default_categories
-
-from lapor_hub.errors import SkippableError
 
 if TYPE_CHECKING:
     from lapor_hub.streams.hub import Hub

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.routing import RuleTable, default_rule_table
 from lapor_hub.streams.sla import SlaPolicy, WorkingCalendar, default_calendar
 

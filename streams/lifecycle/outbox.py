@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters

@@ -25,11 +25,11 @@ from kafka.admin import (
 )
 from kafka.errors import KafkaError
 
+from lapor_hub.errors import ConfigurationError, RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.admin import admin_client
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import Directory
-from lapor_hub.errors import ConfigurationError, RetriableError
 
 __all__ = ["Permission", "agency_permissions", "grant_agency", "revoke_agency", "list_permissions",
            "CONNECTOR_GROUP_PREFIX"]

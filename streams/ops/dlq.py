@@ -14,11 +14,11 @@ from datetime import datetime
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import decode
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.deadletter import ORIGINAL_PREFIX
-from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core.logread import assign_whole_topic, records_until_end
 
 __all__ = ["DeadLetterEntry", "read_dead_letters", "replay_dead_letters", "REPLAY_GROUP"]

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, select, text
 
-from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.readmodel import queries, staffqueries
 from lapor_hub.streams.readmodel._bulk import BulkWriter
 from lapor_hub.streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors

@@ -22,17 +22,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
 import mode
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
+from lapor_hub.errors import RetriableError, SkippableError
 from lapor_hub.schemas import decode
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.deadletter import DeadLetters
-from lapor_hub.streams.core.failures import FailurePolicy
 from lapor_hub.streams.core.durable import WriteUnavailable
-from lapor_hub.errors import RetriableError, SkippableError
+from lapor_hub.streams.core.failures import FailurePolicy
 from lapor_hub.streams.core.partitions import all_partitions
 from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, header
 from lapor_hub.streams.readmodel.events import ProjectedEvent

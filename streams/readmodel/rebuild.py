@@ -5,9 +5,9 @@ from __future__ import annotations
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
-from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core.logread import assign_whole_topic, records_until_end
 from lapor_hub.streams.readmodel.model import open_read_model
 from lapor_hub.streams.readmodel.projector import BATCH_SIZE, projected

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lapor_hub.streams.directory import Agency, Directory, Level
 from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.directory import Agency, Directory, Level
 from lapor_hub.streams.routing.categories import Category
 from lapor_hub.streams.routing.model import NATIONAL_ADMIN, RouteDecision, RoutingRequest
 from lapor_hub.streams.routing.rules import TRIAGE_PREFIX, LocationRole, Rule, RuleTable

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lapor_hub.streams.directory import Directory, Level, default_directory
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.directory import Directory, Level, default_directory
 from lapor_hub.streams.routing._yaml import load_data_file
 from lapor_hub.streams.routing.categories import CategoryTree, default_categories, is_within
 

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from lapor_hub.streams.directory import TimeZone
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.directory import TimeZone
 
 __all__ = ["WorkingCalendar", "ZoneLike", "default_calendar", "resolve_zone", "as_utc"]
 

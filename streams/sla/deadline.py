@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from lapor_hub.streams.directory import Agency
 from lapor_hub.errors import SkippableError
+from lapor_hub.streams.directory import Agency
 from lapor_hub.streams.sla.calendar import WorkingCalendar, as_utc, default_calendar
 from lapor_hub.streams.sla.policy import Counting, SlaPolicy, Stage
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import uuid
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.durable import DurableWriter
-from lapor_hub.errors import RetriableError
 from lapor_hub.streams.lifecycle import REPORTER
 
 __all__ = ["AuditTrail", "AUDIT_SOURCE"]

@@ -13,14 +13,14 @@ import asyncio
 import uuid
 from typing import Any
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
-from lapor_hub.streams.directory import NATIONAL_ADMIN
-from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core.ids import derived_event_id
+from lapor_hub.streams.core.publisher import SENDER_HEADER, SUBJECT_HEADER
+from lapor_hub.streams.directory import NATIONAL_ADMIN
 from lapor_hub.streams.lifecycle import IllegalTransition, Status
 from lapor_hub.streams.lifecycle.authority import Standing, check
-from lapor_hub.streams.core.publisher import SENDER_HEADER, SUBJECT_HEADER
 from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["read_model_of", "standing_of", "check_allowed", "send_command", "command_event_id", "API_SOURCE"]

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.ids import derived_event_id
 from lapor_hub.streams.identity import Role
 from lapor_hub.streams.intake.claims import MAX_KEY_LENGTH, Claim, claim_key, request_fingerprint
 from lapor_hub.streams.intake.reporter_token import derived_reporter_token, new_reporter_token, reporter_token_hash
 from lapor_hub.streams.intake.tracking import new_tracking_id
 from lapor_hub.streams.intake.validation import to_submission, validate_complaint
-from lapor_hub.streams.core.ids import derived_event_id
 from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import API_SOURCE
 from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply

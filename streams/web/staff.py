@@ -13,15 +13,15 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from lapor_hub.streams.directory import NATIONAL_ADMIN
 from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.directory import NATIONAL_ADMIN
 from lapor_hub.streams.identity import Principal, Role, supervises
 from lapor_hub.streams.intake.tracking import is_tracking_id
 from lapor_hub.streams.lifecycle import NATIONAL_ADMIN_ACTOR
+from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import check_allowed, command_event_id, read_model_of, send_command, standing_of
 from lapor_hub.streams.web.disclosure import redacted_case_file
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
-from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.forms import Field, read_fields
 from lapor_hub.streams.web.responses import ApiError
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.broker import LocalBroker
+from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.worker.logs import TolerantStream
 from lapor_hub.streams.worker.stopping import HubWorker, StopWatchdog

@@ -14,8 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from lapor_hub.streams.broker import LocalBroker
 from lapor_hub.errors import HubError
+from lapor_hub.streams.broker import LocalBroker
 
 __all__ = ["BrokerSupervisor"]
 

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.broker import LocalBroker, free_port
 
 
 def test_a_port_taken_by_another_program_is_a_clear_error(tmp_path):

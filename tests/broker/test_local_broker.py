@@ -1,17 +1,17 @@
 """The project-managed broker is a real Kafka: these tests produce to it and consume from it."""
 
-import subprocess
 import shutil
+import subprocess
 import uuid
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.admin import init_topics, plan_topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
-from lapor_hub.streams.core import topics
 
 pytestmark = pytest.mark.kafka
 

@@ -6,8 +6,8 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from lapor_hub.streams.broker import LocalCluster
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.broker import LocalCluster
 from tests.conftest import CACHE
 
 

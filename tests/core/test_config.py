@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core.config import HubSettings
 
 
 def test_embedded_defaults_need_no_environment():

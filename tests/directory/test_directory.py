@@ -2,8 +2,8 @@ from collections import Counter
 
 import pytest
 
-from lapor_hub.streams.directory import AgencyKind, Level, TimeZone, default_directory
 from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.directory import AgencyKind, Level, TimeZone, default_directory
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,15 @@ from lapor_hub.streams.core import topics
 from lapor_hub.streams.health.connectors import NEVER_SEEN, SILENT, ConnectorBoard
 from lapor_hub.streams.health.deadletters import DeadLetterTally, entry_from_headers
 from lapor_hub.streams.health.lag import connector_of_group, group_lag, partition_lags
-from lapor_hub.streams.health.throughput import (AGENCY_INBOXES, AGENCY_OUTBOXES, THROUGHPUT_SERIES, OffsetSample,
-                                       ThroughputWindow, series_of, sum_by_series)
+from lapor_hub.streams.health.throughput import (
+    AGENCY_INBOXES,
+    AGENCY_OUTBOXES,
+    THROUGHPUT_SERIES,
+    OffsetSample,
+    ThroughputWindow,
+    series_of,
+    sum_by_series,
+)
 
 
 def test_agency_topics_are_summed_into_inboxes_and_outboxes_and_other_topics_are_left_out():

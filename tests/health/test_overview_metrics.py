@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from lapor_hub.streams.core import topics
 from lapor_hub.streams.cli.health import Thresholds, check_thresholds
+from lapor_hub.streams.core import topics
 from lapor_hub.streams.web.metrics import METRIC_NAMES, render_metrics
 from lapor_hub.streams.web.probes import Readiness
 from tests.health.samples import sample_overview

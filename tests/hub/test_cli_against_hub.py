@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from lapor_hub.streams.core import topics
 from lapor_hub.streams.cli import main
+from lapor_hub.streams.core import topics
 from tests.hub.harness import InboxReader, http, produce_record, wait_for
 from tests.hub.submissions import submission_record
 

@@ -18,9 +18,9 @@ import uuid
 
 import pytest
 
+from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.admin import init_topics
-from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
 from tests.conftest import CACHE

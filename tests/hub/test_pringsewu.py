@@ -7,15 +7,15 @@ fresh SQLite and PostgreSQL databases, which must hold identical rows.
 import pytest
 from sqlalchemy import create_engine, select
 
+from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.core.config import HubSettings
+from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.readmodel.rebuild import rebuild_read_model
 from lapor_hub.streams.readmodel.tables import assignments, complaints, timeline
-from tests.hub.complaints import agency_update, complaint_body
-from lapor_hub.streams.core.admin import init_topics
-from lapor_hub.streams.broker import LocalBroker, free_port
-from lapor_hub.streams.directory import default_directory
 from tests.conftest import CACHE
+from tests.hub.complaints import agency_update, complaint_body
 from tests.hub.harness import http, produce_record, start_hub, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -7,13 +7,13 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
-from lapor_hub.streams.core import topics
-from lapor_hub.streams.ops.access import agency_permissions, grant_agency, list_permissions, revoke_agency
-from lapor_hub.streams.core.admin import admin_client
+from lapor_hub.errors import ConfigurationError, UnknownAgencyError
 from lapor_hub.streams.broker import LocalBroker, free_port
+from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.admin import admin_client
 from lapor_hub.streams.core.config import BrokerCredentials, HubSettings
 from lapor_hub.streams.directory import default_directory
-from lapor_hub.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.streams.ops.access import agency_permissions, grant_agency, list_permissions, revoke_agency
 from tests.conftest import CACHE
 
 PRINGSEWU_PASSWORD = secrets.token_urlsafe(18)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import exc
 
-from lapor_hub.streams.broker import free_port
 from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
+from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.readmodel import ProjectedEvent, open_read_model
 from tests.readmodel.factory import REPORTER, Hub, dump
 

@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from lapor_hub.streams.directory import Directory
-from lapor_hub.streams.routing import NATIONAL_ADMIN, RouteDecision, RoutingRequest, RuleTable, decide_route, has_authority
+from lapor_hub.streams.routing import (
+    NATIONAL_ADMIN,
+    RouteDecision,
+    RoutingRequest,
+    RuleTable,
+    decide_route,
+    has_authority,
+)
 
 PRINGSEWU = "18.10"
 LAMPUNG = "18"

@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from lapor_hub.streams.directory import Directory
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.directory import Directory
 from lapor_hub.streams.routing import CategoryTree, LocationRole, RuleTable
 
 _TREE = """

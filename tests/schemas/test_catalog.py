@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from lapor_hub import schemas
+from lapor_hub.errors import ConfigurationError
 from lapor_hub.schemas import SchemaCatalog, default_catalog
 from lapor_hub.schemas._avro import normalize
 from lapor_hub.schemas.cli import check_command
-from lapor_hub.errors import ConfigurationError
 
 SCHEMAS = Path(schemas.__file__).parent
 COMMON = ["event_id", "tracking_id", "occurred_at", "actor"]

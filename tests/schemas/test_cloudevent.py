@@ -7,8 +7,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
 
-from lapor_hub.schemas import SerializationError, ce_type, cloudevent_headers, encode, read_cloudevent_headers, record_type_of
-from lapor_hub.schemas import default_catalog
+from lapor_hub.schemas import (
+    SerializationError,
+    ce_type,
+    cloudevent_headers,
+    default_catalog,
+    encode,
+    read_cloudevent_headers,
+    record_type_of,
+)
 from tests.schemas.samples import SAMPLES
 
 AT = datetime(2024, 3, 4, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=7)))  # WIB

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lapor_hub.schemas import Codec, SerializationError, decode, default_catalog, encode
 from lapor_hub.errors import SkippableError
+from lapor_hub.schemas import Codec, SerializationError, decode, default_catalog, encode
 from tests.schemas.regenerate_golden import write_version
 from tests.schemas.samples import FOLLOW_UP_V1, SAMPLES
 from tests.schemas.strategies import record_values

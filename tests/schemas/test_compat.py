@@ -6,7 +6,12 @@ import copy
 
 import pytest
 
-from lapor_hub.schemas.compat import CompatibilityMode, InvalidSchemaError, check_compatibility, reader_incompatibilities
+from lapor_hub.schemas.compat import (
+    CompatibilityMode,
+    InvalidSchemaError,
+    check_compatibility,
+    reader_incompatibilities,
+)
 
 FULL_T = CompatibilityMode.FULL_TRANSITIVE
 

@@ -12,11 +12,11 @@ import aiohttp.web
 import faust
 import pytest
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import Codec, SerializationError, default_catalog, encode
 from lapor_hub.schemas.registry import CONTENT_TYPE, RegistryApi
 from lapor_hub.schemas.registry_web import make_blueprint, registry_app
 from lapor_hub.schemas.remote import RegistryClient
-from lapor_hub.errors import RetriableError
 from tests.schemas.samples import SAMPLES
 
 API = RegistryApi(default_catalog())

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from lapor_hub.streams.directory import TimeZone
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.directory import TimeZone
 from lapor_hub.streams.sla.calendar import WorkingCalendar
 
 WIB = ZoneInfo("Asia/Jakarta")

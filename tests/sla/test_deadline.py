@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from lapor_hub.streams.directory import default_directory
 from lapor_hub.errors import SkippableError
+from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.sla.calendar import WorkingCalendar
 from lapor_hub.streams.sla.deadline import (
     StageClock,

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 
+from lapor_hub.errors import HubError
+from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, Record, send_burst, send_paced
 from lapor_hub.streams.ops.bench.procstat import cpu_seconds, machine_busy_seconds
 from lapor_hub.streams.ops.bench.stats import latency_summary, per_thousand, rate
 from lapor_hub.streams.ops.bench.updates import UpdatePlan, expected_events, update_records
 from lapor_hub.streams.ops.bench.workload import Submission
-from lapor_hub.errors import HubError
-from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER
 
 __all__ = ["Target", "PhaseTimeout", "burst", "offered_load", "lifecycle"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from lapor_hub.streams.broker import free_port
 from lapor_hub.errors import FatalError
+from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.readmodel.tables import timeline
 
 __all__ = ["HubWorker", "Passthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]

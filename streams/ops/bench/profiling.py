@@ -59,8 +59,8 @@ def summarize_profile(path: Path, *, limit: int = 25) -> dict:
 def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 25) -> dict:
     """Stage timings (µs per complaint, share) and the top functions of the pure hot path."""
     from lapor_hub.schemas import decode
-    from lapor_hub.streams.ops.bench.updates import plan_updates, update_records
-    from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
+    from lapor_hub.streams.core import topics
+    from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher
     from lapor_hub.streams.intake.submission import prepare_submission
     from lapor_hub.streams.lifecycle import INTAKE, LifecycleContext
     from lapor_hub.streams.lifecycle.agent import decode_command
@@ -68,11 +68,11 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     from lapor_hub.streams.lifecycle.outbox import agency_update_command_headers
     from lapor_hub.streams.lifecycle.state import ComplaintState
     from lapor_hub.streams.lifecycle.transition import transition
-    from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher
-    from lapor_hub.streams.readmodel.projector import projected
+    from lapor_hub.streams.ops.bench.updates import plan_updates, update_records
+    from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
     from lapor_hub.streams.readmodel.model import open_read_model
+    from lapor_hub.streams.readmodel.projector import projected
     from lapor_hub.streams.routing import default_categories
-    from lapor_hub.streams.core import topics
 
     generator = WorkloadGenerator(seed)
     submissions = generator.submissions(complaints)

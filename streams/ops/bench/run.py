@@ -19,18 +19,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lapor_hub.errors import FatalError
+from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.ops.bench import phases
 from lapor_hub.streams.ops.bench.codec_bench import compare_codec, dispositioned_values
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
 from lapor_hub.streams.ops.bench.options import BenchOptions, parse_options
-from lapor_hub.streams.ops.bench.procstat import machine, peak_rss_bytes
 from lapor_hub.streams.ops.bench.processes import BENCH_INSTANCE, HubWorker, Passthrough, ReadModelProbe, group_lag
+from lapor_hub.streams.ops.bench.procstat import machine, peak_rss_bytes
 from lapor_hub.streams.ops.bench.report import render, summary, write_json
 from lapor_hub.streams.ops.bench.updates import expected_events, plan_updates
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
-from lapor_hub.streams.broker import LocalBroker, free_port
-from lapor_hub.errors import FatalError
 
 __all__ = ["main", "run_bench"]
 

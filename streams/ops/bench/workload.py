@@ -17,8 +17,14 @@ from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.directory import Directory, Level, default_directory
 from lapor_hub.streams.intake.tracking import new_tracking_id
 from lapor_hub.streams.intake.validation import to_submission
-from lapor_hub.streams.routing import CategoryTree, RoutingRequest, RuleTable, decide_route, default_categories
-from lapor_hub.streams.routing import default_rule_table
+from lapor_hub.streams.routing import (
+    CategoryTree,
+    RoutingRequest,
+    RuleTable,
+    decide_route,
+    default_categories,
+    default_rule_table,
+)
 
 __all__ = ["Submission", "WorkloadGenerator", "SOURCE", "GROUP_WEIGHTS"]
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import aiohttp
 
 from lapor_hub.schemas import decode
+from lapor_hub.streams.core.publisher import AGENCY_HEADER, header
 from lapor_hub.streams.ops.chaos.bodies import key_in_text
 from lapor_hub.streams.ops.chaos.model import SUBMITTED, Seen
-from lapor_hub.streams.core.publisher import AGENCY_HEADER, header
 
 __all__ = ["TopicReader", "visible_through", "first_visible"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
+from lapor_hub.errors import FatalError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
-from lapor_hub.errors import FatalError
 
 __all__ = ["preload_intake", "wait_processed"]
 

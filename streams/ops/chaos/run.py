@@ -23,22 +23,37 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lapor_hub.errors import FatalError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.ops.chaos.agency import CaseApp, WebhookConnectorProcess
 from lapor_hub.streams.ops.chaos.bodies import AGENCY
 from lapor_hub.streams.ops.chaos.counting import count_agency, count_complaints
 from lapor_hub.streams.ops.chaos.load import RetryingClients
-from lapor_hub.streams.ops.chaos.model import (DISPOSITIONED, LOAD_START, LOAD_STOP, PRELOADED, SUBMITTED, WORKER_READY, WORKER_STOP,
-                                 Seen)
+from lapor_hub.streams.ops.chaos.model import (
+    DISPOSITIONED,
+    LOAD_START,
+    LOAD_STOP,
+    PRELOADED,
+    SUBMITTED,
+    WORKER_READY,
+    WORKER_STOP,
+    Seen,
+)
 from lapor_hub.streams.ops.chaos.observe import TopicReader, first_visible, visible_through
 from lapor_hub.streams.ops.chaos.options import ChaosOptions, parse_options
 from lapor_hub.streams.ops.chaos.preload import preload_intake, wait_processed
 from lapor_hub.streams.ops.chaos.report import ERROR, findings, render, scenario_figures, verdict, write_json
 from lapor_hub.streams.ops.chaos.scenarios import FULL, SCENARIOS, SHORT, Plan, Scenario
 from lapor_hub.streams.ops.chaos.stage import Stage
-from lapor_hub.streams.ops.chaos.timing import (Measured, answers_during_outage, answers_while_not_ready, broker_restarts,
-                                  delivery_recovery, failover_times, recovery_times)
-from lapor_hub.errors import FatalError
+from lapor_hub.streams.ops.chaos.timing import (
+    Measured,
+    answers_during_outage,
+    answers_while_not_ready,
+    broker_restarts,
+    delivery_recovery,
+    failover_times,
+    recovery_times,
+)
 
 __all__ = ["main", "run_chaos", "run_scenario"]
 

@@ -14,15 +14,24 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lapor_hub.streams.core.admin import init_topics
+from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import LocalCluster
-from lapor_hub.streams.ops.chaos.load import Target
-from lapor_hub.streams.ops.chaos.model import (BROKER_KILL, BROKER_READY, BROKER_RESTART, WORKER_EXIT, WORKER_KILL, WORKER_READY,
-                                 WORKER_START, WORKER_STOP, Fault)
-from lapor_hub.streams.ops.chaos.workers import Worker
+from lapor_hub.streams.core.admin import init_topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
-from lapor_hub.errors import FatalError
+from lapor_hub.streams.ops.chaos.load import Target
+from lapor_hub.streams.ops.chaos.model import (
+    BROKER_KILL,
+    BROKER_READY,
+    BROKER_RESTART,
+    WORKER_EXIT,
+    WORKER_KILL,
+    WORKER_READY,
+    WORKER_START,
+    WORKER_STOP,
+    Fault,
+)
+from lapor_hub.streams.ops.chaos.workers import Worker
 
 __all__ = ["Stage"]
 

@@ -25,8 +25,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lapor_hub.streams.ops.chaos.model import (ACCEPTED, AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED,
-                                 WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
+from lapor_hub.streams.ops.chaos.model import (
+    ACCEPTED,
+    AGENCY_UP,
+    BROKER_KILL,
+    BROKER_READY,
+    BROKER_RESTART,
+    DISPOSITIONED,
+    WORKER_READY,
+    WORKER_START,
+    Attempt,
+    Fault,
+    Post,
+    Seen,
+)
 
 __all__ = ["Measured", "failover_times", "recovery_times", "delivery_recovery", "answers_during_outage",
            "answers_while_not_ready", "broker_restarts", "worst"]

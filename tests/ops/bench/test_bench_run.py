@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from lapor_hub.streams.ops.bench.report import REQUIRED_FIGURES
 from lapor_hub.streams.cli import main
+from lapor_hub.streams.ops.bench.report import REQUIRED_FIGURES
 from tests.ops.bench.test_bench_parts import dig
 
 pytestmark = pytest.mark.kafka

@@ -1,8 +1,19 @@
 """What counts as answered, lost and duplicated: the definitions, without any service."""
 
-from lapor_hub.streams.ops.chaos.counting import (ANSWERED_TWICE, CASE_TWICE, DELIVERED_TWICE, DISPOSITIONED_TWICE, NO_DISPOSITIONED,
-                                    NO_SUBMITTED, NOT_AT_AGENCY, NOT_VISIBLE, STORED_TWICE, SUBMITTED_TWICE,
-                                    count_agency, count_complaints)
+from lapor_hub.streams.ops.chaos.counting import (
+    ANSWERED_TWICE,
+    CASE_TWICE,
+    DELIVERED_TWICE,
+    DISPOSITIONED_TWICE,
+    NO_DISPOSITIONED,
+    NO_SUBMITTED,
+    NOT_AT_AGENCY,
+    NOT_VISIBLE,
+    STORED_TWICE,
+    SUBMITTED_TWICE,
+    count_agency,
+    count_complaints,
+)
 from lapor_hub.streams.ops.chaos.model import DISPOSITIONED, SUBMITTED, Attempt, Post, Seen
 
 EVENTS = "complaints.events"

@@ -1,9 +1,28 @@
 """Failover and recovery times from a timeline and observations, without any service."""
 
-from lapor_hub.streams.ops.chaos.model import (AGENCY_UP, BROKER_KILL, BROKER_READY, BROKER_RESTART, DISPOSITIONED, WORKER_KILL,
-                                 WORKER_READY, WORKER_START, Attempt, Fault, Post, Seen)
-from lapor_hub.streams.ops.chaos.timing import (answers_during_outage, answers_while_not_ready, broker_restarts, delivery_recovery,
-                                  failover_times, recovery_times, worst)
+from lapor_hub.streams.ops.chaos.model import (
+    AGENCY_UP,
+    BROKER_KILL,
+    BROKER_READY,
+    BROKER_RESTART,
+    DISPOSITIONED,
+    WORKER_KILL,
+    WORKER_READY,
+    WORKER_START,
+    Attempt,
+    Fault,
+    Post,
+    Seen,
+)
+from lapor_hub.streams.ops.chaos.timing import (
+    answers_during_outage,
+    answers_while_not_ready,
+    broker_restarts,
+    delivery_recovery,
+    failover_times,
+    recovery_times,
+    worst,
+)
 
 
 def event(partition, at):
