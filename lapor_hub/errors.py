@@ -5,6 +5,26 @@
 - :class:`SkippableError`: this one record cannot be processed; dead-letter it with the reason.
 - :class:`FatalError`: stop the process; a person must look.
 
+The tree, with where each kind is raised (the one failure policy, ``streams/core/failures.py``,
+acts on the four kinds; the HTTP API answers them as 4xx or 503)::
+
+    HubError
+    ├── ConfigurationError            bad settings, bad connector config: exit 2 with what to fix
+    ├── RetriableError                retry later (503 + Retry-After at the API)
+    │   ├── WriteUnavailable              the broker did not acknowledge a write in time (core/durable)
+    │   └── IdentityProviderUnavailableError  the OIDC provider cannot be asked (identity)
+    ├── SkippableError                dead-letter this record with the reason
+    │   ├── UnknownAgencyError            a code that names no agency
+    │   ├── SerializationError            bytes that are not the contract (schemas)
+    │   ├── InvalidSubmission             a submission that fails validation (intake)
+    │   ├── IllegalTransition             not allowed in the complaint's status, or by this sender (lifecycle)
+    │   ├── InvalidUpdate                 an agency update that cannot become an outbox record (connector SDK)
+    │   └── GaveUp                        a retriable failure that outlived every attempt (core/failures)
+    ├── FatalError                    stop the process
+    ├── AuthenticationError           a credential that proves nothing: 401 (identity)
+    ├── AccountError                  a mistake managing accounts: the CLI exits 2 (identity)
+    └── CatalogLookupError            an unknown subject, version or schema id (schemas)
+
 Third-party errors are translated at the boundary with ``raise ... from exc``. Messages never
 carry personal data (names, NIK, phone numbers, e-mail addresses).
 """
