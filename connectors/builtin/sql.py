@@ -29,8 +29,8 @@ from sqlalchemy import exc as sa_exc
 
 from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
 from lapor_hub.connectors.sdk.connector import Connector
-from lapor_hub.connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from lapor_hub.connectors.sdk.updates import UPDATE_FIELDS
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.updates import AGENCY_UPDATES, UPDATE_FIELDS
 from lapor_hub.errors import ConfigurationError, FatalError, RetriableError, SkippableError
 
 __all__ = ["SqlConnector", "SqlSettings", "AssignmentTable", "UpdatesTable", "ASSIGNMENT_FIELDS"]
@@ -72,9 +72,9 @@ class UpdatesTable(StrictModel):
     @field_validator("type_values")
     @classmethod
     def _known_types(cls, values: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(values.values()) - OUTBOX_TYPES)
+        unknown = sorted(set(values.values()) - AGENCY_UPDATES)
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} are not agency updates; use {', '.join(sorted(OUTBOX_TYPES))}")
+            raise ValueError(f"{', '.join(unknown)} are not agency updates; use {', '.join(sorted(AGENCY_UPDATES))}")
         return values
 
     @field_validator("columns")

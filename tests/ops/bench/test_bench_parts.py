@@ -7,6 +7,7 @@ import statistics
 import pytest
 
 from lapor_hub.schemas import decode
+from lapor_hub.schemas.agency_updates import AGENCY_UPDATES
 from lapor_hub.streams.ops.bench.options import parse_options
 from lapor_hub.streams.ops.bench.report import REQUIRED_FIGURES, render, summary
 from lapor_hub.streams.ops.bench.stats import NATIONAL_HISTORY, extrapolate, human_duration, latency_summary, per_thousand, percentile
@@ -14,7 +15,6 @@ from lapor_hub.streams.ops.bench.updates import UPDATE_MIX, expected_events, pla
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.validation import validate_submission_record
-from lapor_hub.streams.lifecycle.authority import AGENCY_UPDATES
 from lapor_hub.streams.routing import default_categories
 
 
