@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 
-from lapor_hub.connectors.sdk.config import load_config
+from lapor_hub.connectors.sdk.config_file import load_config
 from lapor_hub.connectors.sdk.registry import available_types, connector_class
 from lapor_hub.connectors.sdk.runtime import ConnectorRuntime, check_broker
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError

@@ -36,7 +36,7 @@ from lapor_hub.connectors.sdk.config import BrokerConfig, ConnectorConfig
 from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from lapor_hub.connectors.sdk.publisher import HubPublisher
+from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
 from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
 
@@ -132,7 +132,7 @@ class ConnectorRuntime:
         producer = self._producer = self._producer or KafkaProducer(
             **opts, acks="all", linger_ms=5, max_block_ms=10000, request_timeout_ms=15000,
             client_id=f"lapor-connect-{self.config.id}")
-        self._publisher = HubPublisher(producer, self.config, connector_type=self.connector.type)
+        self._publisher = ConnectorPublisher(producer, self.config, connector_type=self.connector.type)
         consumer = self._consumer
         if consumer is None and self.connector.delivers():
             consumer = self._consumer = KafkaConsumer(

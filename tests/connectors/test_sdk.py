@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from lapor_hub.connectors.sdk import Backoff, Outcome, http_outcome, parse_retry_after, parse_update, sign, update_value, verify
-from lapor_hub.connectors.sdk.model import AgencyUpdate, event_id_for
-from lapor_hub.connectors.sdk.signing import SignatureError
-from lapor_hub.connectors.sdk.updates import InvalidUpdate
+from lapor_hub.connectors.sdk import AgencyUpdate, DeliveryOutcome, parse_retry_after, parse_update
+from lapor_hub.connectors.sdk.backoff import Backoff
+from lapor_hub.connectors.sdk.model import event_id_for
+from lapor_hub.connectors.sdk.outcomes import http_outcome
+from lapor_hub.connectors.sdk.signing import SignatureError, sign, verify
+from lapor_hub.connectors.sdk.updates import InvalidUpdate, update_value
 
 
 @pytest.mark.parametrize("status, outcome", [
-    (200, Outcome.OK), (201, Outcome.OK), (204, Outcome.OK), (408, Outcome.RETRY), (425, Outcome.RETRY),
-    (429, Outcome.RETRY), (500, Outcome.RETRY), (503, Outcome.RETRY), (400, Outcome.DEAD_LETTER),
-    (404, Outcome.DEAD_LETTER), (409, Outcome.DEAD_LETTER), (422, Outcome.DEAD_LETTER), (401, Outcome.FAIL),
-    (403, Outcome.FAIL), (302, Outcome.FAIL),
+    (200, DeliveryOutcome.OK), (201, DeliveryOutcome.OK), (204, DeliveryOutcome.OK), (408, DeliveryOutcome.RETRY), (425, DeliveryOutcome.RETRY),
+    (429, DeliveryOutcome.RETRY), (500, DeliveryOutcome.RETRY), (503, DeliveryOutcome.RETRY), (400, DeliveryOutcome.DEAD_LETTER),
+    (404, DeliveryOutcome.DEAD_LETTER), (409, DeliveryOutcome.DEAD_LETTER), (422, DeliveryOutcome.DEAD_LETTER), (401, DeliveryOutcome.FAIL),
+    (403, DeliveryOutcome.FAIL), (302, DeliveryOutcome.FAIL),
 ])
 def test_the_http_outcome_table(status, outcome):
     assert http_outcome(status) is outcome
