@@ -113,7 +113,8 @@ class WebhookConnector(Connector):
         items = payload.get("updates") if isinstance(payload, dict) and "updates" in payload else (
             [payload] if isinstance(payload, dict) else payload)
         if not isinstance(items, list) or not items or len(items) > _MAX_UPDATES_PER_REQUEST:
-            return _errors(422, f"send one update object or {{\"updates\": [...]}} with 1 to {_MAX_UPDATES_PER_REQUEST} updates")
+            return _errors(422, "send one update object or {\"updates\": [...]} "
+                                f"with 1 to {_MAX_UPDATES_PER_REQUEST} updates")
         try:
             updates = []
             for index, item in enumerate(items):

@@ -60,7 +60,8 @@ class CsvOverHttpConnector(Connector):
         except RetriableError as exc:
             raise ConfigurationError(f"settings.url: {exc}") from None
         if answer.status != 200:
-            raise ConfigurationError(f"settings.url: GET updates.csv answered HTTP {answer.status}; check url and api_key")
+            raise ConfigurationError(f"settings.url: GET updates.csv answered HTTP {answer.status}; "
+                                     "check url and api_key")
 
     def deliver(self, batch: Sequence[Delivery]) -> None:  # 4. one request for the whole batch
         rows = [d for d in batch if d.is_assignment]  # notices are not wanted by this agency

@@ -51,15 +51,15 @@ class BrokerConfig(StrictModel):
 
 
 class RuntimeSettings(StrictModel):
-    batch_size: int = Field(50, ge=1, le=1000)
+    batch_size: int = Field(50, ge=1, le=1000, description="inbox records handed to deliver() at most at once")
     poll_interval: float = Field(30.0, gt=0, description="seconds between poll() calls")
-    heartbeat_interval: float = Field(30.0, gt=0)
-    backoff_initial: float = Field(1.0, gt=0)
-    backoff_max: float = Field(60.0, gt=0, le=600)
-    #: How long one wait for inbox records lasts; bounds how fast a stop is noticed.
-    idle_wait: float = Field(1.0, gt=0, le=30)
-    #: Seconds after which a crashed connector's partitions go to its restarted successor.
-    session_timeout: float = Field(45.0, ge=6, le=300)
+    heartbeat_interval: float = Field(30.0, gt=0, description="seconds between heartbeats to connectors.health")
+    backoff_initial: float = Field(1.0, gt=0, description="seconds before the first retry")
+    backoff_max: float = Field(60.0, gt=0, le=600, description="longest wait between retries, in seconds")
+    # It bounds how fast a stop is noticed.
+    idle_wait: float = Field(1.0, gt=0, le=30, description="seconds one wait for inbox records lasts")
+    session_timeout: float = Field(45.0, ge=6, le=300, description="seconds after which a crashed connector's "
+                                   "partitions go to its restarted successor")
 
 
 class InboundSettings(StrictModel):
@@ -68,9 +68,11 @@ class InboundSettings(StrictModel):
 
 
 class ConnectorConfig(StrictModel):
-    type: str = Field(min_length=1)
-    id: str
-    agency: str
+    type: str = Field(min_length=1, description="a built-in type, an entry point name, or package.module:Class")
+    # The pattern is checked by _usable_id (its message says what to write); here it is documentation.
+    id: str = Field(description="names the consumer group and the CloudEvents source",
+                    json_schema_extra={"pattern": f"^{_ID.pattern}$"})
+    agency: str = Field(description="the agency's code in the directory, e.g. KEMENKES or '18.10'")
     broker: BrokerConfig
     runtime: RuntimeSettings = RuntimeSettings()
     inbound: InboundSettings | None = None
@@ -112,7 +114,7 @@ def full_config_model(type_name: str, settings: type[BaseModel]) -> type[Connect
     connector type's ``Settings``: the whole file of one connector type, as one model."""
     required = any(field.is_required() for field in settings.model_fields.values())
     model = create_model(
-        f"{settings.__name__}Config",
+        f"ConnectorConfig[{type_name}]",
         __base__=ConnectorConfig,
         __doc__=f"The configuration of a {type_name!r} connector, after ${{ENV_NAME}} substitution and "
                 "<key>_file reads (a secret may be given as <key>_file: /path instead of <key>).",

@@ -94,7 +94,8 @@ def _resolve(node: Any, env: Mapping[str, str], base_dir: Path, where: str) -> A
             try:
                 out[target] = file.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise ConfigurationError(f"{here}: cannot read {file}: {exc.strerror}; check the path and its permissions") from None
+                raise ConfigurationError(f"{here}: cannot read {file}: {exc.strerror}; "
+                                         "check the path and its permissions") from None
         else:
             out[key] = _resolve(value, env, base_dir, here)
     return out

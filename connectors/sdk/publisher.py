@@ -19,10 +19,10 @@ from lapor_hub import schemas
 from lapor_hub.connectors.sdk.config import ConnectorConfig
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
+from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import Headers, dead_letter_headers, safe_reason
 from lapor_hub.streams.directory import Directory
-from lapor_hub.errors import RetriableError
 
 __all__ = ["ConnectorPublisher"]
 

@@ -37,8 +37,8 @@ from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
 from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
-from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
+from lapor_hub.streams.core import topics
 
 __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]
 
@@ -238,7 +238,8 @@ class ConnectorRuntime:
             return _Undeliverable(SkippableError(f"{record_type} is not an inbox record type "
                                                  f"(expected {', '.join(sorted(INBOX_TYPES))})"))
         tracking_id = value.get("tracking_id") or attributes.get("subject") or ""
-        return Delivery(record_type, value, tracking_id, attributes["id"], record.topic, record.partition, record.offset)
+        return Delivery(record_type, value, tracking_id, attributes["id"],
+                        record.topic, record.partition, record.offset)
 
     def _deliver_run(self, consumer: Any, tp: TopicPartition, run: list) -> int:
         done, isolate = 0, False

@@ -79,7 +79,8 @@ def update_value(
     """The outbox record value for ``update`` published by ``agency`` through ``connector_id``."""
     spec = UPDATE_FIELDS.get(update.record_type)
     if spec is None:
-        raise InvalidUpdate(f"{update.record_type!r} is not an agency update: use one of {', '.join(sorted(AGENCY_UPDATES))}")
+        raise InvalidUpdate(f"{update.record_type!r} is not an agency update: "
+                            f"use one of {', '.join(sorted(AGENCY_UPDATES))}")
     required, optional = spec
     fields = dict(update.fields)
     if "text" in fields:
@@ -113,7 +114,8 @@ def update_value(
             if to_agency == agency:
                 raise InvalidUpdate("'to_agency' is the declining agency itself: name another agency or leave it empty")
             if to_agency not in (directory or default_directory()):
-                raise InvalidUpdate("'to_agency' is not an agency code in the directory: use e.g. 'KEMENKES' or '18.10', or leave it empty")
+                raise InvalidUpdate("'to_agency' is not an agency code in the directory: "
+                                    "use e.g. 'KEMENKES' or '18.10', or leave it empty")
         value.update(from_agency=agency, to_agency=to_agency, reason=fields["reason"],
                      hop=_int(fields["hop"], "hop"), suggested_by_agency=bool(to_agency))
     elif kind == "ComplaintReturnedToReporter":
@@ -140,7 +142,8 @@ def _parse_time(raw: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(str(raw).strip().upper())
         except ValueError:
-            raise InvalidUpdate("'occurred_at' is not an RFC 3339 timestamp such as 2024-05-01T08:30:00+07:00") from None
+            raise InvalidUpdate("'occurred_at' is not an RFC 3339 timestamp "
+                                "such as 2024-05-01T08:30:00+07:00") from None
     if parsed.utcoffset() is None:
         raise InvalidUpdate("'occurred_at' has no UTC offset: send RFC 3339 with 'Z' or '+07:00'")
     return parsed.astimezone(timezone.utc)
