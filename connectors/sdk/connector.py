@@ -46,8 +46,12 @@ class ConnectorContext:
 
 
 class Connector:
-    """Base of every connector. Implement :meth:`check` and :meth:`deliver` and/or :meth:`poll`.
+    """Base of every connector. Implement :meth:`check`, and :meth:`deliver`, :meth:`poll` or
+    :meth:`inbound_routes` (one or more); a class that implements neither is refused when it is
+    defined (:class:`ConnectorDefinitionError`).
 
+    - ``check()``: reach the agency system and verify the configuration; ``ConfigurationError``
+      says what to fix, ``RetriableError`` that it is down for now (``lapor-connect run`` starts anyway).
     - ``deliver(batch)``: hand each :class:`Delivery` to the agency system, in order. Return
       ``None`` when all were accepted, or yield/return one external reference (or None) per
       accepted delivery. Raise ``RetriableError`` to retry from the first delivery not yet
