@@ -69,7 +69,8 @@ def test_spec_of_a_class_path_and_of_an_entry_point(tmp_path, monkeypatch, capsy
 
 def test_spec_of_an_unknown_type_exits_2_naming_the_types(capsys):
     assert main(["spec", "carrier-pigeon"]) == 2
-    assert "unknown connector type 'carrier-pigeon'; available: filedrop, open311, sql, webhook" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert "unknown connector type 'carrier-pigeon'; available: filedrop, open311, sql, webhook" in message
 
 
 def test_help_documents_spec(capsys):

@@ -12,20 +12,22 @@ from lapor_hub import errors
 from lapor_hub.connectors import sdk
 from lapor_hub.connectors.examples import csv_over_http
 from lapor_hub.connectors.sdk import AgencyUpdate, Connector, DeliveryOutcome, parse_retry_after, parse_update
+from lapor_hub.connectors.sdk.backoff import Backoff
 from lapor_hub.connectors.sdk.config_file import build_config
 from lapor_hub.connectors.sdk.connector import ConnectorDefinitionError
-from lapor_hub.connectors.sdk.backoff import Backoff
 from lapor_hub.connectors.sdk.model import event_id_for
 from lapor_hub.connectors.sdk.outcomes import http_outcome
 from lapor_hub.connectors.sdk.signing import SignatureError, sign, verify
 from lapor_hub.connectors.sdk.updates import InvalidUpdate, update_value
 
+_O = DeliveryOutcome
+
 
 @pytest.mark.parametrize("status, outcome", [
-    (200, DeliveryOutcome.OK), (201, DeliveryOutcome.OK), (204, DeliveryOutcome.OK), (408, DeliveryOutcome.RETRY), (425, DeliveryOutcome.RETRY),
-    (429, DeliveryOutcome.RETRY), (500, DeliveryOutcome.RETRY), (503, DeliveryOutcome.RETRY), (400, DeliveryOutcome.DEAD_LETTER),
-    (404, DeliveryOutcome.DEAD_LETTER), (409, DeliveryOutcome.DEAD_LETTER), (422, DeliveryOutcome.DEAD_LETTER), (401, DeliveryOutcome.FAIL),
-    (403, DeliveryOutcome.FAIL), (302, DeliveryOutcome.FAIL),
+    (200, _O.OK), (201, _O.OK), (204, _O.OK), (408, _O.RETRY), (425, _O.RETRY),
+    (429, _O.RETRY), (500, _O.RETRY), (503, _O.RETRY), (400, _O.DEAD_LETTER),
+    (404, _O.DEAD_LETTER), (409, _O.DEAD_LETTER), (422, _O.DEAD_LETTER), (401, _O.FAIL),
+    (403, _O.FAIL), (302, _O.FAIL),
 ])
 def test_the_http_outcome_table(status, outcome):
     assert http_outcome(status) is outcome
