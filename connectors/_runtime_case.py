@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -66,18 +66,18 @@ def running(connector: Connector) -> Iterator[ConnectorRuntime]:
     thread.start()
     assert runtime.ready.wait(_WAIT), "the runtime did not start"
     try:
-        if failure:
+        if failure:  # it stopped while starting
             raise failure[0]
         yield runtime
     finally:
         runtime.stop()
         thread.join(_WAIT)
+        if failure:  # the runtime's own error explains a wait that timed out in the test
+            raise failure[0]
     assert not thread.is_alive(), "the runtime did not stop"
-    if failure:
-        raise failure[0]
 
 
-def wait_until(predicate, what: str) -> Any:
+def wait_until(predicate: Callable[[], Any], what: str) -> Any:
     deadline = time.monotonic() + _WAIT
     while time.monotonic() < deadline:
         result = predicate()

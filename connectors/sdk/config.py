@@ -107,13 +107,11 @@ class ConnectorConfig(StrictModel):
         return f"lapor-connect.{self.id}"
 
 
-
-
 def full_config_model(type_name: str, settings: type[BaseModel]) -> type[ConnectorConfig]:
     """:class:`ConnectorConfig` with ``type`` fixed to ``type_name`` and ``settings`` typed as the
     connector type's ``Settings``: the whole file of one connector type, as one model."""
     required = any(field.is_required() for field in settings.model_fields.values())
-    model = create_model(
+    return create_model(
         f"ConnectorConfig[{type_name}]",
         __base__=ConnectorConfig,
         __doc__=f"The configuration of a {type_name!r} connector, after ${{ENV_NAME}} substitution and "
@@ -121,4 +119,3 @@ def full_config_model(type_name: str, settings: type[BaseModel]) -> type[Connect
         type=(Literal[type_name], Field(description="the connector type")),
         settings=(settings, Field(...) if required else Field(default_factory=settings)),
     )
-    return model
