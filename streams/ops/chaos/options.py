@@ -42,7 +42,8 @@ def parse_options(argv: Sequence[str] | None) -> ChaosOptions:
     parser.add_argument("--json", dest="json_path", type=Path,
                         help="write the results here (default bench-results/chaos-<timestamp>.json)")
     parser.add_argument("--partitions", type=int, default=4, help="partitions of the hub topics (default 4)")
-    parser.add_argument("--work-dir", type=Path, help="keep brokers' and workers' data and logs here")
+    parser.add_argument("--work-dir", type=Path, help="keep brokers' and workers' data and logs here, and every "
+                                                     "request in <scenario>/attempts.jsonl")
     parser.add_argument("--seed", type=int, default=1708, help="seed of the complaint bodies")
     parser.add_argument("--preload", type=int, help="complaints the hub holds before the load in worker-kill "
                                                     "(default 20000, 0 with --short)")

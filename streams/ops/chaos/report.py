@@ -146,6 +146,9 @@ def _times(s: dict) -> str:
         if longest is not None and not complete:
             text = f"> {text} (one never)"
         parts.append(f"{label} {text}" + (f" (max of {len(measured)})" if len(measured) > 1 else ""))
+        if key == "recovery_s" and s.get("broker_restart_s"):
+            own = [m["seconds"] for m in s["broker_restart_s"] if m["seconds"] is not None]
+            parts[-1] += f" (broker itself {max(own):.1f} s)" if own else ""
     return "; ".join(parts) or "-"
 
 
@@ -171,7 +174,7 @@ def _details(s: dict) -> list[str]:
         lines += [f"  duplicated: {n['count']} {kind}" for kind, n in a["duplicated_by_kind"].items()]
     if s.get("broker_restart_s"):
         after = ", ".join("never" if m["seconds"] is None else f"{m['seconds']} s" for m in s["broker_restart_s"])
-        lines.append(f"  broker restarted: answering again after {after} (recovery counts from then)")
+        lines.append(f"  broker restarted: answering again after {after} (included in the recovery time)")
     if s.get("answers_while_broker_down"):
         lines.append(f"  answers while a broker was down: {s['answers_while_broker_down']}")
     lines += [f"  finding: {text}" for text in s.get("findings") or ()]

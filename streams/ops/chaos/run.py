@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import sys
 import tempfile
@@ -143,6 +144,9 @@ async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: Chao
             connector_exit = connector.stop() if connector is not None else None
             if app is not None:
                 app.stop()
+    if options.work_dir is not None:  # every request, for questions the summary does not answer
+        with open(home / "attempts.jsonl", "w") as out:
+            out.writelines(json.dumps(asdict(a)) + "\n" for a in clients.attempts)
     return _summary(scenario, stage, clients, seen, app, started_at, options, connector_exit, ready_lags)
 
 

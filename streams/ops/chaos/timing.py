@@ -4,11 +4,10 @@
   produced on ``complaints.events`` again on every partition, for the run's own complaints. A
   partition nobody processes shows as the slowest one; with steady load every partition gets
   submissions every second or so, so the figure is not limited by the load.
-- **recovery**: from a restarted broker answering again until a new complaint (a key first sent
-  after that, so no answer remembered from before can count) is answered 202. Measured from the
-  broker being back, not from its process starting, so that the broker's own log recovery
-  (seconds to tens of seconds after a SIGKILL, see :func:`broker_restarts`) is not charged to
-  the hub.
+- **recovery**: from a broker's restart (its process started again) until a new complaint (a key
+  first sent after that, so no answer remembered from before can count) is answered 202. It
+  includes the broker's own start after a SIGKILL (log recovery: 10-30 s here), which
+  :func:`broker_restarts` times apart: the hub's share is the difference.
 - **delivery recovery**: from the agency's system coming back until every assignment reached it.
 - **answers during an outage**: what clients were answered while the broker was down; a 202 there
   is a promise made without the broker;
@@ -73,7 +72,7 @@ def failover_times(faults: Iterable[Fault], events: Iterable[Seen], *, partition
 
 
 def recovery_times(faults: Iterable[Fault], attempts: Iterable[Attempt], *,
-                   after: Sequence[str] = (BROKER_READY,)) -> list[Measured]:
+                   after: Sequence[str] = (BROKER_RESTART,)) -> list[Measured]:
     """For each fault of a kind in ``after``: until a new complaint sent after it is answered 202."""
     fresh = sorted((a for a in attempts if a.first and a.status == ACCEPTED), key=lambda a: a.done_at)
     measured = []
@@ -118,17 +117,17 @@ def broker_restarts(faults: Sequence[Fault]) -> list[Measured]:
 
 
 def answers_during_outage(faults: Sequence[Fault], attempts: Iterable[Attempt]) -> dict[str, int]:
-    """Answers completed while a broker was down (from its kill until it answered again), by status.
+    """Answers completed while a broker was down (from its SIGKILL until its process started again:
+    surely down, whereas the moment it answers again is only seen within a few seconds), by status.
 
     Keys: ``"503"``, ... and ``"timeout"``, ``"connection"`` when no answer came; a 202 is
     ``"202 first request"`` or ``"202 retry"``: a new complaint accepted without a broker can
-    only be a promise the hub cannot keep yet, while a retry may be answered from memory (the
-    window ends when the broker was seen answering again, so its last second may hold real 202s).
+    only be a promise the hub cannot keep yet, while a retry may be answered from memory.
     """
     windows = []
     for i, fault in enumerate(faults):
         if fault.kind == BROKER_KILL:
-            back = next((f.at for f in faults[i + 1:] if f.kind == BROKER_READY and f.target == fault.target), None)
+            back = next((f.at for f in faults[i + 1:] if f.kind == BROKER_RESTART and f.target == fault.target), None)
             windows.append((fault.at, back if back is not None else float("inf")))
     counted: Counter[str] = Counter()
     for a in attempts:

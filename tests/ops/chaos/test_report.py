@@ -117,3 +117,14 @@ def test_findings_name_what_issue_11_asks_to_fix_without_deciding_the_verdict():
     assert findings({"answers_while_broker_down": {"503": 30, "202 retry": 1}}) == []
     three = {"brokers": 3, "answers_while_broker_down": {"202 first request": 50, "timeout": 4}}
     assert findings(three) == ["4 requests timed out while one broker was down and the others served"]
+
+
+def test_the_recovery_time_shows_how_much_of_it_the_broker_itself_took():
+    scenario = {"scenario": "broker-restart", "what": "b", "verdict": PASS, "answered": 1, "lost": 0, "duplicated": 0,
+                "complaints": {"sent": 1, "keys_answered": 1, "keys_rejected": 0, "keys_unanswered": 0, "answered": 1,
+                               "never_on_intake": 0, "lost_by_reason": {}, "duplicated_by_kind": {}},
+                "attempts": {"by_answer": {}}, "failover_s": [],
+                "recovery_s": [{"at": 30.0, "kind": "broker-restart", "target": "node-1", "seconds": 16.2}],
+                "broker_restart_s": [{"at": 30.0, "kind": "broker-restart", "target": "node-1", "seconds": 13.8}]}
+    row = render({"scenarios": [scenario]}).splitlines()[2]
+    assert "recovery 16.2 s (broker itself 13.8 s)" in row
