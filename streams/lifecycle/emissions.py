@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,10 @@ class EventFactory:
         self._subject = subject
         self._count = 0
 
+    @property
+    def now(self) -> datetime:
+        return self._now
+
     def event(self, record_type: str, fields: dict[str, Any], *, status: Status, agency: str,
               inboxes: tuple[str, ...] = (), escalation: bool = False, event_id: str | None = None,
               actor: str | None = None) -> Emission:
@@ -45,15 +50,14 @@ class EventFactory:
         return Emission(record_type, value, status, agency, inboxes, escalation, subject)
 
 
-def assignment(state: ComplaintState, decision: RouteDecision, directory: Directory,
-               due_at: datetime | None) -> dict[str, Any]:
+def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: RouteDecision,
+               directory: Directory, due_at: datetime | None) -> dict[str, Any]:
     """The ComplaintDispositioned fields for the agency in ``decision``, privacy applied.
 
     anonim: the reporter's identity never reaches the agency, and attachments are withheld
     (a photo once identified an anonymous reporter); rahasia: the agency sees the content but
     it is flagged as hidden from the public.
     """
-    submission = state.submission
     privacy = submission["privacy"]
     anonymous = privacy == "ANONYMOUS"
     agency = directory.get(decision.agency_code)
