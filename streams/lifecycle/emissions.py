@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -79,8 +79,10 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
     }
 
 
-async def emit(publisher: Publisher, emission: Emission) -> None:
+async def emit(publisher: Publisher, emission: Emission) -> list[Awaitable]:
     """Append one lifecycle event to ``complaints.events`` and deliver it where it goes.
+
+    Returns the deliveries: the broker has the event once they are all done.
 
     The extension headers say the complaint's status and holder after the event (so projections
     need not re-run the lifecycle) and, when known, the person who acted.
@@ -92,8 +94,9 @@ async def emit(publisher: Publisher, emission: Emission) -> None:
     if emission.subject:
         headers.append((SUBJECT_HEADER, emission.subject.encode()))
     key = value["tracking_id"].encode()
-    await publisher.send(topics.EVENTS, key, payload, headers)
+    deliveries = [await publisher.send(topics.EVENTS, key, payload, headers)]
     for code in emission.inboxes:
-        await publisher.send(topics.inbox(code), key, payload, headers)
+        deliveries.append(await publisher.send(topics.inbox(code), key, payload, headers))
     if emission.escalation:
-        await publisher.send(topics.ESCALATIONS, key, payload, headers)
+        deliveries.append(await publisher.send(topics.ESCALATIONS, key, payload, headers))
+    return deliveries

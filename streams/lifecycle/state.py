@@ -109,7 +109,8 @@ class ComplaintState:
             data["history"] = list(self.history)
         if self.clocks:
             # A running clock and the action keys it fired, together: they start and stop together.
-            data["clocks"] = {stage: [*_clock(c), sorted(self.fired.get(stage, ()))] for stage, c in self.clocks.items()}
+            data["clocks"] = {stage: [*_clock(c), sorted(self.fired.get(stage, ()))]
+                              for stage, c in self.clocks.items()}
         if self.resume_status:
             data["resume_status"] = self.resume_status.value
         if self.seen:
