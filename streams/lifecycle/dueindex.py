@@ -64,13 +64,12 @@ class DueIndex:
         Each taken complaint is re-entered :data:`RETRY_AFTER_S` later: if its check changes the
         state, the lifecycle's :meth:`note` replaces that entry; if not, it is proposed again then.
         """
-        heap, taken = self._heap, []
-        while heap and len(taken) < limit and heap[0][0] <= now_ts:
-            at, tracking_id = heapq.heappop(heap)
+        taken: list[tuple[str, float]] = []
+        while self._heap and len(taken) < limit and self._heap[0][0] <= now_ts:
+            at, tracking_id = heapq.heappop(self._heap)
             if self._due.get(tracking_id) == at:  # otherwise stale: the complaint moved on
                 taken.append((tracking_id, at))
-        for tracking_id, _ in taken:
-            self._set(tracking_id, now_ts + RETRY_AFTER_S)
+                self._set(tracking_id, now_ts + RETRY_AFTER_S)  # later than now: not taken again here
         return taken
 
     def _set(self, tracking_id: str, due_ts: float | None) -> None:
