@@ -1,4 +1,4 @@
-"""``lapor-connect``: list connector types, check a connector's config, run it.
+"""``lapor-connect``: list connector types, print a type's config schema, check a config, run it.
 
 Exit codes: 0 fine, 1 the connector failed (check failed, or it stopped on a fatal error),
 2 the configuration is wrong (the message says which key and what to do).
@@ -7,11 +7,12 @@ Exit codes: 0 fine, 1 the connector failed (check failed, or it stopped on a fat
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 
-from lapor_hub.connectors.sdk.config import load_config
+from lapor_hub.connectors.sdk.config_file import config_schema, load_config
 from lapor_hub.connectors.sdk.registry import available_types, connector_class
 from lapor_hub.connectors.sdk.runtime import ConnectorRuntime, check_broker
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
 def _list(args: argparse.Namespace) -> int:
     for name, target in sorted(available_types().items()):
         print(f"{name:<12} {target}")
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> int:
+    print(json.dumps(config_schema(args.type), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -80,11 +86,33 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+_EPILOG = """\
+examples:
+  lapor-connect list
+  lapor-connect spec webhook > webhook.schema.json      # JSON Schema of a webhook config file
+  lapor-connect spec my_package.module:MyConnector      # the same for a class not yet packaged
+  lapor-connect check connectors/examples/pringsewu-webhook.yaml
+  lapor-connect run   connectors/examples/pringsewu-webhook.yaml
+
+exit codes: 0 fine, 1 the connector failed, 2 the configuration is wrong.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lapor-connect", description="Run LAPOR Hub connectors.")
+    parser = argparse.ArgumentParser(prog="lapor-connect", description="Run LAPOR Hub connectors.", epilog=_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="connector types: built-ins and entry points 'lapor_hub.connectors'").set_defaults(func=_list)
+    sub.add_parser("list", help="connector types: built-ins and entry points 'lapor_hub.connectors'"
+                   ).set_defaults(func=_list)
+    spec = sub.add_parser(
+        "spec", help="print the JSON Schema of TYPE's config file: the common keys and its settings",
+        description="Print the JSON Schema (draft 2020-12) of a config file for connector type TYPE: "
+                    "type, id, agency, broker, runtime, inbound and the type's own settings. It describes the "
+                    "file after ${ENV_NAME} substitution and <key>_file reads.")
+    spec.add_argument("type", metavar="TYPE", help="a built-in type (see `list`), an entry point name, "
+                                                  "or package.module:Class")
+    spec.set_defaults(func=_spec)
     check = sub.add_parser("check", help="validate CONFIG and reach the agency system and the broker")
     check.add_argument("config")
     check.add_argument("--skip-broker", action="store_true", help="only the config and the agency system")

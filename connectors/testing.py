@@ -14,8 +14,15 @@ running for real in the test (a local HTTP server, a database, a folder), not a 
 The suite checks: ``check()`` passes; a delivery reaches the agency system; a redelivery with
 the same idempotency key is not stored twice; an agency follow-up becomes a valid
 ``FollowUpRecorded`` update (the suite first delivers the complaint it follows up) with a
-deterministic event id; an outage is a RetriableError and a
-permanent rejection a SkippableError.
+deterministic event id; an outage is a RetriableError and a permanent rejection a
+SkippableError. Those cases call the connector's methods directly; one more,
+``test_runs_through_the_runtime_between_inbox_and_outbox``, runs it as ``lapor-connect run``
+does (``check()``, then :class:`ConnectorRuntime`) against a real Kafka broker: an assignment
+produced on the agency's inbox reaches the agency system and is receipted, and a follow-up made
+there arrives on the agency's outbox. It is marked ``kafka`` and needs the fixture
+``kafka_bootstrap`` (``host:port``); the hub's own tests provide it from their session broker,
+an agency's project overrides it with the address of its test broker. The case creates the
+agency's topics when they are missing and starts its consumer group at the end of the inbox.
 """
 
 from __future__ import annotations
@@ -30,13 +37,14 @@ from typing import Any
 
 import pytest
 
+from lapor_hub.connectors._runtime_case import AgencyTopics, reachable, run_on, running, wait_until
 from lapor_hub.connectors.sdk.config import ConnectorConfig
 from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
-from lapor_hub.streams.directory import default_directory
 from lapor_hub.errors import RetriableError, SkippableError
+from lapor_hub.streams.directory import default_directory
 
 __all__ = ["ConnectorConformance", "Counterpart", "RecordingContext", "sample_assignment", "sample_delivery"]
 
@@ -75,7 +83,7 @@ class RecordingContext(ConnectorContext):
     def _publish(self, updates: Sequence[AgencyUpdate]) -> list[str]:
         values = [update_value(u, connector_id=self.connector_id, agency=self.agency) for u in updates]
         with self._lock:
-            self.published.extend(zip(updates, values))
+            self.published.extend(zip(updates, values, strict=True))
         return [v["event_id"] for v in values]
 
     def drain(self) -> list[tuple[AgencyUpdate, dict]]:
@@ -115,6 +123,15 @@ class ConnectorConformance:
     @pytest.fixture
     def harness(self) -> tuple[Connector, Counterpart]:  # pragma: no cover - subclasses provide it
         raise NotImplementedError("provide a 'harness' fixture returning (connector, counterpart)")
+
+    @pytest.fixture
+    def kafka_bootstrap(self, request) -> str:
+        """``host:port`` of the Kafka broker the runtime case uses: the session's ``kafka_broker``."""
+        try:
+            return request.getfixturevalue("kafka_broker").bootstrap
+        except pytest.FixtureLookupError:
+            pytest.fail("the runtime case needs a Kafka broker: override the 'kafka_bootstrap' fixture "
+                        "to return host:port of a broker for tests", pytrace=False)
 
     @pytest.fixture
     def opened(self, harness):
@@ -193,6 +210,36 @@ class ConnectorConformance:
             _deliver(connector, [counterpart.undeliverable(connector.config.agency)])
         assert failure.value.reason
 
+    # -- the same connector run by the runtime, between real topics --------------------------
+
+    @pytest.mark.kafka
+    def test_runs_through_the_runtime_between_inbox_and_outbox(self, harness, kafka_bootstrap):
+        connector, counterpart = harness
+        run_on(connector, kafka_bootstrap)
+        config = connector.config
+        hub = AgencyTopics(kafka_bootstrap, config.agency)
+        try:
+            hub.start_group_at_the_end(config.consumer_group)
+            tracking_id = f"LPR-RT-{uuid.uuid4().hex[:10].upper()}"
+            connector.check()  # as `lapor-connect run` does before it starts the runtime
+            with running(connector) as runtime:
+                if runtime.inbound_port is not None:
+                    counterpart.inbound_url = f"http://{reachable(config.inbound.host)}:{runtime.inbound_port}"
+                event_id = hub.assign(sample_assignment(config.agency, tracking_id))
+                wait_until(lambda: event_id in counterpart.held(), "the assignment at the agency system")
+                receipt = hub.receipt(config.id, event_id)
+                counterpart.record_follow_up(tracking_id, "Petugas sudah meninjau lokasi", f"rt-{tracking_id}")
+                headers, update = hub.outbox_update(tracking_id, "FollowUpRecorded")
+            committed, inbox_end = hub.committed(config.consumer_group), hub.inbox_end()
+        finally:
+            hub.close()
+        assert counterpart.held().count(event_id) == 1
+        assert (receipt["status"], receipt["agency"]) == ("DELIVERED", config.agency)
+        assert committed == inbox_end, "the runtime commits the inbox once the agency system accepted"
+        assert update["note"] == "Petugas sudah meninjau lokasi"
+        assert update["actor"] == update["agency"] == config.agency
+        assert headers["ce_source"] == config.source and headers["ce_subject"] == tracking_id
+
 
 def _deliver(connector: Connector, batch: list[Delivery]) -> list:
     results = connector.deliver(batch)
@@ -206,4 +253,5 @@ def _collect(connector: Connector, context: RecordingContext, *, acknowledge: bo
     values = [update_value(u, connector_id=connector.config.id, agency=connector.config.agency) for u in updates]
     if acknowledge:
         connector.acknowledge(updates)
-    return list(zip(updates, values))
+    return list(zip(updates, values, strict=True))
+

@@ -5,6 +5,8 @@
 - :func:`cloudevent_headers` / :func:`read_cloudevent_headers`: CloudEvents 1.0 Kafka binding.
 - :class:`SchemaCatalog`: released versions and their schema ids (``schemas/catalog.json``).
 - :func:`check_compatibility`: the structural Avro compatibility check (FULL_TRANSITIVE).
+- :mod:`lapor_hub.schemas.agency_updates`: which record types may be published on an agency's
+  outbox, by whom (one list for the hub and the connector SDK).
 - :mod:`lapor_hub.schemas.registry_web`: a read-only Confluent-compatible registry over HTTP
   (imported on demand: it pulls in faust).
 """

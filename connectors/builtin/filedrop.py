@@ -59,7 +59,8 @@ class FileDropConnector(Connector):
         for key in ("outgoing", "incoming"):
             folder: Path = getattr(self.settings, key)
             if not folder.is_dir():
-                raise ConfigurationError(f"settings.{key}: folder {folder} does not exist; create it or mount the share")
+                raise ConfigurationError(f"settings.{key}: folder {folder} does not exist; "
+                                         "create it or mount the share")
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise ConfigurationError(f"settings.{key}: folder {folder} is not writable by this user")
 

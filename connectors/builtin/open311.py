@@ -147,10 +147,12 @@ class Open311Connector(Connector):
         if known.get("status") is None:
             updates.append(AgencyUpdate("ComplaintAccepted", tracking_id, f"{srid}:accepted", {}, when))
         if status == "open" and notes and notes != known.get("notes"):
-            updates.append(AgencyUpdate("FollowUpRecorded", tracking_id, f"{srid}:{changed}:follow-up", {"note": notes}, when))
+            updates.append(AgencyUpdate("FollowUpRecorded", tracking_id, f"{srid}:{changed}:follow-up",
+                                        {"note": notes}, when))
         if status == "closed":
             response = notes or "The city closed the request without a note."
-            updates.append(AgencyUpdate("ResponseGiven", tracking_id, f"{srid}:{changed}:closed", {"response": response}, when))
+            updates.append(AgencyUpdate("ResponseGiven", tracking_id, f"{srid}:{changed}:closed",
+                                        {"response": response}, when))
             if self.settings.close_on_closed:
                 updates.append(AgencyUpdate("ComplaintClosed", tracking_id, f"{srid}:{changed}:closure",
                                             {"reason": "AGENCY_CLOSED", "note": notes or None}, when))

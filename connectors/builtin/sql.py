@@ -29,8 +29,8 @@ from sqlalchemy import exc as sa_exc
 
 from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
 from lapor_hub.connectors.sdk.connector import Connector
-from lapor_hub.connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from lapor_hub.connectors.sdk.updates import UPDATE_FIELDS
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.updates import AGENCY_UPDATES, UPDATE_FIELDS
 from lapor_hub.errors import ConfigurationError, FatalError, RetriableError, SkippableError
 
 __all__ = ["SqlConnector", "SqlSettings", "AssignmentTable", "UpdatesTable", "ASSIGNMENT_FIELDS"]
@@ -55,7 +55,8 @@ class AssignmentTable(StrictModel):
     def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(columns.values()) - set(ASSIGNMENT_FIELDS))
         if unknown:
-            raise ValueError(f"unknown assignment field(s) {', '.join(unknown)}; map columns to {', '.join(ASSIGNMENT_FIELDS)}")
+            raise ValueError(f"unknown assignment field(s) {', '.join(unknown)}; "
+                             f"map columns to {', '.join(ASSIGNMENT_FIELDS)}")
         return columns
 
 
@@ -72,9 +73,9 @@ class UpdatesTable(StrictModel):
     @field_validator("type_values")
     @classmethod
     def _known_types(cls, values: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(values.values()) - OUTBOX_TYPES)
+        unknown = sorted(set(values.values()) - AGENCY_UPDATES)
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} are not agency updates; use {', '.join(sorted(OUTBOX_TYPES))}")
+            raise ValueError(f"{', '.join(unknown)} are not agency updates; use {', '.join(sorted(AGENCY_UPDATES))}")
         return values
 
     @field_validator("columns")
@@ -110,7 +111,8 @@ class SqlSettings(StrictModel):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown time zone: use UTC, Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)") from None
+            raise ValueError("unknown time zone: use UTC, Asia/Jakarta (WIB), Asia/Makassar (WITA) "
+                             "or Asia/Jayapura (WIT)") from None
         return name
 
 
@@ -134,7 +136,8 @@ class SqlConnector(Connector):
             _require_columns(inspector, a.table, list(a.columns), "settings.assignments.columns")
             u = self.settings.updates
             if u is not None:
-                named = [u.watermark_column, u.tracking_id_column, u.type_column, *([u.update_id_column] if u.update_id_column else [])]
+                named = [u.watermark_column, u.tracking_id_column, u.type_column,
+                         *([u.update_id_column] if u.update_id_column else [])]
                 _require_columns(inspector, u.table, named, "settings.updates")
                 _require_columns(inspector, u.table, list(u.columns.values()), "settings.updates.columns")
         except sa_exc.SQLAlchemyError as exc:
@@ -212,7 +215,8 @@ class SqlConnector(Connector):
             try:
                 self._tables[name] = sa.Table(name, sa.MetaData(), autoload_with=self.engine)
             except sa_exc.NoSuchTableError:
-                raise FatalError(f"table {name!r} does not exist: run `lapor-connect check` and fix the mapping") from None
+                raise FatalError(f"table {name!r} does not exist: "
+                                 "run `lapor-connect check` and fix the mapping") from None
         return self._tables[name]
 
     def _state_table(self) -> sa.Table:
@@ -258,7 +262,8 @@ class _translated:
             raise SkippableError(f"the database refused the row for table {self.table!r} ({_cause(exc)}): "
                                  "compare the column constraints (NOT NULL, length) with the mapping") from None
         if isinstance(exc, sa_exc.ProgrammingError):
-            raise FatalError(f"table {self.table!r}: {_cause(exc)}; run `lapor-connect check` to see what is wrong") from None
+            raise FatalError(f"table {self.table!r}: {_cause(exc)}; "
+                             "run `lapor-connect check` to see what is wrong") from None
         raise RetriableError(f"database unavailable for table {self.table!r} ({_cause(exc)})") from exc
 
 

@@ -33,7 +33,7 @@ from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
 from lapor_hub.connectors.sdk.connector import Connector
 from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
 from lapor_hub.connectors.sdk.model import Delivery, json_safe
-from lapor_hub.connectors.sdk.outcomes import Outcome, parse_retry_after
+from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome, parse_retry_after
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from lapor_hub.connectors.sdk.updates import parse_update
 from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
@@ -73,7 +73,7 @@ class WebhookConnector(Connector):
         if answer.status in (401, 403):
             raise ConfigurationError(f"settings.url answered HTTP {answer.status} to a signed ping: the agency "
                                      "does not accept our signature; make settings.secret equal to the agency's")
-        if self.outcome_for(answer.status) is Outcome.RETRY:
+        if self.outcome_for(answer.status) is DeliveryOutcome.RETRY:
             raise RetriableError(f"settings.url answered HTTP {answer.status} to a signed ping: the agency "
                                  "system is busy or down for now")
         if not 200 <= answer.status < 300:
@@ -113,7 +113,8 @@ class WebhookConnector(Connector):
         items = payload.get("updates") if isinstance(payload, dict) and "updates" in payload else (
             [payload] if isinstance(payload, dict) else payload)
         if not isinstance(items, list) or not items or len(items) > _MAX_UPDATES_PER_REQUEST:
-            return _errors(422, f"send one update object or {{\"updates\": [...]}} with 1 to {_MAX_UPDATES_PER_REQUEST} updates")
+            return _errors(422, "send one update object or {\"updates\": [...]} "
+                                f"with 1 to {_MAX_UPDATES_PER_REQUEST} updates")
         try:
             updates = []
             for index, item in enumerate(items):

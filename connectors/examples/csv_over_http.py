@@ -5,7 +5,7 @@ assignment, the event id in column ``event_id`` for its own dedupe) and serves
 ``GET {url}/updates.csv?after=<seq>`` (columns ``seq,type,tracking_id,text,occurred_at``).
 Everything else (consuming the inbox, commits, retries, dead letters, receipts, heartbeats,
 publishing to the outbox) is the runtime's. Run it with ``type:
-connectors.examples.csv_over_http:CsvOverHttpConnector`` in a config, or register it as an
+lapor_hub.connectors.examples.csv_over_http:CsvOverHttpConnector`` in a config, or register it as an
 entry point in your own package::
 
     [project.entry-points."lapor_hub.connectors"]
@@ -21,8 +21,16 @@ from pathlib import Path
 
 from pydantic import Field, HttpUrl, SecretStr
 
-from lapor_hub.connectors.sdk import AgencyUpdate, Connector, Delivery, HttpClient, StrictModel, parse_update
-from lapor_hub.errors import ConfigurationError, RetriableError
+from lapor_hub.connectors.sdk import (
+    AgencyUpdate,
+    ConfigurationError,
+    Connector,
+    Delivery,
+    HttpClient,
+    RetriableError,
+    StrictModel,
+    parse_update,
+)
 
 __all__ = ["CsvOverHttpConnector", "CsvOverHttpSettings"]
 
@@ -52,7 +60,8 @@ class CsvOverHttpConnector(Connector):
         except RetriableError as exc:
             raise ConfigurationError(f"settings.url: {exc}") from None
         if answer.status != 200:
-            raise ConfigurationError(f"settings.url: GET updates.csv answered HTTP {answer.status}; check url and api_key")
+            raise ConfigurationError(f"settings.url: GET updates.csv answered HTTP {answer.status}; "
+                                     "check url and api_key")
 
     def deliver(self, batch: Sequence[Delivery]) -> None:  # 4. one request for the whole batch
         rows = [d for d in batch if d.is_assignment]  # notices are not wanted by this agency

@@ -1,62 +1,48 @@
 """The connector SDK: write ``check``/``deliver``/``poll``, the runtime does the rest.
 
-See :class:`Connector` for the contract and :mod:`lapor_hub.connectors.sdk.runtime` for the guarantees.
+Everything an author needs is importable from here, the errors too (they are the hub's own
+classes, :mod:`lapor_hub.errors`, so the runtime acts on them)::
+
+    from lapor_hub.connectors.sdk import Connector, Delivery, RetriableError, StrictModel
+
+See :class:`Connector` for the contract and :mod:`lapor_hub.connectors.sdk.runtime` for the
+guarantees. Less common parts stay in their modules: the config file and its JSON Schema
+(:mod:`~lapor_hub.connectors.sdk.config_file`), the type registry
+(:mod:`~lapor_hub.connectors.sdk.registry`), request signatures
+(:mod:`~lapor_hub.connectors.sdk.signing`), the update mapping
+(:mod:`~lapor_hub.connectors.sdk.updates`), the outcome table
+(:mod:`~lapor_hub.connectors.sdk.outcomes`) and backoff (:mod:`~lapor_hub.connectors.sdk.backoff`).
 """
 
-from lapor_hub.connectors.sdk.backoff import Backoff
-from lapor_hub.connectors.sdk.config import (
-    BrokerConfig,
-    ConnectorConfig,
-    InboundSettings,
-    RuntimeSettings,
-    StrictModel,
-    build_config,
-    load_config,
-)
-from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext, NoSettings
-from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
-from lapor_hub.connectors.sdk.model import INBOX_TYPES, OUTBOX_TYPES, AgencyUpdate, Delivery, event_id_for, json_safe
-from lapor_hub.connectors.sdk.outcomes import HTTP_OUTCOMES, Outcome, http_outcome, parse_retry_after, raise_for_outcome
-from lapor_hub.connectors.sdk.registry import ENTRY_POINT_GROUP, available_types, connector_class
-from lapor_hub.connectors.sdk.runtime import ConnectorRuntime, check_broker
-from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
-from lapor_hub.connectors.sdk.updates import InvalidUpdate, parse_update, update_value
+from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.config_file import load_config
+from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk.http import HttpClient
+from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome, parse_retry_after
+from lapor_hub.connectors.sdk.runtime import ConnectorRuntime
+from lapor_hub.connectors.sdk.updates import parse_update
+from lapor_hub.errors import ConfigurationError, FatalError, RetriableError, SkippableError
 
 __all__ = [
+    # write a connector
     "Connector",
-    "ConnectorContext",
-    "NoSettings",
+    "StrictModel",
+    "ConnectorConfig",
     "Delivery",
     "AgencyUpdate",
-    "INBOX_TYPES",
-    "OUTBOX_TYPES",
-    "event_id_for",
-    "json_safe",
-    "ConnectorConfig",
-    "BrokerConfig",
-    "RuntimeSettings",
-    "InboundSettings",
-    "StrictModel",
-    "load_config",
-    "build_config",
-    "ConnectorRuntime",
-    "check_broker",
-    "Backoff",
-    "Outcome",
-    "HTTP_OUTCOMES",
-    "http_outcome",
-    "raise_for_outcome",
-    "parse_retry_after",
-    "HttpClient",
-    "HttpResponse",
-    "SIGNATURE_HEADER",
-    "SignatureError",
-    "sign",
-    "verify",
-    "InvalidUpdate",
     "parse_update",
-    "update_value",
-    "ENTRY_POINT_GROUP",
-    "available_types",
-    "connector_class",
+    "json_safe",
+    # talk to the agency system
+    "HttpClient",
+    "DeliveryOutcome",
+    "parse_retry_after",
+    # errors, by what the runtime does: stop at start, retry with backoff, dead-letter, stop
+    "ConfigurationError",
+    "RetriableError",
+    "SkippableError",
+    "FatalError",
+    # run it
+    "load_config",
+    "ConnectorRuntime",
 ]

@@ -1,25 +1,21 @@
-"""One YAML file per connector instance: typed, frozen, validated before anything starts.
+"""The shape of a connector's configuration: typed, frozen models, one per section.
 
-Secrets never sit in the file: ``${ENV_NAME}`` is replaced by an environment variable and
-``<key>_file: path`` by the file's content (Docker/Kubernetes secrets). They are held as
-:class:`pydantic.SecretStr` and never printed. Every mistake is a :class:`ConfigurationError`
-naming the key and what to do.
+The common keys (``type``, ``id``, ``agency``, ``broker``, ``runtime``, ``inbound``) are
+:class:`ConnectorConfig`; each connector type adds its own ``Settings`` model under ``settings``.
+:func:`full_config_model` joins the two into one model, whose JSON Schema ``lapor-connect spec``
+prints. Reading the YAML file, resolving its secrets and explaining mistakes is
+:mod:`lapor_hub.connectors.sdk.config_file`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import typing
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
 
-from lapor_hub.streams.directory import Directory, default_directory
-from lapor_hub.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.directory import default_directory
 
 __all__ = [
     "BrokerConfig",
@@ -27,13 +23,10 @@ __all__ = [
     "InboundSettings",
     "ConnectorConfig",
     "StrictModel",
-    "load_config",
-    "build_config",
+    "full_config_model",
 ]
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
-_SECRET_WORDS = ("password", "secret", "key", "token", "url")
 
 
 class StrictModel(BaseModel):
@@ -58,15 +51,15 @@ class BrokerConfig(StrictModel):
 
 
 class RuntimeSettings(StrictModel):
-    batch_size: int = Field(50, ge=1, le=1000)
+    batch_size: int = Field(50, ge=1, le=1000, description="inbox records handed to deliver() at most at once")
     poll_interval: float = Field(30.0, gt=0, description="seconds between poll() calls")
-    heartbeat_interval: float = Field(30.0, gt=0)
-    backoff_initial: float = Field(1.0, gt=0)
-    backoff_max: float = Field(60.0, gt=0, le=600)
-    #: How long one wait for inbox records lasts; bounds how fast a stop is noticed.
-    idle_wait: float = Field(1.0, gt=0, le=30)
-    #: Seconds after which a crashed connector's partitions go to its restarted successor.
-    session_timeout: float = Field(45.0, ge=6, le=300)
+    heartbeat_interval: float = Field(30.0, gt=0, description="seconds between heartbeats to connectors.health")
+    backoff_initial: float = Field(1.0, gt=0, description="seconds before the first retry")
+    backoff_max: float = Field(60.0, gt=0, le=600, description="longest wait between retries, in seconds")
+    # It bounds how fast a stop is noticed.
+    idle_wait: float = Field(1.0, gt=0, le=30, description="seconds one wait for inbox records lasts")
+    session_timeout: float = Field(45.0, ge=6, le=300, description="seconds after which a crashed connector's "
+                                   "partitions go to its restarted successor")
 
 
 class InboundSettings(StrictModel):
@@ -75,9 +68,11 @@ class InboundSettings(StrictModel):
 
 
 class ConnectorConfig(StrictModel):
-    type: str = Field(min_length=1)
-    id: str
-    agency: str
+    type: str = Field(min_length=1, description="a built-in type, an entry point name, or package.module:Class")
+    # The pattern is checked by _usable_id (its message says what to write); here it is documentation.
+    id: str = Field(description="names the consumer group and the CloudEvents source",
+                    json_schema_extra={"pattern": f"^{_ID.pattern}$"})
+    agency: str = Field(description="the agency's code in the directory, e.g. KEMENKES or '18.10'")
     broker: BrokerConfig
     runtime: RuntimeSettings = RuntimeSettings()
     inbound: InboundSettings | None = None
@@ -112,105 +107,15 @@ class ConnectorConfig(StrictModel):
         return f"lapor-connect.{self.id}"
 
 
-def load_config(path: str | Path, *, env: Mapping[str, str] | None = None,
-                directory: Directory | None = None) -> ConnectorConfig:
-    """Read, resolve secrets, validate. ``env`` defaults to ``os.environ`` (the entry point)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read connector config {path}: {exc.strerror}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigurationError(f"{path} is not valid YAML{where}: fix the syntax") from None
-    return build_config(raw, env=env, base_dir=path.parent, directory=directory, origin=str(path))
-
-
-def build_config(raw: Any, *, env: Mapping[str, str] | None = None, base_dir: Path | None = None,
-                 directory: Directory | None = None, origin: str = "connector config") -> ConnectorConfig:
-    from lapor_hub.connectors.sdk.registry import connector_class  # late: the registry imports connectors
-
-    if not isinstance(raw, Mapping):
-        raise ConfigurationError(f"{origin}: expected a mapping with type, id, agency, broker and settings")
-    resolved = _resolve(raw, os.environ if env is None else env, base_dir or Path("."), "")
-    if not isinstance(resolved.get("type"), str):
-        raise ConfigurationError(f"{origin}: 'type' is missing: name a connector type (see `lapor-connect list`)")
-    cls = connector_class(resolved["type"])
-    context = {"directory": directory} if directory is not None else None
-    try:
-        config = ConnectorConfig.model_validate(resolved, context=context)
-    except ValidationError as exc:
-        raise ConfigurationError(_explain(exc, ConnectorConfig, origin, "")) from None
-    try:
-        settings = cls.Settings.model_validate(resolved.get("settings") or {})
-    except ValidationError as exc:
-        raise ConfigurationError(_explain(exc, cls.Settings, origin, "settings.")) from None
-    return config.model_copy(update={"settings": settings})
-
-
-def _resolve(node: Any, env: Mapping[str, str], base_dir: Path, where: str) -> Any:
-    if isinstance(node, str):
-        def substitute(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in env:
-                raise ConfigurationError(f"{where or 'config'}: environment variable {name} is not set; "
-                                         f"export {name}=... or use {where.rpartition('.')[2] or 'key'}_file: /path")
-            return env[name]
-        return _ENV_REF.sub(substitute, node)
-    if isinstance(node, list):
-        return [_resolve(item, env, base_dir, f"{where}[{i}]") for i, item in enumerate(node)]
-    if not isinstance(node, Mapping):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        key = str(key)
-        here = f"{where}.{key}" if where else key
-        if key.endswith("_file") and len(key) > 5:
-            target = key[:-5]
-            if target in node:
-                raise ConfigurationError(f"{here}: give either {target} or {key}, not both")
-            file = Path(str(_resolve(value, env, base_dir, here)))
-            file = file if file.is_absolute() else base_dir / file
-            try:
-                out[target] = file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigurationError(f"{here}: cannot read {file}: {exc.strerror}; check the path and its permissions") from None
-        else:
-            out[key] = _resolve(value, env, base_dir, here)
-    return out
-
-
-def _explain(exc: ValidationError, model: type[BaseModel], origin: str, prefix: str) -> str:
-    lines = []
-    for error in exc.errors(include_input=False, include_url=False):
-        loc = [str(part) for part in error["loc"]]
-        key = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "config"
-        if error["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{key}: unknown key{hint} (remove it or fix its spelling)")
-        elif error["type"] == "missing":
-            hint = (f"; write {loc[-1]}: ${{ENV_NAME}} or {loc[-1]}_file: /path"
-                    if loc and any(w in loc[-1] for w in _SECRET_WORDS) else "")
-            lines.append(f"{key}: required key is missing{hint}")
-        elif error["type"].startswith("url_"):
-            lines.append(f"{key}: {error['msg']}; write a full URL such as https://host:port/path")
-        else:
-            lines.append(f"{key}: {error['msg'].removeprefix('Value error, ')}")
-    return f"{origin} is invalid:\n  - " + "\n  - ".join(lines)
-
-
-def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
-    current: Any = model
-    for part in loc:
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        current = next((t for t in (field.annotation, *typing.get_args(field.annotation))
-                        if isinstance(t, type) and issubclass(t, BaseModel)), None)
-        if current is None:
-            return []
-    return list(getattr(current, "model_fields", {}))
+def full_config_model(type_name: str, settings: type[BaseModel]) -> type[ConnectorConfig]:
+    """:class:`ConnectorConfig` with ``type`` fixed to ``type_name`` and ``settings`` typed as the
+    connector type's ``Settings``: the whole file of one connector type, as one model."""
+    required = any(field.is_required() for field in settings.model_fields.values())
+    return create_model(
+        f"ConnectorConfig[{type_name}]",
+        __base__=ConnectorConfig,
+        __doc__=f"The configuration of a {type_name!r} connector, after ${{ENV_NAME}} substitution and "
+                "<key>_file reads (a secret may be given as <key>_file: /path instead of <key>).",
+        type=(Literal[type_name], Field(description="the connector type")),
+        settings=(settings, Field(...) if required else Field(default_factory=settings)),
+    )

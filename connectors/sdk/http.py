@@ -64,7 +64,8 @@ class HttpClient:
                 return HttpResponse(answer.code, answer.read(), dict(answer.headers.items()))
         except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise RetriableError(f"{method} {host} failed: {type(reason).__name__} (unreachable or no answer within {self.timeout:g} s)") from exc
+            raise RetriableError(f"{method} {host} failed: {type(reason).__name__} "
+                                 f"(unreachable or no answer within {self.timeout:g} s)") from exc
 
     def get(self, url: str, **kwargs) -> HttpResponse:
         return self.request("GET", url, **kwargs)

@@ -1,4 +1,8 @@
-"""What flows through a connector: deliveries (hub → agency) and agency updates (agency → hub)."""
+"""What flows through a connector: deliveries (hub → agency) and agency updates (agency → hub).
+
+Which record types an update may have is the event contract's list,
+:data:`lapor_hub.schemas.agency_updates.AGENCY_UPDATES`, shared with the hub.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ __all__ = [
     "Delivery",
     "AgencyUpdate",
     "INBOX_TYPES",
-    "OUTBOX_TYPES",
     "event_id_for",
     "json_safe",
 ]
@@ -28,15 +31,6 @@ INBOX_TYPES = frozenset({
     "ComplaintReopened",
     "SlaWarning",
     "ComplaintEscalated",
-})
-#: What an agency may publish to ``agency.<code>.outbox``.
-OUTBOX_TYPES = frozenset({
-    "ComplaintAccepted",
-    "ComplaintForwarded",
-    "ComplaintReturnedToReporter",
-    "FollowUpRecorded",
-    "ResponseGiven",
-    "ComplaintClosed",
 })
 
 # Fixed forever: changing it would give every re-polled update a new id and defeat the hub's

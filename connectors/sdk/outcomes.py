@@ -1,8 +1,9 @@
-"""What an answer from an agency system means for the runtime: a table, not scattered ifs.
+"""What an agency system's answer to a delivery means for the runtime: a table, not scattered ifs.
 
-The table maps HTTP statuses to an :class:`Outcome`; a connector overrides
+The table maps HTTP statuses to a :class:`DeliveryOutcome`; a connector overrides
 :meth:`lapor_hub.connectors.sdk.Connector.outcome_for` to change one row for its agency system.
 :func:`raise_for_outcome` turns a non-OK outcome into the error the runtime acts on.
+(Not the lifecycle's ``Outcome``, which is the result of a transition.)
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import time
 
 from lapor_hub.errors import FatalError, RetriableError, SkippableError
 
-__all__ = ["Outcome", "HTTP_OUTCOMES", "http_outcome", "raise_for_outcome", "parse_retry_after"]
+__all__ = ["DeliveryOutcome", "HTTP_OUTCOMES", "http_outcome", "raise_for_outcome", "parse_retry_after"]
 
 
-class Outcome(str, enum.Enum):
+class DeliveryOutcome(str, enum.Enum):
+    """What the runtime does with a delivery after the agency system answered."""
+
     OK = "ok"  # accepted: commit the offset, send a receipt
     RETRY = "retry"  # temporary: back off, deliver the same records again in the same order
     DEAD_LETTER = "dead-letter"  # this record can never be accepted: dead-letter it, go on
@@ -24,44 +27,44 @@ class Outcome(str, enum.Enum):
 
 
 #: First matching row wins.
-HTTP_OUTCOMES: tuple[tuple[range, Outcome, str], ...] = (
-    (range(200, 300), Outcome.OK, "accepted"),
-    (range(408, 409), Outcome.RETRY, "request timeout"),
-    (range(425, 426), Outcome.RETRY, "too early"),
-    (range(429, 430), Outcome.RETRY, "rate limited"),
+HTTP_OUTCOMES: tuple[tuple[range, DeliveryOutcome, str], ...] = (
+    (range(200, 300), DeliveryOutcome.OK, "accepted"),
+    (range(408, 409), DeliveryOutcome.RETRY, "request timeout"),
+    (range(425, 426), DeliveryOutcome.RETRY, "too early"),
+    (range(429, 430), DeliveryOutcome.RETRY, "rate limited"),
     # Not dead-lettered: a wrong secret or a revoked grant would send the whole inbox to the
     # dead-letter topic. Stopping keeps the records in the inbox until the config is fixed.
-    (range(401, 402), Outcome.FAIL, "credentials rejected: check the connector's secret"),
-    (range(403, 404), Outcome.FAIL, "access denied: ask the agency to grant the connector access"),
-    (range(400, 500), Outcome.DEAD_LETTER, "rejected by the agency system"),
-    (range(500, 600), Outcome.RETRY, "agency system error"),
+    (range(401, 402), DeliveryOutcome.FAIL, "credentials rejected: check the connector's secret"),
+    (range(403, 404), DeliveryOutcome.FAIL, "access denied: ask the agency to grant the connector access"),
+    (range(400, 500), DeliveryOutcome.DEAD_LETTER, "rejected by the agency system"),
+    (range(500, 600), DeliveryOutcome.RETRY, "agency system error"),
     # 1xx/3xx: the URL points somewhere unexpected (a redirect to a login page, say).
-    (range(100, 400), Outcome.FAIL, "unexpected answer: check the configured URL"),
+    (range(100, 400), DeliveryOutcome.FAIL, "unexpected answer: check the configured URL"),
 )
 
 
-def http_outcome(status: int) -> Outcome:
+def http_outcome(status: int) -> DeliveryOutcome:
     return _row(status)[1]
 
 
-def _row(status: int) -> tuple[range, Outcome, str]:
+def _row(status: int) -> tuple[range, DeliveryOutcome, str]:
     for row in HTTP_OUTCOMES:
         if status in row[0]:
             return row
-    return range(0), Outcome.FAIL, "not an HTTP status"
+    return range(0), DeliveryOutcome.FAIL, "not an HTTP status"
 
 
-def raise_for_outcome(outcome: Outcome, status: int, *, what: str, retry_after: float | None = None) -> None:
-    """Raise what the runtime acts on; return quietly for :attr:`Outcome.OK`.
+def raise_for_outcome(outcome: DeliveryOutcome, status: int, *, what: str, retry_after: float | None = None) -> None:
+    """Raise what the runtime acts on; return quietly for :attr:`DeliveryOutcome.OK`.
 
     ``what`` names the call (``"POST /complaints"``), never data sent in it.
     """
-    if outcome is Outcome.OK:
+    if outcome is DeliveryOutcome.OK:
         return
     message = f"{what} answered HTTP {status} ({_row(status)[2]})"
-    if outcome is Outcome.RETRY:
+    if outcome is DeliveryOutcome.RETRY:
         raise RetriableError(message, retry_after=retry_after)
-    if outcome is Outcome.DEAD_LETTER:
+    if outcome is DeliveryOutcome.DEAD_LETTER:
         raise SkippableError(message)
     raise FatalError(message)
 

@@ -19,17 +19,21 @@ from lapor_hub import schemas
 from lapor_hub.connectors.sdk.config import ConnectorConfig
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
+from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import Headers, dead_letter_headers, safe_reason
 from lapor_hub.streams.directory import Directory
-from lapor_hub.errors import RetriableError
 
-__all__ = ["HubPublisher"]
+__all__ = ["ConnectorPublisher"]
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://lapor.go.id/hub/connectors/health")
 
 
-class HubPublisher:
+class ConnectorPublisher:
+    """The connector's producer side, owned by the runtime: it publishes as the connector
+    (CloudEvents source ``/agency/<code>/connector/<id>``). Not the hub's own
+    :class:`~lapor_hub.streams.core.publisher.Publisher`, which publishes as the hub."""
+
     def __init__(self, producer: Any, config: ConnectorConfig, *, connector_type: str,
                  directory: Directory | None = None, flush_timeout: float = 30.0) -> None:
         self._producer = producer

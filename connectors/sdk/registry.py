@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
+from lapor_hub.connectors.sdk.connector import Connector
 from lapor_hub.errors import ConfigurationError
 
 __all__ = ["ENTRY_POINT_GROUP", "BUILTIN_TYPES", "available_types", "connector_class"]
@@ -33,9 +34,8 @@ def available_types() -> dict[str, str]:
     return {**found, **BUILTIN_TYPES}
 
 
-def connector_class(name: str) -> type:
-    from lapor_hub.connectors.sdk.connector import Connector
-
+def connector_class(name: str) -> type[Connector]:
+    """The class of connector type ``name``: a built-in, an entry point, or ``module:Class``."""
     target = available_types().get(name) or (name if ":" in name else None)
     if target is None:
         raise ConfigurationError(
@@ -49,5 +49,8 @@ def connector_class(name: str) -> type:
         raise ConfigurationError(f"type: connector {name!r} ({target}) cannot be loaded: {exc}; "
                                  "is its package installed in this environment?") from exc
     if not (isinstance(cls, type) and issubclass(cls, Connector)):
-        raise ConfigurationError(f"type: {target} is not a connectors.sdk.Connector subclass")
+        raise ConfigurationError(f"type: {target} is not a lapor_hub.connectors.sdk.Connector subclass")
+    if cls.abstract:
+        raise ConfigurationError(f"type: {target} is an abstract base (declared with abstract=True); "
+                                 "name a connector class that implements it")
     return cls

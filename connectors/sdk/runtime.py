@@ -36,9 +36,9 @@ from lapor_hub.connectors.sdk.config import BrokerConfig, ConnectorConfig
 from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
-from lapor_hub.connectors.sdk.publisher import HubPublisher
-from lapor_hub.streams.core import topics
+from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
+from lapor_hub.streams.core import topics
 
 __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]
 
@@ -132,7 +132,7 @@ class ConnectorRuntime:
         producer = self._producer = self._producer or KafkaProducer(
             **opts, acks="all", linger_ms=5, max_block_ms=10000, request_timeout_ms=15000,
             client_id=f"lapor-connect-{self.config.id}")
-        self._publisher = HubPublisher(producer, self.config, connector_type=self.connector.type)
+        self._publisher = ConnectorPublisher(producer, self.config, connector_type=self.connector.type)
         consumer = self._consumer
         if consumer is None and self.connector.delivers():
             consumer = self._consumer = KafkaConsumer(
@@ -238,7 +238,8 @@ class ConnectorRuntime:
             return _Undeliverable(SkippableError(f"{record_type} is not an inbox record type "
                                                  f"(expected {', '.join(sorted(INBOX_TYPES))})"))
         tracking_id = value.get("tracking_id") or attributes.get("subject") or ""
-        return Delivery(record_type, value, tracking_id, attributes["id"], record.topic, record.partition, record.offset)
+        return Delivery(record_type, value, tracking_id, attributes["id"],
+                        record.topic, record.partition, record.offset)
 
     def _deliver_run(self, consumer: Any, tp: TopicPartition, run: list) -> int:
         done, isolate = 0, False

@@ -14,15 +14,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from lapor_hub import schemas
-from lapor_hub.connectors.sdk.model import OUTBOX_TYPES, AgencyUpdate, event_id_for
-from lapor_hub.streams.directory import Directory, default_directory
+from lapor_hub.connectors.sdk.model import AgencyUpdate, event_id_for
 from lapor_hub.errors import SkippableError
+from lapor_hub.schemas.agency_updates import AGENCY_UPDATES
+from lapor_hub.streams.directory import Directory, default_directory
 
-__all__ = ["InvalidUpdate", "parse_update", "update_value", "UPDATE_FIELDS", "TEXT_FIELD"]
+__all__ = ["InvalidUpdate", "parse_update", "update_value", "AGENCY_UPDATES", "UPDATE_FIELDS", "TEXT_FIELD"]
 
 _CLOSURE_REASONS = ("REPORTER_SATISFIED", "NO_REPLY", "AGENCY_CLOSED", "ADMIN_CLOSED")
 
-#: Per record type: (required text fields, optional fields with their defaults).
+#: Per record type of :data:`AGENCY_UPDATES` (the contract's list, shared with the hub): (required
+#: text fields, optional fields with their defaults). The national admin's decisions are not here.
 UPDATE_FIELDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "ComplaintAccepted": ((), {}),
     "ComplaintForwarded": (("reason",), {"to_agency": "", "hop": 0}),
@@ -52,8 +54,8 @@ def parse_update(raw: Mapping[str, Any]) -> AgencyUpdate:
         raise InvalidUpdate("an update must be an object with 'type' and 'tracking_id'")
     present = {str(k): v for k, v in raw.items() if v is not None and v != ""}
     record_type = present.get("type")
-    if not isinstance(record_type, str) or record_type not in OUTBOX_TYPES:
-        raise InvalidUpdate(f"'type' must be one of {', '.join(sorted(OUTBOX_TYPES))}")
+    if not isinstance(record_type, str) or record_type not in AGENCY_UPDATES:
+        raise InvalidUpdate(f"'type' must be one of {', '.join(sorted(AGENCY_UPDATES))}")
     tracking_id = present.get("tracking_id")
     if not isinstance(tracking_id, str) or not tracking_id.strip():
         raise InvalidUpdate("'tracking_id' is missing: every update names the complaint's tracking id")
@@ -77,7 +79,8 @@ def update_value(
     """The outbox record value for ``update`` published by ``agency`` through ``connector_id``."""
     spec = UPDATE_FIELDS.get(update.record_type)
     if spec is None:
-        raise InvalidUpdate(f"{update.record_type!r} is not an agency update: use one of {', '.join(sorted(OUTBOX_TYPES))}")
+        raise InvalidUpdate(f"{update.record_type!r} is not an agency update: "
+                            f"use one of {', '.join(sorted(AGENCY_UPDATES))}")
     required, optional = spec
     fields = dict(update.fields)
     if "text" in fields:
@@ -111,7 +114,8 @@ def update_value(
             if to_agency == agency:
                 raise InvalidUpdate("'to_agency' is the declining agency itself: name another agency or leave it empty")
             if to_agency not in (directory or default_directory()):
-                raise InvalidUpdate("'to_agency' is not an agency code in the directory: use e.g. 'KEMENKES' or '18.10', or leave it empty")
+                raise InvalidUpdate("'to_agency' is not an agency code in the directory: "
+                                    "use e.g. 'KEMENKES' or '18.10', or leave it empty")
         value.update(from_agency=agency, to_agency=to_agency, reason=fields["reason"],
                      hop=_int(fields["hop"], "hop"), suggested_by_agency=bool(to_agency))
     elif kind == "ComplaintReturnedToReporter":
@@ -138,7 +142,8 @@ def _parse_time(raw: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(str(raw).strip().upper())
         except ValueError:
-            raise InvalidUpdate("'occurred_at' is not an RFC 3339 timestamp such as 2024-05-01T08:30:00+07:00") from None
+            raise InvalidUpdate("'occurred_at' is not an RFC 3339 timestamp "
+                                "such as 2024-05-01T08:30:00+07:00") from None
     if parsed.utcoffset() is None:
         raise InvalidUpdate("'occurred_at' has no UTC offset: send RFC 3339 with 'Z' or '+07:00'")
     return parsed.astimezone(timezone.utc)

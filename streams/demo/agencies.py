@@ -40,7 +40,9 @@ import sqlalchemy as sa
 import yaml
 from aiohttp import web
 
-from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient, build_config, connector_class
+from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient
+from lapor_hub.connectors.sdk.config_file import build_config
+from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from lapor_hub.errors import HubError
@@ -48,13 +50,13 @@ from lapor_hub.streams.core.config import HubSettings
 
 __all__ = ["DemoAgencies", "start_demo_agencies", "PRINGSEWU", "LEGACY_DATABASE_AGENCY", "FILE_DROP_AGENCY"]
 
-log = logging.getLogger("lapor_hub.streams.demo.feed.agencies")
+log = logging.getLogger(__name__)
 
 PRINGSEWU = "18.10"
 LEGACY_DATABASE_AGENCY = "KEMENSOS"
 FILE_DROP_AGENCY = "OJK"
 
-_EXAMPLES = Path(__file__).resolve().parent / "examples"
+_EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "examples"
 _WIB = timezone(timedelta(hours=7))
 #: Short waits so that things visibly happen within seconds.
 _RUNTIME = {"batch_size": 20, "poll_interval": 1.0, "heartbeat_interval": 5.0, "backoff_initial": 0.5,

@@ -18,20 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lapor_hub.schemas.agency_updates import OUTBOX_UPDATES
 from lapor_hub.streams.directory import NATIONAL_ADMIN, Directory
 from lapor_hub.streams.lifecycle.commands import HUB, NATIONAL_ADMIN_ACTOR, REPORTER, SLA_CHECK, IllegalTransition
 from lapor_hub.streams.lifecycle.status import OPEN_STATUSES, Status
 
-__all__ = ["Standing", "check", "check_agency_update", "is_admin", "AGENCY_UPDATES", "WORKING"]
+__all__ = ["Standing", "check", "check_agency_update", "is_admin", "WORKING"]
 
 S = Status
 #: The statuses in which the holding agency works on a complaint.
 WORKING = frozenset({S.DISPOSITIONED, S.ACCEPTED, S.IN_PROGRESS})
-#: What an agency may publish on its outbox (the connector SDK publishes exactly these).
-AGENCY_UPDATES = frozenset({
-    "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter", "FollowUpRecorded",
-    "ResponseGiven", "ComplaintClosed", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified",
-})
 #: The closing reason each kind of closer must give, and the statuses it may close in.
 _CLOSERS = {REPORTER: ("REPORTER_SATISFIED", {S.RESPONDED}),
             NATIONAL_ADMIN_ACTOR: ("ADMIN_CLOSED", OPEN_STATUSES)}
@@ -61,7 +57,7 @@ def check(standing: Standing, record_type: str, sender: str, value: Mapping[str,
 
 def check_agency_update(agency: str, record_type: str, record: Mapping[str, Any]) -> None:
     """An update on the outbox of ``agency`` is one it may publish, about itself only."""
-    if record_type not in AGENCY_UPDATES:
+    if record_type not in OUTBOX_UPDATES:  # the contract's list; who may send which: _RULES
         raise IllegalTransition(f"{record_type} is not an update an agency may publish on its outbox")
     if record.get("actor") != agency:
         raise IllegalTransition(f"an update on the outbox of {agency} claims another actor")

@@ -75,7 +75,7 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         supervisor = BrokerSupervisor(broker, worker.stop_from_thread) if broker is not None else None
         agencies = nullcontext()
         if settings.demo:  # example agency systems and their connectors, so deliveries show too
-            from lapor_hub.streams.demo.feed.agencies import start_demo_agencies
+            from lapor_hub.streams.demo.agencies import start_demo_agencies
 
             agencies = start_demo_agencies(settings)
         with agencies:

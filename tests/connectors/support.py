@@ -12,8 +12,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from lapor_hub.connectors.sdk import ConnectorRuntime, build_config, sign
-from lapor_hub.connectors.sdk.connector import Connector
+from lapor_hub.connectors.sdk import Connector, ConnectorRuntime
+from lapor_hub.connectors.sdk.config_file import build_config
+from lapor_hub.connectors.sdk.signing import sign
 
 __all__ = ["FAST_RUNTIME", "config_for", "running", "wait_until", "post_signed"]
 

@@ -1,4 +1,4 @@
-"""``lapor-connect``: list, check and run (a real process, stopped by SIGTERM or killed)."""
+"""``lapor-connect``: list, spec, check and run (a real process, stopped by SIGTERM or killed)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from lapor_hub.connectors.cli import main
+from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.streams.core import topics
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import FAST_RUNTIME, wait_until
@@ -21,6 +22,68 @@ def test_list_shows_the_built_in_types(capsys):
     assert main(["list"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["filedrop", "open311", "sql", "webhook"]
+
+
+def test_spec_prints_the_json_schema_of_a_built_in_type(capsys):
+    assert main(["spec", "webhook"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["properties"]["type"]["const"] == "webhook"
+    assert set(schema["properties"]) == {"type", "id", "agency", "broker", "runtime", "inbound", "settings"}
+    assert set(schema["required"]) == {"type", "id", "agency", "broker", "settings"}
+    assert schema["additionalProperties"] is False
+    settings = _resolve(schema, schema["properties"]["settings"])
+    assert set(settings["properties"]) == {"url", "secret", "timeout", "replay_window"}
+    assert set(settings["required"]) == {"url", "secret"} and settings["additionalProperties"] is False
+    assert settings["properties"]["secret"]["writeOnly"] is True  # a secret: never shown back
+    runtime = _resolve(schema, schema["properties"]["runtime"])
+    assert runtime["properties"]["batch_size"]["maximum"] == 1000
+
+
+@pytest.mark.parametrize("kind", ["sql", "filedrop", "open311"])
+def test_spec_describes_every_built_in_type_s_settings(kind, capsys):
+    assert main(["spec", kind]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    cls = connector_class(kind)
+    assert set(_resolve(schema, schema["properties"]["settings"])["properties"]) == set(cls.Settings.model_fields)
+
+
+def test_spec_of_a_class_path_and_of_an_entry_point(tmp_path, monkeypatch, capsys):
+    target = "lapor_hub.connectors.examples.csv_over_http:CsvOverHttpConnector"
+    assert main(["spec", target]) == 0
+    by_path = json.loads(capsys.readouterr().out)
+    assert by_path["properties"]["type"]["const"] == target
+    assert set(_resolve(by_path, by_path["properties"]["settings"])["properties"]) == {
+        "url", "api_key", "watermark_path", "timeout"}
+    # an agency's package, installed: its distribution registers the class as an entry point
+    dist = tmp_path / "lapor_csv_connector-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: lapor-csv-connector\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[lapor_hub.connectors]\ncsv-http = {target}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["spec", "csv-http"]) == 0
+    by_entry_point = json.loads(capsys.readouterr().out)
+    assert by_entry_point["properties"]["type"]["const"] == "csv-http"
+    assert by_entry_point["$defs"] == by_path["$defs"]
+
+
+def test_spec_of_an_unknown_type_exits_2_naming_the_types(capsys):
+    assert main(["spec", "carrier-pigeon"]) == 2
+    message = capsys.readouterr().err
+    assert "unknown connector type 'carrier-pigeon'; available: filedrop, open311, sql, webhook" in message
+
+
+def test_help_documents_spec(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "spec" in out and "JSON Schema" in out and "lapor-connect spec webhook" in out
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    ref = node.get("$ref") or next((n["$ref"] for n in node.get("anyOf", ()) if "$ref" in n), None)
+    return schema["$defs"][ref.rpartition("/")[2]] if ref else node
 
 
 def test_check_of_a_bad_config_exits_2_with_the_reason(tmp_path, capsys):

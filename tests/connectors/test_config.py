@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from lapor_hub.connectors.sdk import load_config
+from lapor_hub.connectors.sdk.config_file import _resolve, config_schema
 from lapor_hub.errors import ConfigurationError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "examples"
@@ -89,3 +91,28 @@ def test_the_example_configs_are_valid(tmp_path):
     kemenkes = _write(tmp_path, loaded.pop("kemenkes-sql.yaml").read_text().replace("/run/secrets/kemenkes-db-url", str(secret)))
     configs = [load_config(path, env=env) for path in loaded.values()] + [load_config(kemenkes, env=env)]
     assert sorted(c.agency for c in configs) == ["18.10", "ANRI", "BPS", "KEMENKES"]
+
+
+def test_the_example_configs_use_only_what_their_type_s_spec_describes(tmp_path):
+    env = {"PRINGSEWU_WEBHOOK_SECRET": "x" * 32, "BPS_API_KEY": "k"}
+    (tmp_path / "db-url").write_text("postgresql+psycopg2://lapor:pw@db.example/pengaduan")
+    for path in EXAMPLES.glob("*.yaml"):
+        raw = yaml.safe_load(path.read_text().replace("/run/secrets/kemenkes-db-url", str(tmp_path / "db-url")))
+        resolved = _resolve(raw, env, path.parent, "")  # the spec describes the file after ${...} and *_file
+        schema = config_schema(raw["type"])
+        assert _mismatches(schema, schema, resolved, path.name) == []
+
+
+def _mismatches(schema: dict, node: dict, value, where: str) -> list[str]:
+    """The little of JSON Schema the configs need: references, objects' keys, required keys."""
+    ref = node.get("$ref") or next((n["$ref"] for n in node.get("anyOf", ()) if "$ref" in n), None)
+    node = schema["$defs"][ref.rpartition("/")[2]] if ref else node
+    if not isinstance(value, dict) or "properties" not in node:
+        return []
+    found = [f"{where}: missing {key}" for key in node.get("required", ()) if key not in value]
+    for key, item in value.items():
+        if key not in node["properties"]:
+            found += [f"{where}.{key}: not in the spec"] if node.get("additionalProperties") is False else []
+        else:
+            found += _mismatches(schema, node["properties"][key], item, f"{where}.{key}")
+    return found

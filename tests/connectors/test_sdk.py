@@ -1,20 +1,33 @@
-"""The SDK's pure parts: outcome table, backoff, signatures, update mapping (no network)."""
+"""The SDK's pure parts: outcome table, backoff, signatures, update mapping, what an author imports
+and writes (no network)."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
 
-from lapor_hub.connectors.sdk import Backoff, Outcome, http_outcome, parse_retry_after, parse_update, sign, update_value, verify
-from lapor_hub.connectors.sdk.model import AgencyUpdate, event_id_for
-from lapor_hub.connectors.sdk.signing import SignatureError
-from lapor_hub.connectors.sdk.updates import InvalidUpdate
+from lapor_hub import errors
+from lapor_hub.connectors import sdk
+from lapor_hub.connectors.examples import csv_over_http
+from lapor_hub.connectors.sdk import AgencyUpdate, Connector, DeliveryOutcome, parse_retry_after, parse_update
+from lapor_hub.connectors.sdk.backoff import Backoff
+from lapor_hub.connectors.sdk.config_file import build_config
+from lapor_hub.connectors.sdk.connector import ConnectorDefinitionError
+from lapor_hub.connectors.sdk.model import event_id_for
+from lapor_hub.connectors.sdk.outcomes import http_outcome
+from lapor_hub.connectors.sdk.signing import SignatureError, sign, verify
+from lapor_hub.connectors.sdk.updates import InvalidUpdate, update_value
+
+_O = DeliveryOutcome
 
 
 @pytest.mark.parametrize("status, outcome", [
-    (200, Outcome.OK), (201, Outcome.OK), (204, Outcome.OK), (408, Outcome.RETRY), (425, Outcome.RETRY),
-    (429, Outcome.RETRY), (500, Outcome.RETRY), (503, Outcome.RETRY), (400, Outcome.DEAD_LETTER),
-    (404, Outcome.DEAD_LETTER), (409, Outcome.DEAD_LETTER), (422, Outcome.DEAD_LETTER), (401, Outcome.FAIL),
-    (403, Outcome.FAIL), (302, Outcome.FAIL),
+    (200, _O.OK), (201, _O.OK), (204, _O.OK), (408, _O.RETRY), (425, _O.RETRY),
+    (429, _O.RETRY), (500, _O.RETRY), (503, _O.RETRY), (400, _O.DEAD_LETTER),
+    (404, _O.DEAD_LETTER), (409, _O.DEAD_LETTER), (422, _O.DEAD_LETTER), (401, _O.FAIL),
+    (403, _O.FAIL), (302, _O.FAIL),
 ])
 def test_the_http_outcome_table(status, outcome):
     assert http_outcome(status) is outcome
@@ -70,3 +83,67 @@ def test_invalid_updates_name_the_field_not_the_value(update, message):
     with pytest.raises(InvalidUpdate) as failure:
         update_value(update, connector_id="c", agency="KEMENKES")
     assert message in failure.value.reason and "3201" not in failure.value.reason
+
+
+# -- what an author imports and writes ------------------------------------------------------
+
+
+def test_the_sdk_exports_a_short_list_and_the_hub_s_own_error_classes():
+    assert 10 <= len(sdk.__all__) <= 16 and len(set(sdk.__all__)) == len(sdk.__all__)
+    assert all(hasattr(sdk, name) for name in sdk.__all__)
+    for name in ("ConfigurationError", "RetriableError", "SkippableError", "FatalError"):
+        assert getattr(sdk, name) is getattr(errors, name), "re-exported, not copied: the runtime acts on them"
+
+
+def test_the_worked_example_imports_everything_from_the_sdk():
+    tree = ast.parse(inspect.getsource(csv_over_http))
+    hub_imports = {node.module for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lapor_hub")}
+    assert hub_imports == {"lapor_hub.connectors.sdk"}
+
+
+def test_a_misspelt_deliver_is_refused_when_the_class_is_defined():
+    with pytest.raises(ConnectorDefinitionError) as failure:
+        class Misspelt(Connector):
+            def check(self) -> None: ...
+            def delivr(self, batch) -> None: ...
+    message = str(failure.value)
+    assert "Misspelt does not implement deliver(batch), poll() or inbound_routes()" in message
+    assert "'delivr' looks like a misspelt 'deliver'" in message
+    assert isinstance(failure.value, TypeError) and isinstance(failure.value, errors.ConfigurationError)
+
+
+def test_a_connector_without_check_is_refused():
+    with pytest.raises(ConnectorDefinitionError, match=r"does not implement check\(\), so it would do nothing"):
+        class Unchecked(Connector):
+            def poll(self): return []
+
+
+def test_a_shared_base_says_it_is_abstract_and_its_subclasses_are_still_checked():
+    class HttpAgency(Connector, abstract=True):
+        def check(self) -> None: ...
+
+    class Polling(HttpAgency):
+        def poll(self): return []
+
+    assert HttpAgency.abstract and not Polling.abstract and Polling.polls() and not Polling.delivers()
+    with pytest.raises(ConnectorDefinitionError, match="'pol' looks like a misspelt 'poll'"):
+        class Broken(HttpAgency):
+            def pol(self): return []
+
+
+def test_an_incomplete_or_abstract_class_named_in_a_config_is_a_configuration_error(tmp_path, monkeypatch):
+    (tmp_path / "agency_plugin.py").write_text(
+        "from lapor_hub.connectors.sdk import Connector\n\n"
+        "class Base(Connector, abstract=True):\n    def check(self): ...\n\n"
+        "class Good(Base):\n    def deliver(self, batch): return None\n")
+    (tmp_path / "agency_typo.py").write_text(
+        "from lapor_hub.connectors.sdk import Connector\n\n"
+        "class Typo(Connector):\n    def check(self): ...\n    def delivr(self, batch): ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    raw = {"id": "plugin", "agency": "BPS", "broker": {"bootstrap": "127.0.0.1:9"}}
+    assert build_config({**raw, "type": "agency_plugin:Good"}, env={}).type == "agency_plugin:Good"
+    with pytest.raises(errors.ConfigurationError, match="agency_plugin:Base is an abstract base"):
+        build_config({**raw, "type": "agency_plugin:Base"}, env={})
+    with pytest.raises(errors.ConfigurationError, match="'delivr' looks like a misspelt 'deliver'"):
+        build_config({**raw, "type": "agency_typo:Typo"}, env={})

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
-from lapor_hub.connectors.sdk import sign
+from lapor_hub.connectors.sdk.signing import sign
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
 from lapor_hub.streams.core import topics
 from lapor_hub.errors import FatalError

@@ -7,9 +7,9 @@ import statistics
 import pytest
 
 from lapor_hub.schemas import decode
+from lapor_hub.schemas.agency_updates import AGENCY_UPDATES
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.validation import validate_submission_record
-from lapor_hub.streams.lifecycle.authority import AGENCY_UPDATES
 from lapor_hub.streams.ops.bench.options import parse_options
 from lapor_hub.streams.ops.bench.report import REQUIRED_FIGURES, render, summary
 from lapor_hub.streams.ops.bench.stats import (
