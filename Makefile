@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: system-packages install run test test-unit bench chaos schemas-check clean help
+.PHONY: system-packages install run test test-unit bench bench-national chaos schemas-check clean help
 
 help:
 	@echo "make run    - install, start a local Kafka broker, create topics, run the hub on 127.0.0.1:6066"
 	@echo "make test   - install and run the whole test suite (starts its own broker and PostgreSQL)"
 	@echo "make bench  - benchmark the hub against a raw Kafka passthrough"
+	@echo "make bench-national - one worker holding 560,146 complaints: memory, restarts, SLA timer, store size"
 	@echo "make chaos  - fault injection: kill workers and brokers under load, count lost and duplicated complaints"
 
 $(STAMP): pyproject.toml
@@ -32,6 +33,9 @@ test-unit: install
 
 bench: install
 	$(BIN)/lapor-hub bench
+
+bench-national: install
+	$(BIN)/lapor-hub bench national
 
 chaos: install
 	$(BIN)/lapor-hub chaos

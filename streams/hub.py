@@ -27,6 +27,7 @@ from lapor_hub.streams.web.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from lapor_hub.streams.health import StreamHealth
+    from lapor_hub.streams.lifecycle.agent import DueKeeper
     from lapor_hub.streams.readmodel.model import ReadModel
     from lapor_hub.streams.readmodel.projector import Projector
 
@@ -54,6 +55,8 @@ class Hub:
     projector: Projector | None = None
     #: Set by the stream-health install.
     health: StreamHealth | None = field(default=None)
+    #: Set by the lifecycle's install: the SLA timer and its index of due complaints.
+    sla: DueKeeper | None = None
 
     async def readiness(self) -> Readiness:
         """Whether this worker can serve now (see :class:`lapor_hub.streams.web.probes.Readiness`)."""
@@ -78,7 +81,9 @@ def faust_settings(settings: HubSettings) -> dict:
     """Faust configuration for the hub (see README, "Why these libraries" and "Reliability")."""
     options: dict = dict(
         broker=[f"kafka://{server}" for server in settings.broker.split(",")],
-        store="memory://",  # tables are rebuilt from their changelog topics on start
+        # RocksDB (rocksdict): a restart reads back only the changelog it missed, and memory is
+        # bounded by the caches (lifecycle/store.py sizes them), not by the number of complaints.
+        store=f"{settings.state_store}://",
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,

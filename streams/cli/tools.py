@@ -21,7 +21,8 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
 
 def add_commands(sub) -> None:
     # The bench parses its own flags (`lapor-hub bench --help`): "+" as prefix passes them through.
-    bench = sub.add_parser("bench", help="benchmark one worker against a raw Kafka passthrough (make bench)",
+    bench = sub.add_parser("bench", help="benchmark one worker against a raw Kafka passthrough (make bench); "
+                                         "`bench national`: the state at national scale (make bench-national)",
                            add_help=False, prefix_chars="+")
     bench.add_argument("bench_args", nargs="*", metavar="FLAGS")
     bench.set_defaults(func=_cmd_bench)

@@ -16,9 +16,12 @@ from pathlib import Path
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core.identity_settings import IdentitySettings
 
-__all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "Rate", "parse_rate"]
+__all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "STATE_STORES", "Rate", "parse_rate"]
 
 #: Per caller, per worker (``LAPOR_RATE_LIMIT_<BUCKET>``, e.g. ``LAPOR_RATE_LIMIT_SUBMISSIONS=60/minute``).
+#: The lifecycle tables' stores (``LAPOR_STATE_STORE``).
+STATE_STORES = ("rocksdb", "memory")
+
 DEFAULT_RATE_LIMITS = {"submissions": "30/minute", "reporter": "60/minute", "sign_in": "10/minute",
                        "staff": "600/minute"}
 
@@ -72,6 +75,13 @@ class HubSettings:
     credentials: BrokerCredentials | None = None
     #: Where the hub keeps its local state: broker data, faust tables, the SQLite read model.
     data_dir: Path = Path("var")
+    #: Where the lifecycle's tables live on a worker (``LAPOR_STATE_STORE``): ``rocksdb`` (on disk
+    #: under ``data_dir``; a restart reads back only what it missed) or ``memory`` (rebuilt from
+    #: the changelog at every start: for small test hubs).
+    state_store: str = "rocksdb"
+    #: Memory for the RocksDB caches and write buffers of all the tables' partitions, in MiB
+    #: (``LAPOR_STATE_CACHE_MB``).
+    state_cache_mb: int = 64
     #: SQLAlchemy URL of the read model; SQLite under ``data_dir`` when unset.
     database_url: str | None = field(default=None, repr=False)  # may hold a password
     web_host: str = "127.0.0.1"
@@ -165,6 +175,8 @@ class HubSettings:
             credentials=credentials,
             data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
             database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
+            state_store=_choice(env, "LAPOR_STATE_STORE", defaults.state_store, STATE_STORES),
+            state_cache_mb=_number(env, "LAPOR_STATE_CACHE_MB", defaults.state_cache_mb, int, minimum=8),
             web_host=env.get("LAPOR_WEB_HOST", defaults.web_host),
             web_port=_number(env, "LAPOR_WEB_PORT", defaults.web_port, int, minimum=1),
             partitions=_number(env, "LAPOR_TOPIC_PARTITIONS", defaults.partitions, int, minimum=1),
@@ -201,6 +213,13 @@ def _number(env: Mapping[str, str], name: str, default, kind, *, minimum):
     if value < minimum:
         raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
     return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigurationError(f"{name}={env.get(name)!r}: use one of {', '.join(choices)}")
+    return raw
 
 
 def _instant(env: Mapping[str, str], name: str) -> datetime | None:

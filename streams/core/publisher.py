@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 
 import faust
 
@@ -39,9 +39,10 @@ class Publisher:
         self._app = app
         self.source = source
 
-    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
-        await self._app.producer.send(topic=topic, key=key, value=value, partition=None, timestamp=None,
-                                      headers=list(headers))
+    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> Awaitable:
+        """Hand a record to the producer; await the result to know the broker has it."""
+        return await self._app.producer.send(topic=topic, key=key, value=value, partition=None, timestamp=None,
+                                             headers=list(headers))
 
     async def record(self, topic: str, record_type: str, value: dict, *, sender: str | None = None,
                      wait: bool = False) -> None:

@@ -9,6 +9,7 @@ Pure aggregation lives in :mod:`.throughput`, :mod:`.lag`, :mod:`.deadletters`,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import TYPE_CHECKING
 
@@ -32,9 +33,10 @@ SILENCE_AFTER_S = 120.0
 class StreamHealth:
     """The collectors of one worker and the overview built from them."""
 
-    def __init__(self, settings: HubSettings, *, hub_groups, read_model, interval_s: float = 5.0,
-                 silence_after_s: float = SILENCE_AFTER_S) -> None:
+    def __init__(self, settings: HubSettings, *, hub_groups, read_model, sla_timer=lambda: None,
+                 interval_s: float = 5.0, silence_after_s: float = SILENCE_AFTER_S) -> None:
         self.settings = settings
+        self._sla_timer = sla_timer
         self.silence_after_s = silence_after_s
         self.dead_letters = DeadLetterTally()
         self.connectors = ConnectorBoard()
@@ -82,7 +84,7 @@ class StreamHealth:
             rebalances = app.rebalancing_count
         return worker_snapshot(app_id=self.settings.app_id, uptime_s=time.monotonic() - self._started,
                                assigned=assigned, events_processed=events, messages_received=received,
-                               messages_sent=sent, rebalances=rebalances)
+                               messages_sent=sent, rebalances=rebalances, sla_timer=self._sla_timer())
 
 
 def install(hub: Hub) -> StreamHealth:
@@ -97,7 +99,8 @@ def install(hub: Hub) -> StreamHealth:
               relay_group(hub.settings.app_id): [topics.outbox(code) for code in agency_codes]}
     if hub.projector is not None:
         groups[hub.projector.group_id] = list(PROJECTED_TOPICS)
-    health = StreamHealth(hub.settings, hub_groups=lambda: groups, read_model=lambda: hub.read_model)
+    health = StreamHealth(hub.settings, hub_groups=lambda: groups, read_model=lambda: hub.read_model,
+                          sla_timer=lambda: dataclasses.asdict(hub.sla.figures) if hub.sla else None)
     hub.health = health
 
     @hub.app.service

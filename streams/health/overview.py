@@ -26,12 +26,15 @@ def assigned_by_series(assigned: Iterable[tuple[str, int]]) -> dict[str, int]:
 
 
 def worker_snapshot(*, app_id: str, uptime_s: float, assigned: Iterable[tuple[str, int]], events_processed: int,
-                    messages_received: int, messages_sent: int, rebalances: int) -> dict:
+                    messages_received: int, messages_sent: int, rebalances: int,
+                    sla_timer: dict | None = None) -> dict:
     assigned = list(assigned)
     return {
         "app_id": app_id, "uptime_s": round(uptime_s, 1), "assigned_partitions": len(assigned),
         "assigned_by_topic": assigned_by_series(assigned), "events_processed": events_processed,
         "messages_received": messages_received, "messages_sent": messages_sent, "rebalances": rebalances,
+        # The SLA timer of this worker: ticks, their CPU, checks proposed, the index of due complaints.
+        "sla_timer": sla_timer,
     }
 
 

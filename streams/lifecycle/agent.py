@@ -1,21 +1,29 @@
-"""The lifecycle's Faust wiring: commands through the state table, events out.
+"""The lifecycle's Faust wiring: commands through the complaint store, events out.
 
 - the outbox relay (:mod:`lapor_hub.streams.lifecycle.outbox`) reads every ``agency.<code>.outbox``, stamps
   the sender from the topic and forwards to the commands topic.
-- ``lifecycle`` (:class:`Lifecycle`) reads ``complaints.intake`` and ``complaints.commands``, both keyed by tracking id
-  and partitioned alike, runs :func:`transition` on the complaint's state, sends the events, then
-  stores the new state (send first: after a crash the command runs again and re-sends the same
-  event ids, which consumers drop as duplicates). A submission is decided where it arrives when
-  its partition is its tracking id's; otherwise (no tracking id yet, another key or partitioner)
-  it is re-keyed through ``complaints.commands`` first.
-- ``sla_timer`` proposes an SLA check for every complaint whose next action is due; the
-  lifecycle decides what fires, so a repeated proposal fires nothing twice.
+- ``lifecycle`` (:class:`Lifecycle`) reads ``complaints.intake`` and ``complaints.commands``, both keyed by
+  tracking id and partitioned alike, a batch at a time: it runs :func:`transition` on each
+  complaint's state and sends the events, waits until the broker has them all, then stores the
+  new states (:mod:`lapor_hub.streams.lifecycle.store`). After a crash a record runs again and
+  re-sends the same event ids, which consumers drop as duplicates. A submission is decided where
+  it arrives when its partition is its tracking id's; otherwise (no tracking id yet, another key
+  or partitioner) it is re-keyed through ``complaints.commands`` first.
+- ``sla_timer`` proposes an SLA check for every complaint whose next action is due, found in the
+  :class:`DueIndex` (its cost follows the due actions, not the complaints held); the lifecycle
+  decides what fires, so a repeated proposal fires nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiokafka.errors import KafkaError
 
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import decode, read_cloudevent_headers
@@ -30,22 +38,33 @@ from lapor_hub.streams.core.publisher import (
 )
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
 from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
+from lapor_hub.streams.lifecycle.dueindex import DueIndex
 from lapor_hub.streams.lifecycle.emissions import emit
 from lapor_hub.streams.lifecycle.state import ComplaintState
-from lapor_hub.streams.lifecycle.transition import transition
+from lapor_hub.streams.lifecycle.store import ComplaintStore, table_options
+from lapor_hub.streams.lifecycle.transition import NEEDS_SUBMISSION, transition
 from lapor_hub.streams.routing import default_categories
 
 if TYPE_CHECKING:
     from lapor_hub.streams.hub import Hub
 
-__all__ = ["install", "Lifecycle", "decode_command", "sla_check_headers"]
+__all__ = ["install", "Lifecycle", "Batch", "DueKeeper", "SlaTimerFigures", "decode_command", "sla_check_headers"]
 
 log = logging.getLogger(__name__)
 
 _SLA_CHECK_TYPE = b"id.go.lapor.hub.sla.check"
 _SLA_TIMER_SOURCE = b"/lapor-hub/sla-timer"
-#: Real seconds between two scans of the local complaints for due SLA actions.
+#: Real seconds between two looks at the SLA index for due actions.
 SLA_SCAN_INTERVAL_S = 1.0
+#: At most this many SLA checks proposed per tick; the rest wait for the next (a backlog after an
+#: outage drains in steps instead of one burst).
+SLA_PROPOSALS_PER_TICK = 5_000
+#: Records read between two yields to the event loop while the SLA index is rebuilt.
+REBUILD_CHUNK = 2_000
+#: Records decided together: their events are sent as one burst and awaited once.
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.01
+SETTLE_RETRY_S = 2.0
 
 
 def sla_check_headers(tracking_id: str, due_ts: float) -> list[tuple[str, bytes]]:
@@ -71,46 +90,160 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
                    header(headers, SUBJECT_HEADER))
 
 
-class Lifecycle:
-    """What the lifecycle agent does with one record of ``complaints.intake`` or ``complaints.commands``.
+@dataclass
+class _Staged:
+    state: ComplaintState
+    event: Any
+    submission: bytes | None
 
-    Apart from the Faust agent so that it reads (and can be tested) as one method: decode,
-    :func:`transition`, send the events, store the state.
+
+@dataclass
+class Batch:
+    """The records taken together: their new states wait here until their events are delivered."""
+
+    staged: dict[str, _Staged] = field(default_factory=dict)
+    deliveries: list[Awaitable] = field(default_factory=list)
+
+
+class Lifecycle:
+    """What the lifecycle agent does with a batch of ``complaints.intake``/``complaints.commands`` records.
+
+    Apart from the Faust agent so that it reads (and can be tested) as two methods: :meth:`decide`
+    one record (decode, :func:`transition`, send its events), then :meth:`settle` the batch
+    (wait until the broker has every event, then store the states). Storing after delivery is
+    what makes a local persistent store safe: a state on disk always has its events in Kafka,
+    so a record handled again after a crash either finds its events sent or sends them again.
     """
 
-    def __init__(self, *, table, publisher: Publisher, context, clock, directory, partitions: int) -> None:
-        self._table = table
+    def __init__(self, *, store: ComplaintStore, publisher: Publisher, context, clock, directory,
+                 partitions: int, due: DueIndex | None = None) -> None:
+        self._store = store
         self._publisher = publisher
         self._context = context
         self._clock = clock
         self._directory = directory
         self._partitions = partitions
+        self._due = due
         self._categories = default_categories()
 
-    async def handle(self, message) -> None:
+    async def decide(self, event, batch: Batch) -> None:
         """Decide one record; errors are the caller's failure policy's to handle."""
+        message = event.message
+        payload = None
         if message.topic == topics.INTAKE:
             submission = prepare_submission(message.key, message.value or b"", message.headers,
                                             categories=self._categories, directory=self._directory)
             key = submission.tracking_id
             if submission.rekeyed or partition_of(key.encode(), self._partitions) != message.partition:
-                await self._publisher.send(topics.COMMANDS, key.encode(), submission.payload,
-                                           [*submission.headers, (SENDER_HEADER, INTAKE.encode())])
+                batch.deliveries.append(await self._publisher.send(
+                    topics.COMMANDS, key.encode(), submission.payload,
+                    [*submission.headers, (SENDER_HEADER, INTAKE.encode())]))
                 return
             command = Command(submission.event_id, submission.source, "ComplaintSubmitted", submission.record,
                               INTAKE)
+            payload = submission.payload
         else:
             command = decode_command(message.key, message.value, message.headers)
             key = message.key.decode()
-        stored = self._table.get(key)
-        state = ComplaintState.from_dict(stored) if stored else None
-        outcome = transition(state, command, self._context, self._clock.now())
+            if command.record_type == "ComplaintSubmitted":
+                payload = message.value
+        staged = batch.staged.get(key)
+        state = staged.state if staged else self._store.state(key, event)
+        outcome = transition(state, command, self._context, self._clock.now(),
+                             submission=self._submission(key, command, event, batch))
         if outcome.duplicate:
             return
-        # Send first, then store: after a crash the command runs again and repeats the event ids.
         for emission in outcome.emissions:
-            await emit(self._publisher, emission)
-        self._table[key] = outcome.state.to_dict()
+            batch.deliveries.extend(await emit(self._publisher, emission))
+        keep = payload if state is None else (staged.submission if staged else None)
+        batch.staged[key] = _Staged(outcome.state, event, keep)
+
+    async def settle(self, batch: Batch) -> None:
+        """Store the batch's states once the broker has all of its events (raises if it has not)."""
+        await asyncio.gather(*batch.deliveries)
+        for staged in batch.staged.values():
+            self._store.put(staged.state, staged.event, submission=staged.submission)
+            if self._due is not None:
+                due = staged.state.next_due_at
+                self._due.note(staged.state.tracking_id, due.timestamp() if due else None)
+
+    def _submission(self, key: str, command: Command, event, batch: Batch) -> dict | None:
+        if command.record_type not in NEEDS_SUBMISSION:
+            return None
+        staged = batch.staged.get(key)
+        if staged and staged.submission is not None:
+            return decode(staged.submission)[1]
+        return self._store.submission(key, event)
+
+
+@dataclass
+class SlaTimerFigures:
+    """What the SLA timer cost so far on this worker (``/metrics``: ``lapor_sla_*``)."""
+
+    ticks: int = 0
+    #: CPU time of the event loop's thread inside ticks (the index rebuilds counted apart).
+    tick_cpu_s: float = 0.0
+    proposed: int = 0
+    rebuilds: int = 0
+    rebuild_cpu_s: float = 0.0
+    indexed: int = 0
+
+
+class DueKeeper:
+    """Keeps the :class:`DueIndex` true to the complaints this worker holds and proposes the due checks."""
+
+    def __init__(self, app, store: ComplaintStore, index: DueIndex, publisher: Publisher) -> None:
+        self._app = app
+        self._store = store
+        self._index = index
+        self._publisher = publisher
+        self._built_for: frozenset | None = None
+        self.figures = SlaTimerFigures()
+
+    async def tick(self, now_ts: float) -> int:
+        """Rebuild the index if the partitions changed, then propose every due check; how many."""
+        if not await self._current():
+            return 0
+        started = time.thread_time()
+        due = self._index.take_due(now_ts, SLA_PROPOSALS_PER_TICK)
+        for tracking_id, due_ts in due:
+            await self._publisher.send(topics.COMMANDS, tracking_id.encode(), b"",
+                                       sla_check_headers(tracking_id, due_ts))
+        figures = self.figures
+        figures.ticks += 1
+        figures.tick_cpu_s += time.thread_time() - started
+        figures.proposed += len(due)
+        figures.indexed = len(self._index)
+        return len(due)
+
+    async def _current(self) -> bool:
+        app = self._app
+        recovery = app.tables.recovery
+        if app.rebalancing or recovery.in_recovery or not recovery.completed.is_set():
+            return False
+        assigned = frozenset(app.assignor.assigned_actives())
+        if assigned == self._built_for:
+            return True
+        started, cpu = time.monotonic(), 0.0
+        self._index.begin_rebuild()
+        try:
+            chunk_started = time.thread_time()
+            for count, (tracking_id, due_ts) in enumerate(self._store.due_times(), 1):
+                self._index.rebuild_note(tracking_id, due_ts)
+                if count % REBUILD_CHUNK == 0:
+                    cpu += time.thread_time() - chunk_started
+                    await asyncio.sleep(0)  # the agent keeps deciding meanwhile
+                    chunk_started = time.thread_time()
+            cpu += time.thread_time() - chunk_started
+        finally:
+            self._index.end_rebuild()
+        self._built_for = assigned
+        self.figures.rebuilds += 1
+        self.figures.rebuild_cpu_s += cpu
+        self.figures.indexed = len(self._index)
+        log.info("SLA index rebuilt in %.1f s (%.1f CPU-s): %d complaints with a next action due",
+                 time.monotonic() - started, cpu, len(self._index))
+        return assigned == frozenset(app.assignor.assigned_actives())
 
 
 def install(hub: Hub) -> None:
@@ -119,26 +252,35 @@ def install(hub: Hub) -> None:
     failures = FailurePolicy(DeadLetters(publisher))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
-    complaints = app.Table("complaint-state", default=None, partitions=settings.partitions,
-                           key_type=str, value_type=None)
-    decider = Lifecycle(table=complaints, publisher=publisher, context=hub.context, clock=clock,
-                        directory=hub.directory, partitions=settings.partitions)
-    sla_requested: dict[str, float] = {}
+    store = ComplaintStore(app, partitions=settings.partitions,
+                           options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
+    index = DueIndex()
+    decider = Lifecycle(store=store, publisher=publisher, context=hub.context, clock=clock,
+                        directory=hub.directory, partitions=settings.partitions, due=index)
+    keeper = hub.sla = DueKeeper(app, store, index, publisher)
 
     @app.agent(commands, concurrency=1)
     async def lifecycle(stream):
-        async for event in stream.events():
-            message = event.message
-            stage = "intake" if message.topic == topics.INTAKE else "lifecycle"
-            await failures.run(message, stage, lambda: decider.handle(message))
+        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            await _settled(events)
+
+    async def _settled(events) -> None:
+        # Until the broker has the batch's events, nothing is stored and no offset moves on:
+        # the batch is decided again (the same event ids) after a pause.
+        while True:
+            batch = Batch()
+            for event in events:
+                stage = "intake" if event.message.topic == topics.INTAKE else "lifecycle"
+                await failures.run(event.message, stage,
+                                   lambda event=event, batch=batch: decider.decide(event, batch))
+            try:
+                await decider.settle(batch)
+                return
+            except KafkaError as exc:
+                log.warning("lifecycle: the broker did not take a batch's events (%s); deciding it again "
+                            "in %.0f s", type(exc).__name__, SETTLE_RETRY_S)
+                await asyncio.sleep(SETTLE_RETRY_S)
 
     @app.timer(interval=SLA_SCAN_INTERVAL_S)
     async def sla_timer():
-        now = clock.now().timestamp()
-        for key, stored in list(complaints.items()):
-            due = stored.get("next_due_ts") if stored else None
-            if due is not None and due <= now and sla_requested.get(key) != due:
-                sla_requested[key] = due
-                await publisher.send(topics.COMMANDS, key.encode(), b"", sla_check_headers(key, due))
-        if len(sla_requested) > 100_000:
-            sla_requested.clear()  # a bound; at worst a check is proposed twice, which is harmless
+        await keeper.tick(clock.now().timestamp())

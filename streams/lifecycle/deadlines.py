@@ -67,6 +67,9 @@ def forward_all(state: ComplaintState, to_agency: str, now: datetime, ctx: Lifec
 
 
 def with_next_due(state: ComplaintState, now: datetime, ctx: LifecycleContext) -> ComplaintState:
+    """When the SLA timer must look at the complaint next; a finished one, when it goes dormant."""
+    if state.finished_at is not None:
+        return replace(state, next_due_at=None if state.dormant else state.finished_at + ctx.reopen_window)
     candidates = [
         next_due_at(clock, ctx.directory.get(clock.agency_code), ctx.policy,
                     state.fired.get(stage, frozenset()), now, ctx.calendar)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,10 @@ class EventFactory:
         self._subject = subject
         self._count = 0
 
+    @property
+    def now(self) -> datetime:
+        return self._now
+
     def event(self, record_type: str, fields: dict[str, Any], *, status: Status, agency: str,
               inboxes: tuple[str, ...] = (), escalation: bool = False, event_id: str | None = None,
               actor: str | None = None) -> Emission:
@@ -45,15 +50,14 @@ class EventFactory:
         return Emission(record_type, value, status, agency, inboxes, escalation, subject)
 
 
-def assignment(state: ComplaintState, decision: RouteDecision, directory: Directory,
-               due_at: datetime | None) -> dict[str, Any]:
+def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: RouteDecision,
+               directory: Directory, due_at: datetime | None) -> dict[str, Any]:
     """The ComplaintDispositioned fields for the agency in ``decision``, privacy applied.
 
     anonim: the reporter's identity never reaches the agency, and attachments are withheld
     (a photo once identified an anonymous reporter); rahasia: the agency sees the content but
     it is flagged as hidden from the public.
     """
-    submission = state.submission
     privacy = submission["privacy"]
     anonymous = privacy == "ANONYMOUS"
     agency = directory.get(decision.agency_code)
@@ -75,8 +79,10 @@ def assignment(state: ComplaintState, decision: RouteDecision, directory: Direct
     }
 
 
-async def emit(publisher: Publisher, emission: Emission) -> None:
+async def emit(publisher: Publisher, emission: Emission) -> list[Awaitable]:
     """Append one lifecycle event to ``complaints.events`` and deliver it where it goes.
+
+    Returns the deliveries: the broker has the event once they are all done.
 
     The extension headers say the complaint's status and holder after the event (so projections
     need not re-run the lifecycle) and, when known, the person who acted.
@@ -88,8 +94,9 @@ async def emit(publisher: Publisher, emission: Emission) -> None:
     if emission.subject:
         headers.append((SUBJECT_HEADER, emission.subject.encode()))
     key = value["tracking_id"].encode()
-    await publisher.send(topics.EVENTS, key, payload, headers)
+    deliveries = [await publisher.send(topics.EVENTS, key, payload, headers)]
     for code in emission.inboxes:
-        await publisher.send(topics.inbox(code), key, payload, headers)
+        deliveries.append(await publisher.send(topics.inbox(code), key, payload, headers))
     if emission.escalation:
-        await publisher.send(topics.ESCALATIONS, key, payload, headers)
+        deliveries.append(await publisher.send(topics.ESCALATIONS, key, payload, headers))
+    return deliveries

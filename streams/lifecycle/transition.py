@@ -7,9 +7,10 @@ dead-letters it. Once a command is allowed, its handler here decides what change
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from lapor_hub.streams.directory import NATIONAL_ADMIN
 from lapor_hub.streams.lifecycle import authority, deadlines
@@ -24,20 +25,25 @@ from lapor_hub.streams.lifecycle.commands import (
 )
 from lapor_hub.streams.lifecycle.context import LifecycleContext
 from lapor_hub.streams.lifecycle.emissions import EventFactory, assignment
-from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.state import ComplaintState, Facts
 from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
 from lapor_hub.streams.sla import Stage
 
-__all__ = ["transition"]
+__all__ = ["transition", "NEEDS_SUBMISSION"]
 
 S = Status
 
 
-def transition(state: ComplaintState | None, command: Command, ctx: LifecycleContext,
-               now: datetime) -> Outcome:
-    """The next state of a complaint and the events to append, or IllegalTransition."""
-    if state is not None and command.key in state.seen:
+def transition(state: ComplaintState | None, command: Command, ctx: LifecycleContext, now: datetime,
+               submission: Mapping[str, Any] | None = None) -> Outcome:
+    """The next state of a complaint and the events to append, or IllegalTransition.
+
+    ``submission`` is the complaint's submission as received: a forwarding delivers it to the
+    next agency, so the caller passes it for :data:`NEEDS_SUBMISSION` commands (the state keeps
+    only its :class:`~lapor_hub.streams.lifecycle.state.Facts`).
+    """
+    if state is not None and state.has_seen(command.key):
         return Outcome(state, duplicate=True)
     if state is not None and _same_submission(state, command):
         # A client's retry stored the submission twice, long after: same event id, same complaint.
@@ -50,7 +56,12 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
                     command.value, ctx.directory)
     _require_fields(command)
     events = EventFactory(command.key, state.tracking_id, now, command.sender, command.subject)
-    new_state, emissions = _HANDLERS[command.record_type](state, command, ctx, now, events)
+    if command.record_type in NEEDS_SUBMISSION:
+        if submission is None:
+            raise IllegalTransition(f"{command.record_type} needs the complaint's submission, which is not at hand")
+        new_state, emissions = _forwarded(state, command, ctx, now, events, submission)
+    else:
+        new_state, emissions = _HANDLERS[command.record_type](state, command, ctx, now, events)
     if command.record_type != SLA_CHECK:
         # SLA checks are idempotent through the fired keys; remembering them would push real
         # commands out of the duplicate memory.
@@ -60,24 +71,22 @@ def transition(state: ComplaintState | None, command: Command, ctx: LifecycleCon
 
 def _same_submission(state: ComplaintState, command: Command) -> bool:
     return (command.record_type == "ComplaintSubmitted" and command.sender == INTAKE
-            and command.id == state.submission.get("event_id"))
+            and command.id == state.facts.event_id)
 
 
 def _routing_request(state: ComplaintState) -> RoutingRequest:
-    submission = state.submission
-    location = submission.get("location") or {}
-    return RoutingRequest(submission["category"], location.get("region_code", ""),
-                          submission.get("requested_agency"))
+    facts = state.facts
+    return RoutingRequest(facts.category, facts.region_code, facts.requested_agency)
 
 
 def _submitted(command: Command, ctx: LifecycleContext, now: datetime) -> Outcome:
     submission = command.value
     state = ComplaintState(tracking_id=submission["tracking_id"], status=S.DISPOSITIONED,
-                           agency=NATIONAL_ADMIN, submission=submission)
+                           agency=NATIONAL_ADMIN, facts=Facts.of(submission))
     decision = decide_route(_routing_request(state), ctx.directory, ctx.rules)
     events = EventFactory(command.key, state.tracking_id, now, INTAKE)
     state = deadlines.start(state, Stage.SETTLEMENT, decision.agency_code, now, ctx)
-    state, disposition = _disposition(state, decision, ctx, now, events)
+    state, disposition = _disposition(state, decision, ctx, now, events, submission)
     # The submission keeps its own event id: it is the event the channel created.
     submitted = Emission("ComplaintSubmitted", submission, state.status, state.agency)
     state = deadlines.with_next_due(state.remember(command.key), now, ctx)
@@ -85,7 +94,7 @@ def _submitted(command: Command, ctx: LifecycleContext, now: datetime) -> Outcom
 
 
 def _disposition(state: ComplaintState, decision: RouteDecision, ctx: LifecycleContext, now: datetime,
-                 events: EventFactory) -> tuple[ComplaintState, Emission]:
+                 events: EventFactory, submission: Mapping[str, Any]) -> tuple[ComplaintState, Emission]:
     """Hand the complaint to ``decision.agency_code`` with a fresh first clock."""
     if decision.triage:
         state = replace(state, status=S.TRIAGE, agency=decision.agency_code)
@@ -97,7 +106,7 @@ def _disposition(state: ComplaintState, decision: RouteDecision, ctx: LifecycleC
         state = deadlines.start(deadlines.stop(state, Stage.VERIFICATION), Stage.FIRST_FOLLOW_UP,
                                 decision.agency_code, now, ctx)
         due = state.clocks[Stage.FIRST_FOLLOW_UP.value].due_at
-    fields = assignment(state, decision, ctx.directory, due)
+    fields = assignment(state, submission, decision, ctx.directory, due)
     return state, events.event("ComplaintDispositioned", fields, status=state.status, agency=state.agency,
                                inboxes=(state.agency,), actor=HUB)
 
@@ -134,7 +143,7 @@ def _accepted(state, command, ctx, now, events):
                                 agency=state.agency)]
 
 
-def _forwarded(state, command, ctx, now, events):
+def _forwarded(state, command, ctx, now, events, submission):
     """A decline [bukan wewenang] is a forwarding [pelimpahan], never a dead end."""
     suggested = command.value.get("to_agency") or None
     by_admin = state.status is S.TRIAGE
@@ -154,7 +163,7 @@ def _forwarded(state, command, ctx, now, events):
          "reason": command.value.get("reason") or decision.reason, "hop": state.hop,
          "suggested_by_agency": not by_admin and suggested is not None and suggested == decision.agency_code},
         status=S.TRIAGE if decision.triage else S.DISPOSITIONED, agency=decision.agency_code)
-    state, disposition = _disposition(state, decision, ctx, now, events)
+    state, disposition = _disposition(state, decision, ctx, now, events, submission)
     return state, [forwarded, disposition]
 
 
@@ -174,8 +183,7 @@ def _reporter_answered(state, command, ctx, now, events):
     fields = {"message": command.value["message"]}
     if command.record_type == "InformationAdded":
         # Attachments of anonymous reports are withheld: a photo once identified a reporter.
-        anonymous = state.submission["privacy"] == "ANONYMOUS"
-        fields["attachments"] = [] if anonymous else list(command.value.get("attachments") or [])
+        fields["attachments"] = [] if state.facts.anonymous else list(command.value.get("attachments") or [])
     return state, [events.event(command.record_type, fields, status=state.status, agency=state.agency,
                                 inboxes=(state.agency,))]
 
@@ -199,12 +207,13 @@ def _closed(state, command, ctx, now, events):
 
 
 def _close(state, reason, note, events):
-    state = replace(deadlines.stop(state, *Stage), status=S.CLOSED)
+    state = replace(deadlines.stop(state, *Stage), status=S.CLOSED, finished_at=events.now)
     return state, [events.event("ComplaintClosed", {"reason": reason, "note": note},
                                 status=state.status, agency=state.agency)]
 
 
 def _reopened(state, command, ctx, now, events):
+    state = replace(state, finished_at=None, dormant=False)
     state = deadlines.stop(state, Stage.AWAITING_REPLY)
     state = deadlines.start(state, Stage.FIRST_FOLLOW_UP, state.agency, now, ctx)
     if Stage.SETTLEMENT.value not in state.clocks:
@@ -215,7 +224,7 @@ def _reopened(state, command, ctx, now, events):
 
 
 def _archived(state, command, ctx, now, events):
-    state = replace(deadlines.stop(state, *Stage), status=S.ARCHIVED)
+    state = replace(deadlines.stop(state, *Stage), status=S.ARCHIVED, finished_at=now)
     return state, [events.event("ComplaintArchived", {"reason": command.value["reason"],
                                                       "notes": command.value.get("notes")},
                                 status=state.status, agency=state.agency)]
@@ -234,6 +243,10 @@ def _verified(state, command, ctx, now, events):
 
 
 def _sla_check(state, command, ctx, now, events):
+    if state.finished_at is not None:
+        # A finished complaint's only due action: going dormant once the reopen window passed.
+        dormant = not state.dormant and now >= state.finished_at + ctx.reopen_window
+        return (state.gone_dormant() if dormant else state), []
     state, emissions, expired = deadlines.check(state, now, ctx, events)
     if expired and state.status is S.RESPONDED:
         state, closed = _close(state, "NO_REPLY", "closed automatically: no reply from the reporter", events)
@@ -241,10 +254,12 @@ def _sla_check(state, command, ctx, now, events):
     return state, emissions
 
 
+#: Commands that deliver the complaint again, and so need its submission.
+NEEDS_SUBMISSION = frozenset({"ComplaintForwarded"})
+
 _Handler = Callable[..., tuple[ComplaintState, list[Emission]]]
 _HANDLERS: dict[str, _Handler] = {
     "ComplaintAccepted": _accepted,
-    "ComplaintForwarded": _forwarded,
     "ComplaintReturnedToReporter": _returned_to_reporter,
     "ReporterReplied": _reporter_answered,
     "InformationAdded": _reporter_answered,

@@ -23,7 +23,9 @@ METRIC_NAMES = (
     "lapor_connector_silence_seconds", "lapor_connector_delivered", "lapor_connector_failed",
     "lapor_connector_receipts", "lapor_complaints_funnel", "lapor_complaints_open", "lapor_complaints_overdue",
     "lapor_complaints_escalated", "lapor_complaints_by_escalation_tier", "lapor_agency_open_complaints",
-    "lapor_agency_overdue_complaints",
+    "lapor_agency_overdue_complaints", "lapor_sla_index_complaints", "lapor_sla_timer_ticks",
+    "lapor_sla_timer_tick_cpu_seconds", "lapor_sla_checks_proposed", "lapor_sla_index_rebuilds",
+    "lapor_sla_index_rebuild_cpu_seconds",
 )
 _CONNECTOR_STATES = ("UP", "DEGRADED", "DOWN", "SILENT", "NO_HEARTBEAT")
 
@@ -69,6 +71,21 @@ def _worker_metrics(worker: dict, broker: dict):
                               value=worker["rebalances"])
     yield _gauge("lapor_broker_reachable", "1 when the last sampling round reached the Kafka broker.",
                  1 if broker["reachable"] else 0)
+    timer = worker.get("sla_timer")
+    if timer is not None:
+        yield _gauge("lapor_sla_index_complaints", "Complaints of this worker with an SLA action ahead (the index).",
+                     timer["indexed"])
+        yield CounterMetricFamily("lapor_sla_timer_ticks", "SLA timer ticks that looked at the index.",
+                                  value=timer["ticks"])
+        yield CounterMetricFamily("lapor_sla_timer_tick_cpu_seconds", "CPU the SLA timer's ticks took "
+                                  "(rebuilds apart): per tick it follows the due actions, not the complaints.",
+                                  value=timer["tick_cpu_s"])
+        yield CounterMetricFamily("lapor_sla_checks_proposed", "SLA checks the timer proposed to the lifecycle.",
+                                  value=timer["proposed"])
+        yield CounterMetricFamily("lapor_sla_index_rebuilds", "Rebuilds of the SLA index (recovery, rebalances).",
+                                  value=timer["rebuilds"])
+        yield CounterMetricFamily("lapor_sla_index_rebuild_cpu_seconds", "CPU the SLA index rebuilds took.",
+                                  value=timer["rebuild_cpu_s"])
 
 
 def _stream_metrics(o: dict):

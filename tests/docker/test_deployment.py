@@ -36,14 +36,14 @@ def test_every_image_is_pinned_to_a_version(compose):
 
 def test_the_hub_services_only_set_settings_the_hub_reads(compose):
     known = _known_settings()
-    for name in ("topics", "hub"):
+    for name in ("topics", "hub-1", "hub-2"):
         env = compose["services"][name]["environment"]
         unknown = set(env) - known
         assert not unknown, f"{name} sets {unknown}, which streams/config.py never reads"
 
 
 def test_production_topics_are_replicated_three_times_on_three_brokers(compose):
-    env = compose["services"]["hub"]["environment"]
+    env = compose["services"]["hub-1"]["environment"]
     assert env["LAPOR_TOPIC_REPLICATION"] == "3"
     assert len(env["LAPOR_BROKER"].split(",")) == 3
     brokers = [s for s in compose["services"] if s.startswith("kafka-")]
@@ -96,7 +96,30 @@ def test_prometheus_scrapes_with_an_operator_key_from_a_secret(compose):
     assert "prometheus_hub_key" in compose["services"]["prometheus"]["secrets"]
 
 
+def _workers(compose) -> list[dict]:
+    return [service for name, service in compose["services"].items() if service.get("command") == ["run", "--no-demo"]]
+
+
 def test_the_hub_workers_share_one_identity_directory(compose):
-    hub = compose["services"]["hub"]
-    directory = hub["environment"]["LAPOR_IDENTITY_DIR"]
-    assert any(volume.endswith(f":{directory}") for volume in hub["volumes"])
+    sources = set()
+    for hub in _workers(compose):
+        directory = hub["environment"]["LAPOR_IDENTITY_DIR"]
+        [volume] = [v for v in hub["volumes"] if v.endswith(f":{directory}")]
+        sources.add(volume.split(":")[0])
+    assert len(_workers(compose)) == 2 and len(sources) == 1
+
+
+def test_each_hub_worker_keeps_its_own_state_store_on_a_volume(compose):
+    stores = set()
+    for hub in _workers(compose):
+        assert hub["environment"]["LAPOR_STATE_STORE"] == "rocksdb"
+        faust_dir = f"{hub['environment'].get('LAPOR_DATA_DIR', '/var/lib/lapor')}/faust"
+        [volume] = [v for v in hub["volumes"] if v.endswith(f":{faust_dir}")]
+        stores.add(volume.split(":")[0])
+    assert len(stores) == 2 and stores <= set(compose["volumes"])
+
+
+def test_prometheus_scrapes_every_hub_worker(compose):
+    scrape = yaml.safe_load((DOCKER / "prometheus" / "prometheus.yml").read_text())["scrape_configs"][0]
+    targets = {target.split(":")[0] for target in scrape["static_configs"][0]["targets"]}
+    assert targets == {name for name, service in compose["services"].items() if service in _workers(compose)}

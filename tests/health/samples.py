@@ -48,7 +48,9 @@ def sample_overview(*, broker: bool = True, assigned: int = 3, lag: int = 3, con
                   int((NOW - connector_seen_ago) * 1000))
     worker = worker_snapshot(app_id="lapor-hub", uptime_s=123.4,
                              assigned=[(topics.INTAKE, p) for p in range(assigned)], events_processed=500,
-                             messages_received=510, messages_sent=490, rebalances=1)
+                             messages_received=510, messages_sent=490, rebalances=1,
+                             sla_timer={"ticks": 40, "tick_cpu_s": 0.02, "proposed": 3, "rebuilds": 1,
+                                        "rebuild_cpu_s": 0.5, "indexed": 1200})
     return build_overview(now=NOW, worker=worker, sampler=state, dead_letters=tally.snapshot(NOW),
                           connectors=board.snapshot(NOW, silence_after_s=120.0), silence_after_s=120.0,
                           feed_caught_up=True)

@@ -53,6 +53,8 @@ def test_metrics_carry_the_overview_values_under_safe_labels_only():
     assert samples[("lapor_complaints_by_escalation_tier", frozenset({("tier", "2")}))] == 1
     assert samples[("lapor_agency_overdue_complaints", frozenset({("agency", "18.10")}))] == 2
     assert samples[("lapor_hub_events_processed_total", frozenset())] == 500
+    assert samples[("lapor_sla_index_complaints", frozenset())] == 1200
+    assert samples[("lapor_sla_timer_tick_cpu_seconds_total", frozenset())] == 0.02
     assert {label for _, labels in samples for label, _ in labels} <= _ALLOWED_LABELS
     families = {f.name for f in text_string_to_metric_families(render_metrics(o).decode())}
     assert families == set(METRIC_NAMES)

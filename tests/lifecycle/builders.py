@@ -111,6 +111,8 @@ class Complaint:
     state: ComplaintState | None = None
     now: datetime = T0
     emitted: list[Emission] = field(default_factory=list)
+    #: The submission as received: kept apart from the state, as the agent keeps it.
+    submission: dict[str, Any] | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
@@ -141,7 +143,9 @@ class Complaint:
         if at is not None:
             assert at >= self.now, "the driver does not go back in time"
             self.now = at
-        outcome = transition(self.state, command, self.ctx, self.now)
+        if self.state is None and command.record_type == "ComplaintSubmitted":
+            self.submission = command.value
+        outcome = transition(self.state, command, self.ctx, self.now, self.submission)
         self.state = outcome.state
         self.emitted.extend(outcome.emissions)
         return outcome

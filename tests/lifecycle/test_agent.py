@@ -1,4 +1,4 @@
-"""The lifecycle agent's decision, without Faust or a broker: a record in, events out, state stored."""
+"""The lifecycle agent's decision, without Faust or a broker: records in, events out, states stored after."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.intake.tracking import new_tracking_id
 from lapor_hub.streams.intake.validation import to_submission
 from lapor_hub.streams.lifecycle import LifecycleContext
-from lapor_hub.streams.lifecycle.agent import Lifecycle
+from lapor_hub.streams.lifecycle.agent import Batch, Lifecycle
+from lapor_hub.streams.lifecycle.dueindex import DueIndex
+from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.sla import ScaledClock
 from tests.hub.complaints import complaint_body
 
@@ -35,27 +37,80 @@ class _Message:
     headers: list
 
 
+@dataclass
+class _Event:
+    message: _Message
+
+
 class _Publisher:
     source = "/lapor-hub/lifecycle"
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, str, dict]] = []
+        self.delivered = 0
 
     def headers(self, record_type: str, value: dict) -> list:
-        return cloudevent_headers(record_type, value["event_id"], self.source, value["tracking_id"], value["occurred_at"])
+        return cloudevent_headers(record_type, value["event_id"], self.source, value["tracking_id"],
+                                  value["occurred_at"])
 
-    async def send(self, topic, key, value, headers) -> None:
+    async def send(self, topic, key, value, headers):
         self.sent.append((topic, key, decode(value)[0] if value else "", dict(headers)))
+        return self._delivery()
+
+    async def _delivery(self) -> None:
+        await asyncio.sleep(0)
+        self.delivered += 1
+
+
+class _Store:
+    """The complaint store's interface over dicts; remembers how many events were delivered at each put."""
+
+    def __init__(self, publisher: _Publisher) -> None:
+        self.states: dict[str, ComplaintState] = {}
+        self.submissions: dict[str, bytes] = {}
+        self.delivered_at_put: list[int] = []
+        self._publisher = publisher
+
+    def state(self, tracking_id, event):
+        return self.states.get(tracking_id)
+
+    def submission(self, tracking_id, event):
+        stored = self.submissions.get(tracking_id)
+        return decode(stored)[1] if stored else None
+
+    def put(self, state, event, *, submission=None):
+        self.delivered_at_put.append(self._publisher.delivered)
+        if submission is not None:
+            self.submissions[state.tracking_id] = submission
+        self.states[state.tracking_id] = state
+
+
+@dataclass
+class _Agent:
+    lifecycle: Lifecycle
+    store: _Store
+    publisher: _Publisher
+    due: DueIndex
+
+    def run(self, *messages: _Message) -> Batch:
+        async def batch() -> Batch:
+            taken = Batch()
+            for message in messages:
+                await self.lifecycle.decide(_Event(message), taken)
+            await self.lifecycle.settle(taken)
+            return taken
+        return asyncio.run(batch())
 
 
 @pytest.fixture
-def lifecycle():
+def lifecycle() -> _Agent:
     directory = default_directory()
-    table: dict = {}
     publisher = _Publisher()
-    agent = Lifecycle(table=table, publisher=publisher, context=LifecycleContext(directory=directory),
-                      clock=ScaledClock(1.0, NOW), directory=directory, partitions=PARTITIONS)
-    return agent, table, publisher
+    store = _Store(publisher)
+    due = DueIndex()
+    agent = Lifecycle(store=store, publisher=publisher, context=LifecycleContext(directory=directory),
+                      clock=ScaledClock(1.0, NOW), directory=directory, partitions=PARTITIONS, due=due)
+    return _Agent(agent, store, publisher, due)
 
 
 def _submission(tracking_id: str | None = None) -> _Message:
@@ -67,39 +122,64 @@ def _submission(tracking_id: str | None = None) -> _Message:
                     encode("ComplaintSubmitted", value), headers)
 
 
-def test_a_submission_in_its_own_partition_is_decided_and_stored(lifecycle):
-    agent, table, publisher = lifecycle
+def test_a_submission_in_its_own_partition_is_decided_and_stored_after_its_events(lifecycle):
     message = _submission()
-    asyncio.run(agent.handle(message))
+    lifecycle.run(message)
     tracking_id = message.key.decode()
-    sent = [(topic, record_type) for topic, _, record_type, _ in publisher.sent]
+    sent = [(topic, record_type) for topic, _, record_type, _ in lifecycle.publisher.sent]
     assert sent == [(topics.EVENTS, "ComplaintSubmitted"), (topics.EVENTS, "ComplaintDispositioned"),
                     (topics.inbox("18.10"), "ComplaintDispositioned")]
-    assert table[tracking_id]["status"] == "dispositioned" and table[tracking_id]["agency"] == "18.10"
+    state = lifecycle.store.states[tracking_id]
+    assert (state.status.value, state.agency) == ("dispositioned", "18.10")
+    # Stored only once the broker had all three events; the submission is kept for forwardings.
+    assert lifecycle.store.delivered_at_put == [3]
+    assert decode(lifecycle.store.submissions[tracking_id])[1]["tracking_id"] == tracking_id
+    assert state.next_due_at is not None and tracking_id in lifecycle.due._due
 
 
 def test_a_submission_in_another_partition_is_rekeyed_not_decided(lifecycle):
-    agent, table, publisher = lifecycle
     message = _submission()
     message.partition = (message.partition + 1) % PARTITIONS
-    asyncio.run(agent.handle(message))
-    [(topic, key, record_type, headers)] = publisher.sent
+    lifecycle.run(message)
+    [(topic, key, record_type, headers)] = lifecycle.publisher.sent
     assert (topic, record_type, key) == (topics.COMMANDS, "ComplaintSubmitted", message.key)
-    assert header(headers.items(), SENDER_HEADER) == "intake" and table == {}
+    assert header(headers.items(), SENDER_HEADER) == "intake" and lifecycle.store.states == {}
 
 
 def test_the_same_submission_twice_changes_nothing_the_second_time(lifecycle):
-    agent, table, publisher = lifecycle
     message = _submission()
-    asyncio.run(agent.handle(message))
-    stored, sent = dict(table), len(publisher.sent)
-    asyncio.run(agent.handle(message))
-    assert table == stored and len(publisher.sent) == sent
+    lifecycle.run(message)
+    stored, sent = dict(lifecycle.store.states), len(lifecycle.publisher.sent)
+    lifecycle.run(message)
+    assert lifecycle.store.states == stored and len(lifecycle.publisher.sent) == sent
+
+
+def test_the_same_submission_twice_in_one_batch_is_decided_once(lifecycle):
+    message = _submission()
+    lifecycle.run(message, message)
+    assert len(lifecycle.publisher.sent) == 3 and len(lifecycle.store.states) == 1
+
+
+def test_a_forwarding_in_the_same_batch_as_its_submission_delivers_the_submission(lifecycle):
+    message = _submission()
+    tracking_id = message.key.decode()
+    event_id = str(uuid.uuid4())
+    forward = {"event_id": event_id, "tracking_id": tracking_id, "occurred_at": NOW, "actor": "18.10",
+               "from_agency": "18.10", "to_agency": "", "reason": "bukan wewenang kami", "hop": 0,
+               "suggested_by_agency": False}
+    headers = [*cloudevent_headers("ComplaintForwarded", event_id, "/agency/18.10", tracking_id, NOW),
+               (SENDER_HEADER, b"18.10")]
+    command = _Message(topics.COMMANDS, message.partition, message.key, encode("ComplaintForwarded", forward), headers)
+    lifecycle.run(message, command)
+    holder = lifecycle.store.states[tracking_id].agency
+    assert holder != "18.10"
+    delivered = [record_type for topic, _, record_type, _ in lifecycle.publisher.sent if topic == topics.inbox(holder)]
+    assert delivered == ["ComplaintDispositioned"]
+    assert tracking_id in lifecycle.store.submissions
 
 
 def test_a_record_that_is_not_a_submission_is_refused_for_the_failure_policy(lifecycle):
-    agent, table, _ = lifecycle
     garbage = _Message(topics.INTAKE, 0, b"x", b"\x07not avro", [])
     with pytest.raises(SkippableError):
-        asyncio.run(agent.handle(garbage))
-    assert table == {}
+        lifecycle.run(garbage)
+    assert lifecycle.store.states == {}

@@ -121,7 +121,7 @@ def test_every_command_is_either_legal_or_illegal(ctx, status, record_type, kind
     assert not outcome.duplicate
     assert outcome.state.status is expected
     # SLA checks are idempotent through their fired keys and stay out of the duplicate memory.
-    assert (command.key in outcome.state.seen) is (record_type != SLA_CHECK)
+    assert outcome.state.has_seen(command.key) is (record_type != SLA_CHECK)
     encode_all(outcome.emissions)
     if record_type != SLA_CHECK:
         assert outcome.emissions, "a legal command leaves a trace in complaints.events"

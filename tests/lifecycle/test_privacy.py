@@ -28,7 +28,8 @@ def test_anonymous_reports_reach_the_agency_without_identity_or_attachments(ctx)
     assert value["content_hidden"] is False
     assert "Siti" not in repr(value) and "1810015507900003" not in repr(value)
     # The hub itself keeps the identity (to answer the reporter), and re-applies the rule later.
-    assert complaint.state.submission["reporter"]["name"] == "Siti Rahmawati"
+    assert complaint.submission["reporter"]["name"] == "Siti Rahmawati"  # kept apart, for deliveries
+    assert "reporter" not in str(complaint.state.to_dict()) and "Siti" not in str(complaint.state.to_dict())
 
 
 def test_confidential_reports_are_flagged_hidden_and_keep_the_reporter(ctx):

@@ -58,7 +58,7 @@ def test_a_resubmission_under_a_new_id_is_refused(ctx):
 
 def test_a_resubmission_with_the_original_event_id_is_a_duplicate_however_late(ctx):
     complaint = complaint_in(ctx, Status.IN_PROGRESS)
-    original = complaint.state.submission
+    original = complaint.submission
     for _ in range(40):  # pushes the submission's command out of the duplicate memory
         complaint.send("InformationAdded", REPORTER, at=complaint.later())
     retry = Command(original["event_id"], "/lapor-hub/api", "ComplaintSubmitted", original, INTAKE)
@@ -101,8 +101,8 @@ def test_event_ids_are_deterministic(ctx):
     complaint = complaint_in(ctx, Status.ACCEPTED)
     command = complaint.command("ComplaintForwarded", PRINGSEWU, to_agency="KEMENDAGRI")
     at = complaint.later()
-    first = transition(complaint.state, command, ctx, at)
-    second = transition(complaint.state, command, ctx, at)
+    first = transition(complaint.state, command, ctx, at, complaint.submission)
+    second = transition(complaint.state, command, ctx, at, complaint.submission)
     assert [e.value["event_id"] for e in first.emissions] == [e.value["event_id"] for e in second.emissions]
     assert first.emissions == second.emissions
     assert first.state == second.state
@@ -192,5 +192,19 @@ def test_a_reopened_complaint_gets_a_fresh_first_follow_up_clock(ctx):
 def test_archiving_and_closing_stop_every_clock(ctx):
     for status in (Status.ARCHIVED, Status.CLOSED):
         complaint = complaint_in(ctx, status)
-        assert complaint.state.clocks == {} and complaint.state.next_due_at is None
+        assert complaint.state.clocks == {}
+        # the only thing still due: going dormant once the reopen window has passed
+        assert complaint.state.next_due_at == complaint.state.finished_at + ctx.reopen_window
         assert complaint.check_sla(complaint.now + timedelta(days=90)).emissions == ()
+
+
+def test_a_finished_complaint_goes_dormant_after_the_reopen_window_and_can_still_be_reopened(ctx):
+    complaint = complaint_in(ctx, Status.CLOSED)
+    before = len(str(complaint.state.to_dict()))
+    assert not complaint.check_sla(complaint.now + ctx.reopen_window - timedelta(hours=1)).state.dormant
+    dormant = complaint.check_sla(complaint.now + ctx.reopen_window + timedelta(hours=1)).state
+    assert dormant.dormant and dormant.next_due_at is None and dormant.seen == ()
+    assert len(str(dormant.to_dict())) < before
+    reopened = complaint.send("ComplaintReopened", REPORTER, at=complaint.later(), reason="Jalan rusak lagi")
+    assert reopened.state.status is Status.ACCEPTED and not reopened.state.dormant
+    assert reopened.state.next_due_at is not None and reopened.state.history == dormant.history

@@ -65,29 +65,46 @@ class HubWorker(_Child):
 
     @classmethod
     def start(cls, bootstrap: str, data_dir: Path, *, partitions: int, app_id: str,
-              profile_to: Path | None = None, timeout: float = 300.0) -> HubWorker:
-        port = free_port()
-        data_dir.mkdir(parents=True, exist_ok=True)
-        log_path = data_dir / "hub.log"
-        # Only our settings: a LAPOR_* variable of the caller's shell (a database URL, a time
-        # scale) must not change what is measured.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
-        env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(port), LAPOR_DATA_DIR=str(data_dir),
-                   LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
-                   LAPOR_INSTANCE_ID=BENCH_INSTANCE)
-        command = [sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"]
-        if profile_to is not None:
-            command = [sys.executable, "-m", "cProfile", "-o", str(profile_to), *command[1:]]
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
-        worker = cls(process, log_path, f"http://127.0.0.1:{port}", data_dir, app_id)
+              profile_to: Path | None = None, timeout: float = 300.0, env: dict[str, str] | None = None) -> HubWorker:
+        worker = cls.launch(bootstrap, data_dir, partitions=partitions, app_id=app_id, profile_to=profile_to,
+                            env=env)
         try:
             worker._wait_ready(timeout)
         except BaseException:
             worker.stop()
             raise
         return worker
+
+    @classmethod
+    def launch(cls, bootstrap: str, data_dir: Path, *, partitions: int, app_id: str,
+               profile_to: Path | None = None, env: dict[str, str] | None = None,
+               port: int | None = None) -> HubWorker:
+        """Start the process and return at once (``env``: more ``LAPOR_*`` settings)."""
+        port = port or free_port()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        log_path = data_dir / "hub.log"
+        # Only our settings: a LAPOR_* variable of the caller's shell (a database URL, a time
+        # scale) must not change what is measured.
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
+        child_env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(port), LAPOR_DATA_DIR=str(data_dir),
+                         LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
+                         LAPOR_INSTANCE_ID=BENCH_INSTANCE, **(env or {}))
+        command = [sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"]
+        if profile_to is not None:
+            command = [sys.executable, "-m", "cProfile", "-o", str(profile_to), *command[1:]]
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(command, env=child_env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL)
+        return cls(process, log_path, f"http://127.0.0.1:{port}", data_dir, app_id)
+
+    def is_ready(self) -> bool:
+        """``GET /ready`` answers 200 (raises if the process exited)."""
+        self._check_alive("the hub worker")
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/ready", timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
 
     @property
     def read_model_path(self) -> Path:

@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = ["cpu_seconds", "machine_busy_seconds", "peak_rss_bytes", "machine"]
+__all__ = ["cpu_seconds", "machine_busy_seconds", "peak_rss_bytes", "rss_bytes", "machine"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -33,6 +33,11 @@ def machine_busy_seconds() -> float:
 def peak_rss_bytes(pid: int) -> int:
     """VmHWM: the highest resident set size ``pid`` reached."""
     return _status_kib(pid, "VmHWM") * 1024
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS: the resident set size of ``pid`` now."""
+    return _status_kib(pid, "VmRSS") * 1024
 
 
 def _status_kib(pid: int, key: str) -> int:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from lapor_hub.schemas import cloudevent_headers, encode
 from lapor_hub.streams.core import topics
 
-__all__ = ["UPDATE_MIX", "UpdatePlan", "plan_updates", "expected_events", "update_records"]
+__all__ = ["UPDATE_MIX", "UpdatePlan", "plan_updates", "expected_events", "update_records", "field_values"]
 
 #: (name, weight, record types the holder publishes in order)
 UPDATE_MIX: tuple[tuple[str, int, tuple[str, ...]], ...] = (
@@ -71,13 +71,13 @@ def update_records(plan: UpdatePlan, tracking_id: str, agency: str, *, to_agency
     for n, record_type in enumerate(plan.record_types):
         event_id = str(uuid.uuid4())
         value = {"event_id": event_id, "tracking_id": tracking_id, "occurred_at": now, "actor": agency,
-                 **_fields(record_type, agency, to_agency, n)}
+                 **field_values(record_type, agency, to_agency, n)}
         headers = cloudevent_headers(record_type, event_id, source, tracking_id, now)
         records.append((topics.outbox(agency), tracking_id.encode(), encode(record_type, value), headers))
     return records
 
 
-def _fields(record_type: str, agency: str, to_agency: str, n: int) -> dict:
+def field_values(record_type: str, agency: str, to_agency: str, n: int) -> dict:
     if record_type == "ComplaintAccepted":
         return {"agency": agency}
     if record_type == "FollowUpRecorded":
