@@ -36,6 +36,7 @@ from lapor_hub.streams.core.publisher import (
     Publisher,
     header,
 )
+from lapor_hub.streams.core.rewind import install_rewind
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
 from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
@@ -252,6 +253,7 @@ def install(hub: Hub) -> None:
     failures = FailurePolicy(DeadLetters(publisher))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
+    install_rewind(app, settings, (topics.INTAKE, topics.COMMANDS))
     store = ComplaintStore(app, partitions=settings.partitions,
                            options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
     index = DueIndex()
