@@ -50,7 +50,7 @@ class BulkWriter:
             conn.execute(self._statement(table, upsert), list(rows))
             return
         sql, names, processors = self._compile(table, upsert)
-        tuples = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors)) for row in rows]
+        tuples = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
         if self._dialect.name == "sqlite":
             conn.exec_driver_sql(sql, tuples)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -106,7 +107,7 @@ def test_any_split_with_redeliveries_gives_the_same_rows(expected_rows, cuts, re
     model = open_read_model("sqlite://")  # in memory: a fresh database per example
     model.create_schema()
     bounds = [0, *sorted(cuts), len(EVENTS)]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in pairwise(bounds):
         model.apply(EVENTS[start:end])
         for rewind in redelivered:  # a consumer restarting from an older committed offset
             if rewind < end:

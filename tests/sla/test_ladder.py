@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,7 +67,7 @@ def test_regency_ladder_climbs_to_the_ombudsman_in_order(directory):
         local(2026, 7, 28),  # end of Mon 27
     ]
     assert [a.tier for a in escalations] == [1, 2, 3, 4, 5, 6]
-    assert all(earlier.due_at < later.due_at for earlier, later in zip(plan, plan[1:]))
+    assert all(earlier.due_at < later.due_at for earlier, later in pairwise(plan))
 
 
 def test_ministry_ladder(directory):

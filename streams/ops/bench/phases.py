@@ -111,7 +111,7 @@ async def lifecycle(producer: AIOKafkaProducer, target: Target, submissions: Seq
                     plans: Sequence[UpdatePlan], events_in_read_model: Callable[[list[str]], int], *,
                     timeout: float) -> dict:
     """Submissions, then each holder's updates once it has the complaint, until the read model has it all."""
-    plan_of = {s.key: plan for s, plan in zip(submissions, plans)}
+    plan_of = {s.key: plan for s, plan in zip(submissions, plans, strict=True)}
     expected = sum(expected_events(plan) for plan in plans)
     queue: asyncio.Queue = asyncio.Queue()
     counts = {"updates": 0, "rerouted": 0}

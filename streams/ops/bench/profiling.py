@@ -135,7 +135,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
             return stored
 
         async def run_all() -> None:
-            for submission, plan in zip(submissions, plans):
+            for submission, plan in zip(submissions, plans, strict=True):
                 await one(submission, plan)
 
         profiler.enable()
