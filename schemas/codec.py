@@ -91,7 +91,8 @@ class Codec:
         """``value`` as the latest version of ``record_type``, in the Confluent wire format."""
         writer = self._writers.get(record_type) or self._registry_writer(record_type)
         if not isinstance(value, dict):
-            raise SerializationError(f"cannot encode {record_type}: the value must be a dict, not {type(value).__name__}")
+            raise SerializationError(
+                f"cannot encode {record_type}: the value must be a dict, not {type(value).__name__}")
         if writer.checks:
             problem = _find_problem(value, writer.checks, "")
             if problem:

@@ -49,7 +49,8 @@ def _cmd_track(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
-    print(f"{view['tracking_id']}  {view['status']}  at {view.get('agency_code') or '-'} {view.get('agency_name') or ''}")
+    print(f"{view['tracking_id']}  {view['status']}  "
+          f"at {view.get('agency_code') or '-'} {view.get('agency_name') or ''}")
     for step in view.get("timeline", []):
         print(f"  {step['at']}  {step['type']:<28} {step.get('agency') or '':<12} {step.get('summary', '')}")
     return 0

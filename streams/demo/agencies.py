@@ -205,7 +205,8 @@ class _LegacyDatabase:
             sa.Column("tanggal_lapor", sa.DateTime), sa.Column("batas_waktu", sa.DateTime))
         self._updates = sa.Table(
             "tindak_lanjut", meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("nomor_tracking", sa.String(40), nullable=False), sa.Column("jenis", sa.String(20), nullable=False),
+            sa.Column("nomor_tracking", sa.String(40), nullable=False),
+            sa.Column("jenis", sa.String(20), nullable=False),
             sa.Column("catatan", sa.Text), sa.Column("instansi_tujuan", sa.String(20)),
             sa.Column("waktu", sa.DateTime, nullable=False))
         meta.create_all(self._engine)
@@ -218,10 +219,10 @@ class _LegacyDatabase:
                                    .where(incoming.nomor_tracking.not_in(answered))).scalars().all()
             clock = datetime.now(_WIB).replace(tzinfo=None)  # the legacy app writes WIB wall-clock time
             in_progress = conn.execute(
-                sa.select(updates.nomor_tracking).where(updates.jenis == "PROSES",
-                                                        updates.waktu <= clock - timedelta(seconds=2 * self._reply_after),
-                                                        updates.nomor_tracking.not_in(
-                                                            sa.select(updates.nomor_tracking).where(updates.jenis == "JAWAB")))
+                sa.select(updates.nomor_tracking).where(
+                    updates.jenis == "PROSES",
+                    updates.waktu <= clock - timedelta(seconds=2 * self._reply_after),
+                    updates.nomor_tracking.not_in(sa.select(updates.nomor_tracking).where(updates.jenis == "JAWAB")))
             ).scalars().all()
         now = time.monotonic()
         for tracking_id in waiting:

@@ -121,7 +121,8 @@ def _agency_fields(kind: str, values: dict, code: str) -> dict:
         suggested = values["suggested_agency"] or ""
         if suggested == code:
             raise ApiError(422, "invalid_fields", "suggest another agency than your own, or none",
-                           fields=[{"field": "suggested_agency", "code": "invalid", "message": "is the declining agency"}])
+                           fields=[{"field": "suggested_agency", "code": "invalid",
+                                    "message": "is the declining agency"}])
         return {"from_agency": code, "to_agency": suggested, "reason": values["reason"], "hop": 0,
                 "suggested_by_agency": bool(suggested)}
     if kind == "request_information":

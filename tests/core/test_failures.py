@@ -53,7 +53,8 @@ def test_a_skippable_record_becomes_a_dead_letter_with_its_stage_and_the_next_go
     dead = _DeadLetters()
     policy, _ = _policy(dead)
     result = asyncio.run(policy.run(_Record(), "lifecycle", _failing(SkippableError("not allowed while closed"))))
-    assert result is None and [(o, s, str(e)) for o, s, e in dead.sent] == [(42, "lifecycle", "not allowed while closed")]
+    assert result is None
+    assert [(o, s, str(e)) for o, s, e in dead.sent] == [(42, "lifecycle", "not allowed while closed")]
 
 
 def test_a_retriable_failure_is_retried_in_place_with_backoff():

@@ -76,7 +76,8 @@ def _with_field(field: dict) -> str:
 
 
 def test_compatibility_check_answers_is_compatible():
-    good = _with_field({"name": "visit_at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}], "default": None})
+    good = _with_field({"name": "visit_at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}],
+                        "default": None})
     assert API.check_compatibility(SUBJECT, {"schema": good}) == (200, {"is_compatible": True})
     bad = _with_field({"name": "visited", "type": "boolean"})
     assert API.check_compatibility(SUBJECT, {"schema": bad}) == (200, {"is_compatible": False})
@@ -167,12 +168,14 @@ def test_http_routes_answer_like_the_api_with_the_registry_content_type(registry
         ("/schemas/ids/999", API.schema_by_id(999)),
         ("/config", API.config()),
     ]
-    found = asyncio.run(_get(f"{registry_url}/subjects/{SUBJECT}", "POST", {"schema": API.version(SUBJECT, "1")[1]["schema"]}))
+    found = asyncio.run(_get(f"{registry_url}/subjects/{SUBJECT}", "POST",
+                             {"schema": API.version(SUBJECT, "1")[1]["schema"]}))
     assert found == (200, CONTENT_TYPE, API.version(SUBJECT, "1")[1])
     for path, (status, body) in cases:
         assert asyncio.run(_get(registry_url + path)) == (status, CONTENT_TYPE, body), path
     bad = _with_field({"name": "visited", "type": "boolean"})
-    answer = asyncio.run(_get(f"{registry_url}/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true", "POST", {"schema": bad}))
+    answer = asyncio.run(_get(f"{registry_url}/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true", "POST",
+                              {"schema": bad}))
     assert answer[0] == 200 and answer[2]["is_compatible"] is False and answer[2]["messages"]
 
 
@@ -206,5 +209,6 @@ def test_confluent_avro_deserializer_reads_hub_bytes(registry_url):
     deserializer = AvroDeserializer(client)
     for record_type in ("ComplaintSubmitted", "ComplaintDispositioned", "DeadLetter"):
         value = SAMPLES[record_type]
-        decoded = deserializer(encode(record_type, value), SerializationContext("complaints.events", MessageField.VALUE))
+        decoded = deserializer(encode(record_type, value),
+                               SerializationContext("complaints.events", MessageField.VALUE))
         assert decoded == value, record_type

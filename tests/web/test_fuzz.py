@@ -70,7 +70,10 @@ def test_no_request_makes_the_api_answer_500(fuzz_hub, credentials, mode):
     for operation in operations:
         roles = operation.definition.raw.get("x-lapor-roles") or []
         security = operation.definition.raw.get("security") or []
-        auth = credentials[roles[0]] if roles else credentials["reporter"] if security == [{"reporterToken": []}] else {}
+        if roles:
+            auth = credentials[roles[0]]
+        else:
+            auth = credentials["reporter"] if security == [{"reporterToken": []}] else {}
         try:
             _exchanges(operation, mode, auth)()
         except Unsatisfiable:

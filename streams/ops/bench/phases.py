@@ -142,12 +142,14 @@ async def lifecycle(producer: AIOKafkaProducer, target: Target, submissions: Seq
     try:
         await send_burst(producer, target.input_topic, [(s.key, s.value, s.headers) for s in submissions])
         if not await arrivals.wait(timeout):
-            raise PhaseTimeout(f"lifecycle: {len(arrivals.times)} of {len(submissions)} dispositions within {timeout:.0f}s")
+            raise PhaseTimeout(
+                f"lifecycle: {len(arrivals.times)} of {len(submissions)} dispositions within {timeout:.0f}s")
         deadline = time.monotonic() + timeout
         projected = 0
         while projected < expected:
             if time.monotonic() > deadline:
-                raise PhaseTimeout(f"lifecycle: the read model shows {projected} of {expected} events after {timeout:.0f}s")
+                raise PhaseTimeout(
+                    f"lifecycle: the read model shows {projected} of {expected} events after {timeout:.0f}s")
             await asyncio.sleep(_POLL_S)
             projected = await asyncio.to_thread(events_in_read_model, tracking_ids)
         finished = time.time()
