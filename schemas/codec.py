@@ -15,9 +15,10 @@ are not chained (their messages quote the offending values).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import fastavro
 from fastavro import schemaless_reader, schemaless_writer
@@ -146,7 +147,7 @@ class Codec:
             failure = type(exc).__name__
         else:
             if buffer.tell() == len(data):
-                return reader.record_type, value
+                return reader.record_type, cast(dict, value)  # every event schema is a record: a dict
             failure = f"{len(data) - buffer.tell()} bytes left over after the record"
         raise SerializationError(
             f"cannot decode {reader.record_type} (schema id {schema_id}): the payload is not "
@@ -243,6 +244,7 @@ def _find_problem(value: Any, checks: list[_Check], prefix: str) -> str | None:
             if problem:
                 return problem
         else:
+            elements: Iterable[Any]
             if kind == "items":
                 elements = item if isinstance(item, (list, tuple)) else ()
             else:

@@ -28,6 +28,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
+    assert stats is not None  # an unknown agency returned above; /api/v1/stats is always there
     if args.code:
         print(f"{stats['agency']}  {stats['name']}")
         for key in ("received", "followed_up", "open", "awaiting_follow_up", "overdue", "escalated"):

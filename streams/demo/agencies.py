@@ -151,7 +151,7 @@ class _CaseApp:
         for item in due:
             _, step, tracking_id, reference = item
             updates = _answers(step, tracking_id, reference, "Tim Dinas PUPR Pringsewu sudah meninjau lokasi")
-            if self.updates_url is None or not self._post(updates):
+            if self.updates_url is None or not self._post(self.updates_url, updates):
                 continue
             _followed_up(PRINGSEWU, step, tracking_id)
             with self._lock:
@@ -159,10 +159,10 @@ class _CaseApp:
                 if step == "follow-up":
                     self._agenda.append((now + 2 * self._reply_after, "response", tracking_id, reference))
 
-    def _post(self, updates: list[dict]) -> bool:
+    def _post(self, url: str, updates: list[dict]) -> bool:
         body = json.dumps({"updates": updates}).encode()
         try:
-            answer = self._http.post(self.updates_url, body=body, headers={
+            answer = self._http.post(url, body=body, headers={
                 "Content-Type": "application/json", SIGNATURE_HEADER: sign(self._secret, body)})
         except HubError:
             return False

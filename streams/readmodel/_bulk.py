@@ -11,6 +11,7 @@ Other drivers take SQLAlchemy's ordinary path.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 
 from sqlalchemy import Connection, Engine, Table, exc, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,7 +59,7 @@ class BulkWriter:
 
             dbapi = self._dialect.loaded_dbapi
             try:
-                with conn.connection.dbapi_connection.cursor() as cursor:
+                with closing(conn.connection.cursor()) as cursor:
                     execute_values(cursor, sql, tuples, page_size=_PAGE)
             except dbapi.Error as error:
                 # The driver was called directly: wrap its error as SQLAlchemy would (the

@@ -64,7 +64,7 @@ async def burst(producer: AIOKafkaProducer, target: Target, records: Sequence[Re
         raise PhaseTimeout(f"{target.name}: {len(arrivals.times)} of {len(records)} outputs within {timeout:.0f}s")
     delivered = target.cpu()
     seconds = arrivals.last - started
-    figures = {
+    figures: dict[str, object] = {
         "complaints": len(records),
         "seconds": round(seconds, 3),
         "complaints_per_s": round(rate(len(records), seconds), 1),

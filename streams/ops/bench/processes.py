@@ -138,6 +138,7 @@ class Passthrough(_Child):
                                    stdout=subprocess.PIPE, stderr=open(log_path, "ab"), stdin=subprocess.DEVNULL,
                                    text=True)
         child = cls(process, log_path)
+        assert process.stdout is not None  # stdout=PIPE
         line = process.stdout.readline()  # blocks until "ready" or exit; the broker is up already
         if line.strip() != "ready":
             child.stop()
