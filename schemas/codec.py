@@ -125,7 +125,7 @@ class Codec:
 
     # decode -------------------------------------------------------------------------------
 
-    def decode(self, data: bytes) -> tuple[str, dict]:
+    def decode(self, data: bytes | bytearray | memoryview) -> tuple[str, dict]:
         """(short record type, value read into the latest version of that record type)."""
         if len(data) < _HEADER_SIZE:
             raise SerializationError(
@@ -301,7 +301,7 @@ def encode(record_type: str, value: dict) -> bytes:
     return (_DEFAULT_CODEC or default_codec()).encode(record_type, value)
 
 
-def decode(data: bytes) -> tuple[str, dict]:
+def decode(data: bytes | bytearray | memoryview) -> tuple[str, dict]:
     """Decode wire-format bytes into (short record type, value in the latest version)."""
     return (_DEFAULT_CODEC or default_codec()).decode(data)
 

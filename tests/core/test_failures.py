@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 
 from lapor_hub.errors import FatalError, RetriableError, SkippableError
+from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
 
 
@@ -18,14 +20,16 @@ class _Record:
     offset: int = 42
     key: bytes | None = b"LPR-20261130-AAAAAAAA"
     value: bytes | None = b"\x00..."
-    headers: tuple = ()
+    headers: Sequence[tuple[str, bytes]] | None = ()
 
 
-class _DeadLetters:
-    def __init__(self) -> None:
+class _DeadLetters(DeadLetters):
+    """Keeps what would be dead-lettered instead of publishing it."""
+
+    def __init__(self) -> None:  # no publisher to hand the base class: send_raw() is replaced
         self.sent: list[tuple[int, str, BaseException]] = []
 
-    async def send_raw(self, topic, partition, offset, key, value, headers, stage, error) -> None:
+    async def send_raw(self, topic, partition, offset, key, payload, original_headers, stage, error) -> None:
         self.sent.append((offset, stage, error))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from itertools import pairwise
 
 import pytest
@@ -17,11 +18,12 @@ def _busy_day(seed: int = 7, complaints: int = 40) -> list[ProjectedEvent]:
     """Interleaved lifecycles of many complaints, in per-complaint order like a partition."""
     rng = random.Random(seed)
     hub = Hub()
-    stories = []
+    stories: list[list[Callable[..., object]]] = []
     for n in range(complaints):
         tid = f"LAP-{n:04d}"
         privacy = rng.choice(["PUBLIC", "CONFIDENTIAL", "ANONYMOUS"])
         agency = rng.choice(["18.10", "18", "KEMENKES"])
+        steps: list[Callable[..., object]]  # called without arguments: each lambda binds its own
         steps = [lambda t=tid, p=privacy: hub.submitted(t, privacy=p),
                  lambda t=tid, a=agency, p=privacy: hub.dispositioned(t, a, privacy=p)]  # fmt: skip
         if rng.random() < 0.3:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
@@ -22,7 +23,7 @@ AT = datetime(2024, 3, 4, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=7))
 
 
 def _headers(**overrides):
-    args = dict(record_type="ComplaintSubmitted", event_id="0b8e6f2a-1", source="/hub/intake",
+    args: dict[str, Any] = dict(record_type="ComplaintSubmitted", event_id="0b8e6f2a-1", source="/hub/intake",
                 subject="LAP-2024-0001708", time=AT)
     args.update(overrides)
     return cloudevent_headers(**args)

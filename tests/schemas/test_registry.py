@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import aiohttp.web
 import faust
@@ -115,7 +116,7 @@ def serving(app: aiohttp.web.Application) -> Iterator[str]:
         await runner.setup()
         site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        port = runner.addresses[0][1]
         url.append(f"http://127.0.0.1:{port}")
         started.set()
 
@@ -135,7 +136,8 @@ def _faust_web_app() -> aiohttp.web.Application:
     """The Blueprint registered on a faust app, as the hub does; its aiohttp app, no worker."""
     app = faust.App("registry-test", broker="memory://", store="memory://", web_enabled=True)
     make_blueprint(default_catalog()).register(app, url_prefix="/registry")
-    return app.web.web_app
+    # faust types App.web as its base Web, which does not declare the aiohttp driver's web_app.
+    return app.web.web_app  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["faust-blueprint", "aiohttp-app"])
@@ -150,7 +152,7 @@ def registry_url(request) -> Iterator[str]:
             yield url + "/registry"
 
 
-async def _get(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, str, object]:
+async def _get(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, str, Any]:
     async with aiohttp.ClientSession() as session:
         async with session.request(method, url, json=body, timeout=aiohttp.ClientTimeout(total=5)) as response:
             return response.status, response.content_type, await response.json(content_type=None)
