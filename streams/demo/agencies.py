@@ -42,8 +42,8 @@ from aiohttp import web
 
 from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient
 from lapor_hub.connectors.sdk.config_file import build_config
-from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from lapor_hub.errors import HubError
 from lapor_hub.streams.core.config import HubSettings
