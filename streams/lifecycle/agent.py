@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiokafka.errors import KafkaError
@@ -251,7 +252,7 @@ def install(hub: Hub) -> None:
     app, settings, clock = hub.app, hub.settings, hub.clock
     publisher = Publisher(app, "/lapor-hub/lifecycle")
     failures = FailurePolicy(DeadLetters(publisher))
-    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    raw: dict[str, Any] = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
     install_rewind(app, settings, (topics.INTAKE, topics.COMMANDS))
     store = ComplaintStore(app, partitions=settings.partitions,
@@ -273,8 +274,7 @@ def install(hub: Hub) -> None:
             batch = Batch()
             for event in events:
                 stage = "intake" if event.message.topic == topics.INTAKE else "lifecycle"
-                await failures.run(event.message, stage,
-                                   lambda event=event, batch=batch: decider.decide(event, batch))
+                await failures.run(event.message, stage, partial(decider.decide, event, batch))
             try:
                 await decider.settle(batch)
                 return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from lapor_hub.streams.broker import LocalBroker
@@ -73,7 +73,7 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         worker = HubWorker(hub.app, loglevel=loglevel, redirect_stdouts=False, watchdog=watchdog,
                            stdout=sys.stdout, stderr=sys.stderr)
         supervisor = BrokerSupervisor(broker, worker.stop_from_thread) if broker is not None else None
-        agencies = nullcontext()
+        agencies: AbstractContextManager[object] = nullcontext()
         if settings.demo:  # example agency systems and their connectors, so deliveries show too
             from lapor_hub.streams.demo.agencies import start_demo_agencies
 

@@ -42,7 +42,8 @@ def parse_options(argv: Sequence[str] | None) -> BenchOptions:
         description="Benchmark one hub worker (intake -> routing -> delivery, the full lifecycle, the codec) "
                     "against a raw Kafka passthrough on the same broker, in one run.")
     parser.add_argument("--complaints", type=int, help="complaints per throughput burst (default 5000)")
-    parser.add_argument("--offered-rate", type=float, help="offered load of the latency phase, per second (default 500)")
+    parser.add_argument("--offered-rate", type=float,
+                        help="offered load of the latency phase, per second (default 500)")
     parser.add_argument("--duration", type=float, help="seconds of the latency phase (default 10)")
     parser.add_argument("--lifecycle-complaints", type=int, help="complaints through the full lifecycle (default 2000)")
     parser.add_argument("--partitions", type=int, help="partitions of the hub topics it creates (default 4)")

@@ -133,10 +133,12 @@ class Passthrough(_Child):
     def start(cls, bootstrap: str, source: str, target: str, group: str, log_dir: Path,
               timeout: float = 120.0) -> Passthrough:
         log_path = log_dir / "passthrough.log"
-        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.ops.bench.passthrough", bootstrap, source, target, group],
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.ops.bench.passthrough",
+                                    bootstrap, source, target, group],
                                    stdout=subprocess.PIPE, stderr=open(log_path, "ab"), stdin=subprocess.DEVNULL,
                                    text=True)
         child = cls(process, log_path)
+        assert process.stdout is not None  # stdout=PIPE
         line = process.stdout.readline()  # blocks until "ready" or exit; the broker is up already
         if line.strip() != "ready":
             child.stop()

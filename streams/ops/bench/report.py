@@ -86,7 +86,8 @@ def render(results: dict) -> str:
         f"  full lifecycle    {h['lifecycle']['complaints_per_s']:>9,.1f} complaints/s   "
         f"({h['lifecycle']['complaints']} complaints, {h['lifecycle']['agency_updates']} agency updates, "
         f"{h['lifecycle']['events_projected']} events in the read model in {h['lifecycle']['seconds']:.2f}s; "
-        f"{h['lifecycle']['events_per_s']:,.1f} events/s; worker CPU {h['lifecycle']['hub_worker_cpu_s_per_1000']:.3f} s/1000)",
+        f"{h['lifecycle']['events_per_s']:,.1f} events/s; "
+        f"worker CPU {h['lifecycle']['hub_worker_cpu_s_per_1000']:.3f} s/1000)",
         "",
         f"latency at {lat['offered_per_s']:g}/s offered for {lat['seconds']:.1f}s "
         f"(achieved {lat['achieved_offered_per_s']}/s), submission sent -> ComplaintDispositioned seen",
@@ -100,7 +101,8 @@ def render(results: dict) -> str:
         "codec vs raw fastavro (µs per record):",
     ]
     for name, c in results["codec"].items():
-        lines.append(f"  {name:<24} encode {c['hub_encode_us']:6.1f} vs {c['raw_encode_us']:6.1f} (x{c['encode_overhead']})"
+        lines.append(f"  {name:<24} "
+                     f"encode {c['hub_encode_us']:6.1f} vs {c['raw_encode_us']:6.1f} (x{c['encode_overhead']})"
                      f"   decode {c['hub_decode_us']:6.1f} vs {c['raw_decode_us']:6.1f} (x{c['decode_overhead']})"
                      f"   {c['mean_bytes']:.0f} B")
     for key, label in (("national_history", "intake -> delivery"),

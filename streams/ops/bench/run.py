@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import LocalBroker, free_port
@@ -203,7 +204,7 @@ async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load,
         warmup, burst, paced, _ = _split(load, options, latency_count)
         target_ = phases.Target("baseline", source, watcher, {"passthrough": child.pid, **common})
         await phases.burst(producer, target_, warmup, timeout=options.timeout)
-        measured = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
+        measured: dict[str, Any] = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
         measured["latency"] = await phases.offered_load(producer, target_, paced, per_second=options.offered_rate,
                                                         timeout=options.timeout)
         measured["peak_memory_mib"] = round(peak_rss_bytes(child.pid) / 2**20, 1)
@@ -234,9 +235,9 @@ async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plan
         await phases.burst(producer, target, records(warmup), timeout=options.timeout, settle=settled(warmup))
         backlog = await _catch_up(bootstrap, app_id)
         _say("hub: burst")
-        measured = {"backlog_at_start": backlog,
-                    "burst": await phases.burst(producer, target, records(burst), timeout=options.timeout,
-                                                settle=settled(burst))}
+        measured: dict[str, Any] = {"backlog_at_start": backlog,
+                                    "burst": await phases.burst(producer, target, records(burst),
+                                                                timeout=options.timeout, settle=settled(burst))}
         _say(f"hub: {options.offered_rate:g}/s offered for {options.duration:g}s")
         measured["latency"] = await phases.offered_load(producer, target, records(paced),
                                                         per_second=options.offered_rate, timeout=options.timeout)
