@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 import faust
 from faust.types import TP
+from mode.signals import BaseSignalT
 
 from lapor_hub.errors import RetriableError
 from lapor_hub.streams.core.config import HubSettings
@@ -42,7 +44,7 @@ def to_rewind(assigned: Iterable[TP], committed: Mapping[tuple[str, int], int], 
 def install_rewind(app: faust.App, settings: HubSettings, topics: Collection[str]) -> None:
     """Connect the rewind to ``app``'s recoveries, for the partitions of ``topics`` (the agents' sources)."""
 
-    async def rewind_uncommitted(sender, **_) -> None:
+    async def rewind_uncommitted(sender: Any, /, *_: Any, signal: BaseSignalT, **__: Any) -> None:
         assigned = app.consumer.assignment()
         if not any(tp.topic in topics for tp in assigned):
             return
