@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "OLDER_VERSIONS"]
+__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "DISPOSITIONED_V1", "OLDER_VERSIONS"]
 
 _T0 = datetime(2024, 3, 4, 2, 15, 30, 123456, tzinfo=timezone.utc)  # 09:15 WIB
 
@@ -55,6 +55,7 @@ SAMPLES: dict[str, dict] = {
         "content_hidden": False, "category": "infrastruktur", "location": _LOCATION,
         "attachments": [], "reporter": None, "submitted_at": _T0,
         "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
+        "classification": "INFORMATION_REQUEST", "unit": "PPID",
     },
     "ComplaintAccepted": {**_common(7, "18.10"), "agency": "18.10"},
     "ComplaintForwarded": {
@@ -117,9 +118,13 @@ SUBMITTED_V1 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items()
 #: ComplaintSubmitted as a producer on schema v2 still writes it (no classification).
 SUBMITTED_V2 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items() if k != "classification"}
 
+#: ComplaintDispositioned as a hub on schema v1 wrote it (no classification, no unit).
+DISPOSITIONED_V1 = {k: v for k, v in SAMPLES["ComplaintDispositioned"].items() if k not in ("classification", "unit")}
+
 #: Older released versions kept as golden vectors: name -> (record type, version, value written).
 OLDER_VERSIONS = {
     "FollowUpRecorded.v1": ("FollowUpRecorded", 1, FOLLOW_UP_V1),
     "ComplaintSubmitted.v1": ("ComplaintSubmitted", 1, SUBMITTED_V1),
     "ComplaintSubmitted.v2": ("ComplaintSubmitted", 2, SUBMITTED_V2),
+    "ComplaintDispositioned.v1": ("ComplaintDispositioned", 1, DISPOSITIONED_V1),
 }

@@ -67,7 +67,7 @@ def test_the_catalog_holds_exactly_the_event_types_in_the_hub_namespace():
     assert set(catalog.record_types()) == EVENT_TYPES
     assert all(subject == f"id.go.lapor.{subject.rpartition('.')[2]}" for subject in catalog.subjects())
     ids = [v.schema_id for s in catalog.subjects() for v in catalog.versions(s)]
-    assert len(ids) == len(set(ids)) == 23
+    assert len(ids) == len(set(ids)) == 24
 
 
 @pytest.mark.parametrize("record_type", sorted(EVENT_TYPES))
@@ -130,6 +130,12 @@ def test_complaint_submitted_v3_adds_the_classification_with_a_default():
     added = [f for f in v3.schema["fields"] if f["name"] not in {g["name"] for g in v2.schema["fields"]}]
     assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT")]
     assert added[0]["type"]["symbols"] == ["COMPLAINT", "ASPIRATION", "INFORMATION_REQUEST"]
+
+
+def test_complaint_dispositioned_v2_tells_the_agency_the_classification_and_the_unit():
+    v1, v2 = default_catalog().versions("id.go.lapor.ComplaintDispositioned")
+    added = [f for f in v2.schema["fields"] if f["name"] not in {g["name"] for g in v1.schema["fields"]}]
+    assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT"), ("unit", None)]
 
 
 def test_check_command_passes_on_the_shipped_catalog():

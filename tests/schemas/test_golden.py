@@ -36,7 +36,9 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 _ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
                                             "ComplaintSubmitted.v1": {"reporter_token_hash": None,
                                                                       "classification": "COMPLAINT"},
-                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT"}}
+                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT"},
+                                            "ComplaintDispositioned.v1": {"classification": "COMPLAINT",
+                                                                          "unit": None}}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))
