@@ -74,6 +74,8 @@ SAMPLES: dict[str, dict] = {
     "InformationAdded": {**_common(12, "reporter"), "message": "Desa Fajar Esuk, dekat masjid.",
                          "attachments": [_PHOTO]},
     "ComplaintReopened": {**_common(13, "reporter"), "reason": "Lubang muncul lagi setelah hujan."},
+    "ComplaintRated": {**_common(22, "reporter"), "agency": "18.10", "rating": 4,
+                       "comment": "Cepat ditanggapi, tambalannya rapi."},
     "ComplaintClosed": {**_common(14, "hub"), "reason": "NO_REPLY", "note": None},
     "SlaWarning": {**_common(15, "hub"), "stage": "first-follow-up", "agency": "18.10", "percent": 75,
                    "deadline_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc)},
