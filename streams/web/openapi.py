@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lapor_hub.streams.intake.validation import CHANNELS, MAX_ATTACHMENTS, PRIVACY_LEVELS
+from lapor_hub.streams.intake.validation import CHANNELS, CLASSIFICATIONS, MAX_ATTACHMENTS, PRIVACY_LEVELS
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field
 
@@ -44,6 +44,8 @@ _COMPLAINT = {
         "agency": {"type": ["string", "null"], "description": "the agency the reporter addressed, if any"},
         "channel": {"type": "string", "enum": sorted(CHANNELS)},
         "privacy": {"type": "string", "enum": list(PRIVACY_LEVELS)},
+        "classification": {"type": ["string", "null"], "enum": [*CLASSIFICATIONS, None], "default": CLASSIFICATIONS[0],
+                           "description": "pengaduan, aspirasi or permintaan informasi (for the agency's PPID)"},
         "reporter": {"type": "object", "additionalProperties": False, "properties": {
             "name": {"type": ["string", "null"], "maxLength": 100},
             "nik": {"type": ["string", "null"], "pattern": r"^\d{16}$"},
