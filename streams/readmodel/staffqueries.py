@@ -22,16 +22,17 @@ _FINISHED = (Status.CLOSED.value, Status.ARCHIVED.value)
 
 
 def standing(conn: Connection, tracking_id: str) -> dict | None:
-    """What the access rules need: status, holder, privacy and the reporter token's hash."""
+    """What the access rules need: status, holder, privacy, whether an agency responded, the reporter token's hash."""
     row = conn.execute(
-        select(complaints.c.status, complaints.c.agency, complaints.c.privacy, case_files.c.reporter_token_hash)
+        select(complaints.c.status, complaints.c.agency, complaints.c.privacy, complaints.c.responded_at,
+               case_files.c.reporter_token_hash)
         .select_from(complaints.outerjoin(case_files, case_files.c.tracking_id == complaints.c.tracking_id))
         .where(complaints.c.tracking_id == tracking_id)
     ).first()
     if row is None:
         return None
     return {"status": row.status, "holder": row.agency, "privacy": row.privacy,
-            "reporter_token_hash": row.reporter_token_hash}
+            "responded": row.responded_at is not None, "reporter_token_hash": row.reporter_token_hash}
 
 
 def case_file(conn: Connection, tracking_id: str) -> dict | None:
