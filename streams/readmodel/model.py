@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from lapor_hub.errors import ConfigurationError, UnknownAgencyError
 from lapor_hub.streams.directory import Directory, default_directory
-from lapor_hub.streams.readmodel import queries, staffqueries
+from lapor_hub.streams.readmodel import queries, servicerequests, staffqueries
 from lapor_hub.streams.readmodel._bulk import BulkWriter
 from lapor_hub.streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
 from lapor_hub.streams.readmodel.events import AUDIT_RECORD_TYPE, PROJECTED_RECORD_TYPES, ProjectedEvent, as_utc
@@ -181,6 +181,11 @@ class ReadModel:
             raise ValueError("limit must be 1..1000 and offset >= 0")
         with translated_errors("listing an agency's complaints"), self.engine.connect() as conn:
             return queries.agency_complaints(conn, code, status, limit, offset)
+
+    def service_requests(self, wanted: servicerequests.RequestFilter) -> list[dict]:
+        """Complaints as public service requests (Open311), newest first: publishable fields and the latest step."""
+        with translated_errors("listing service requests"), self.engine.connect() as conn:
+            return servicerequests.service_requests(conn, wanted)
 
     def agency_stats(self, code: str) -> dict:
         """received, followed_up, open, awaiting_follow_up, overdue, escalated, by_status, by_classification

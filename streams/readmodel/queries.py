@@ -15,7 +15,7 @@ from lapor_hub.streams.readmodel.projection import FOLLOW_UP_TYPES
 from lapor_hub.streams.readmodel.tables import assignments, complaints, ratings, timeline
 
 __all__ = ["public_view", "agency_complaints", "agency_stats", "national_stats", "top_overdue_agencies",
-           "rating_summary", "lowest_rated_agencies"]
+           "rating_summary", "lowest_rated_agencies", "content_hidden"]
 
 #: Operational records: connector receipts and early warnings are for agencies and operators,
 #: not for the public history of a complaint.
@@ -27,7 +27,8 @@ _PUBLIC, _ANONYMOUS = "PUBLIC", "ANONYMOUS"
 _IS_OPEN = or_(complaints.c.status.is_(None), complaints.c.status.not_in(_FINISHED))
 
 
-def _content_hidden(row) -> bool:
+def content_hidden(row) -> bool:
+    """Whether a complaint row's title and description must not be published."""
     # An unknown or missing privacy is treated as the most restrictive for content.
     return bool(row.content_hidden) or row.privacy not in (_PUBLIC, _ANONYMOUS)
 
@@ -36,7 +37,7 @@ def public_view(conn: Connection, tracking_id: str) -> dict | None:
     row = conn.execute(select(complaints).where(complaints.c.tracking_id == tracking_id)).first()
     if row is None:
         return None
-    hidden = _content_hidden(row)
+    hidden = content_hidden(row)
     events = conn.execute(
         select(timeline.c.occurred_at, timeline.c.record_type, timeline.c.summary, timeline.c.agency)
         .where(timeline.c.tracking_id == tracking_id, timeline.c.record_type.not_in(_INTERNAL_TYPES))
@@ -83,7 +84,7 @@ def agency_complaints(conn: Connection, code: str, status: str | None, limit: in
             "category": r.category,
             "region_code": r.region_code,
             "classification": r.classification or "complaint",
-            "title": None if _content_hidden(r) else r.title,
+            "title": None if content_hidden(r) else r.title,
             "submitted_at": r.submitted_at,
             "updated_at": r.updated_at,
             "first_follow_up_at": r.first_follow_up_at,
