@@ -28,8 +28,8 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class RequestFilter:
-    #: A region code: complaints located there or below it (``18.10`` takes ``18.10.05``).
-    region: str
+    #: A region code: complaints located there or below it (``18.10`` takes ``18.10.05``); None: anywhere.
+    region: str | None
     #: These tracking ids only (and nothing else is filtered but the region), when given.
     tracking_ids: Sequence[str] | None = None
     categories: Sequence[str] | None = None
@@ -44,7 +44,9 @@ class RequestFilter:
 def service_requests(conn: Connection, wanted: RequestFilter) -> list[dict]:
     """The complaints ``wanted`` names, newest first, each with its latest step (``note``)."""
     c = complaints.c
-    conditions = [or_(c.region_code == wanted.region, c.region_code.like(wanted.region + ".%"))]
+    conditions = []
+    if wanted.region is not None:
+        conditions.append(or_(c.region_code == wanted.region, c.region_code.like(wanted.region + ".%")))
     if wanted.tracking_ids is not None:
         conditions.append(c.tracking_id.in_(list(wanted.tracking_ids)))
     else:
@@ -58,7 +60,7 @@ def service_requests(conn: Connection, wanted: RequestFilter) -> list[dict]:
             conditions.append(c.submitted_at >= wanted.start)
         if wanted.end is not None:
             conditions.append(c.submitted_at <= wanted.end)
-    rows = conn.execute(select(complaints).where(and_(*conditions))
+    rows = conn.execute(select(complaints).where(*conditions)
                         .order_by(c.submitted_at.desc().nulls_last(), c.tracking_id).limit(wanted.limit)).all()
     notes = _latest_steps(conn, [r.tracking_id for r in rows])
     return [_public(row, notes.get(row.tracking_id)) for row in rows]

@@ -35,7 +35,7 @@ from lapor_hub.streams.directory import NATIONAL_ADMIN, Directory
 from lapor_hub.streams.readmodel.servicerequests import FINISHED, RequestFilter
 from lapor_hub.streams.web.open311.jurisdictions import region_name
 
-__all__ = ["FilterError", "request_filter", "service_request", "WINDOW", "LIMIT"]
+__all__ = ["FilterError", "request_filter", "service_request", "notice", "WINDOW", "LIMIT"]
 
 #: The specification's default and largest span of requested_datetime, and most requests returned.
 WINDOW = timedelta(days=90)
@@ -56,6 +56,11 @@ _NOTICES = {
                             "en": "The request for public information is answered by the agency's PPID "
                                   "(UU 14/2008)."},
 }
+
+
+def notice(classification: str | None, locale: str) -> str:
+    """What happens next to a report of ``classification`` (a complaint when None), in ``locale``."""
+    return _NOTICES.get(classification or "complaint", _NOTICES["complaint"])[locale]
 
 
 class FilterError(ValueError):
@@ -107,7 +112,7 @@ def service_request(row: Mapping[str, Any], *, locale: str, service_name: Callab
         "service_code": row["category"],
         "description": row["description"],
         "agency_responsible": _agency_responsible(row, directory),
-        "service_notice": _NOTICES.get(classification, _NOTICES["complaint"])[locale],
+        "service_notice": notice(classification, locale),
         "requested_datetime": row["submitted_at"],
         "updated_datetime": (row["closed_at"] or row["updated_at"]) if closed else row["updated_at"],
         "expected_datetime": None if closed else row["due_at"],
