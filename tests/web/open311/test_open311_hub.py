@@ -222,9 +222,9 @@ def test_privacy_holds_no_identity_and_no_content_of_a_confidential_report(hub, 
     confidential, _ = file_request(hub, api_key, description=secret, **{"attribute[privacy]": "confidential"})
     for request_id in (anonymous, confidential):
         wait_for_request(hub, request_id, agency=PRINGSEWU)
+    query = urlencode({"jurisdiction_id": PRINGSEWU, "service_request_id": f"{anonymous},{confidential}"})
     for fmt in ("json", "xml"):
-        status, body, _ = raw("GET", f"{hub.base_url}/open311/v2/requests.{fmt}?"
-                                     f"{urlencode({'jurisdiction_id': PRINGSEWU, 'service_request_id': anonymous + ',' + confidential})}")
+        status, body, _ = raw("GET", f"{hub.base_url}/open311/v2/requests.{fmt}?{query}")
         assert status == 200
         text = body.decode()
         assert anonymous in text and confidential in text
