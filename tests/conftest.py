@@ -46,8 +46,18 @@ def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
     from lapor_hub.streams.core.admin import init_topics
     from lapor_hub.streams.directory import default_directory
 
+    from lapor_hub.errors import RetriableError
+
     settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)
-    init_topics(settings, [a.code for a in default_directory()])
+    for attempt in range(3):
+        try:
+            init_topics(settings, [a.code for a in default_directory()])
+            return settings
+        except RetriableError:
+            # 1,362 topics on a machine shared with other brokers may take longer than one wait:
+            # creating them is idempotent, so wait again as the error says.
+            if attempt == 2:
+                raise
     return settings
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.validation import validate_complaint
@@ -79,3 +81,17 @@ def test_the_complaints_own_rules_are_said_in_the_forms_words():
     described = describe(validate_complaint(public_without_contact, categories=default_categories(),
                                             directory=default_directory()))
     assert described and "081234567890" not in " ".join(described)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400) | st.dictionaries(
+    st.sampled_from(sorted(FORM) + ["attribute[title]", "address_string", "address_id", "media_url", "x"]),
+    st.text(max_size=80), max_size=12).map(lambda form: urlencode(form).encode()))
+def test_hostile_forms_are_refused_with_reasons_never_crash(raw):
+    try:
+        body = complaint_body(parse_form(raw))
+    except FormError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+        return
+    errors = validate_complaint(body, categories=default_categories(), directory=default_directory())
+    assert all(message for message in describe(errors))

@@ -159,7 +159,7 @@ def test_a_request_reaches_the_agencys_inbox_and_its_status_follows_the_lifecycl
                                            and v["tracking_id"] == request_id, what="the disposition")
     finally:
         inbox.close()
-    assert disposition["agency"] == PRINGSEWU and disposition["category"] == ROAD
+    assert disposition["agency"]["code"] == PRINGSEWU and disposition["category"] == ROAD
     assert disposition["classification"] == "INFORMATION_REQUEST" and disposition["unit"]
     request = wait_for_request(hub, request_id, agency=PRINGSEWU)
     assert request["agency_responsible"] == f"PPID KAB. PRINGSEWU ({PRINGSEWU})"
