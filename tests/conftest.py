@@ -43,10 +43,9 @@ def hub_settings(kafka_broker, tmp_path_factory) -> HubSettings:
 @pytest.fixture(scope="session")
 def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
     """The hub's topics on the test broker, created once (the hub itself would, more slowly)."""
+    from lapor_hub.errors import RetriableError
     from lapor_hub.streams.core.admin import init_topics
     from lapor_hub.streams.directory import default_directory
-
-    from lapor_hub.errors import RetriableError
 
     settings = HubSettings(broker=kafka_broker.bootstrap, data_dir=tmp_path_factory.mktemp("topics"), partitions=2)
     for attempt in range(3):
