@@ -54,7 +54,7 @@ def raw(method: str, url: str, *, form: dict | None = None, headers: dict | None
         return err.code, err.read(), dict(err.headers)
 
 
-def filing(api_key: str, **changes) -> dict:
+def filing(api_key: str | None, **changes) -> dict:
     form = {"api_key": api_key, "jurisdiction_id": PRINGSEWU, "service_code": ROAD, "lat": "-5.3582",
             "long": "104.9744", "description": "Jalan menuju pasar Pringsewu berlubang besar dan membahayakan "
                                                "pengendara motor.", "first_name": "Siti", "last_name": "Rahmawati",
