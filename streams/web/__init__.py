@@ -3,7 +3,8 @@
 The API is one table of endpoints (:mod:`.endpoints`): public reads (:mod:`.public`), submissions
 (:mod:`.intake`), the reporter's actions (:mod:`.reporter`), the staff API (:mod:`.staff`),
 operators and oversight (:mod:`.operators`) and signing in (:mod:`.signin`). Probes, the
-dashboard page and the schema registry are plain pages beside it.
+operators' dashboard and the staff console (:mod:`.pages`) and the schema registry are plain
+pages beside it.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def api_endpoints(categories):
 def install(hub: Hub) -> None:
     from lapor_hub.schemas.registry_web import blueprint
     from lapor_hub.streams.routing import default_categories
-    from lapor_hub.streams.web import dashboard, endpoints, openapi
+    from lapor_hub.streams.web import endpoints, openapi, pages
 
     table = api_endpoints(default_categories())
     endpoints.register(hub, [*table, openapi.endpoint(table)])
-    dashboard.install(hub)
+    pages.install(hub)
     blueprint.register(hub.app, url_prefix="/registry")

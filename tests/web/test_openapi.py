@@ -9,8 +9,8 @@ from lapor_hub.streams.routing import default_categories
 from lapor_hub.streams.web import api_endpoints
 from lapor_hub.streams.web.openapi import document, endpoint
 
-#: Pages beside the API: the dashboard (HTML and its files) and the schema registry (Confluent's API).
-_NOT_API = ("/dashboard", "/registry")
+#: Pages beside the API: the dashboard and the console (HTML and their files) and the schema registry (Confluent's API).
+_NOT_API = ("/dashboard", "/console", "/registry")
 
 
 @pytest.fixture(scope="module")
