@@ -8,9 +8,8 @@ the HTTP layer decides who may call them and redacts by the privacy rules
 from __future__ import annotations
 
 import json
-from datetime import datetime
-
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select
 

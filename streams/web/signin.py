@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 
-from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.endpoints import STAFF_ROLES, Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field, read_fields
 

@@ -8,9 +8,9 @@ import pytest
 
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.identity import Principal, Role
+from lapor_hub.streams.sla.calendar import default_calendar
 from lapor_hub.streams.web.deadlines import working_days_left
 from lapor_hub.streams.web.staff import allowed_actions
-from lapor_hub.streams.sla.calendar import default_calendar
 
 DIRECTORY = default_directory()
 WORKING = ["agency.decline", "agency.request_information", "agency.follow_up", "agency.respond"]
