@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,7 @@ log = logging.getLogger("lapor_hub.connectors.runtime")
 def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
     options: dict[str, Any] = {"bootstrap_servers": broker.bootstrap.split(",")}
     if broker.username:
+        assert broker.password is not None, "BrokerConfig refuses a username without a password"
         options.update(security_protocol=broker.security_protocol, sasl_mechanism=broker.mechanism,
                        sasl_plain_username=broker.username,
                        sasl_plain_password=broker.password.get_secret_value())
@@ -332,7 +334,7 @@ class ConnectorRuntime:
 
     # agency → hub -----------------------------------------------------------------------
 
-    def _publish_pushed(self, updates: list[AgencyUpdate]) -> list[str]:
+    def _publish_pushed(self, updates: Sequence[AgencyUpdate]) -> list[str]:
         ids = self._publisher.publish(updates)
         self.counters.add("polled", len(ids))
         return ids

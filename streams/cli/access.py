@@ -32,7 +32,8 @@ def _cmd_access(args: argparse.Namespace) -> int:
         if args.password_file:
             password = open(args.password_file, encoding="utf-8").read().strip()
         if not password:
-            raise ConfigurationError("give the agency principal's password with --password-file or LAPOR_AGENCY_PASSWORD")
+            raise ConfigurationError(
+                "give the agency principal's password with --password-file or LAPOR_AGENCY_PASSWORD")
         granted = grant_agency(settings, default_directory(), args.agency, args.principal, password)
         print(f"granted {len(granted)} permissions to User:{args.principal} for {args.agency}")
     else:

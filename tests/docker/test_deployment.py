@@ -55,7 +55,7 @@ def test_every_secret_a_service_uses_is_declared_and_none_is_inline(compose):
     declared = set(compose["secrets"])
     for name, service in compose["services"].items():
         assert set(service.get("secrets", [])) <= declared, name
-        for key, value in (service.get("environment") or {}).items():
+        for key in service.get("environment") or {}:
             assert not re.search(r"PASSWORD$|SECRET$", key), f"{name} puts a secret inline in {key}"
 
 
