@@ -103,11 +103,12 @@ class OidcVerifier:
             if document is None:
                 self._discover()
                 document = self._document or {}
-        endpoints = {}
+        endpoints: dict[str, str] = {}
         for name in ("authorization_endpoint", "token_endpoint"):
-            url = document.get(name)
+            found = document.get(name)
+            url = found if isinstance(found, str) else ""
             try:
-                check_provider_url(name, url if isinstance(url, str) else "")
+                check_provider_url(name, url)
             except ConfigurationError as exc:
                 raise IdentityProviderUnavailableError(f"the discovery document gives no usable {name}: {exc}",
                                                        retry_after=60) from None

@@ -50,6 +50,7 @@ async def _config(call: Call) -> Reply:
 
 async def _me(call: Call) -> Reply:
     principal = call.principal
+    assert principal is not None  # dispatch authorized a staff role before this handler
     try:
         agency_name = call.hub.directory.get(principal.agency).name if principal.agency else None
     except UnknownAgencyError:

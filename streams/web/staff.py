@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from lapor_hub.errors import UnknownAgencyError
 from lapor_hub.streams.directory import NATIONAL_ADMIN
@@ -138,7 +139,8 @@ def allowed_actions(principal: Principal, case: dict, directory) -> list[str]:
     return allowed
 
 
-_SAMPLE_AGENCY_VALUES = {"reason": "-", "suggested_agency": None, "note": "-", "attachments": [], "response": "-"}
+_SAMPLE_AGENCY_VALUES: dict[str, Any] = {"reason": "-", "suggested_agency": None, "note": "-", "attachments": [],
+                                         "response": "-"}
 
 
 def _passes(standing: Standing, record_type: str, sender: str, value: dict, directory) -> bool:

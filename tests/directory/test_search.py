@@ -40,7 +40,7 @@ def test_a_province_finds_itself_first_then_the_names_then_its_regencies(directo
     by_province = [m.agency.code for m in found if "LAMPUNG" not in m.agency.name]
     assert "18.10" in by_province and "18.71" in by_name  # Pringsewu lies in Lampung; Kota Bandar Lampung names it
     assert {m.agency.code for m in found} == {a.code for a in directory if a.province_code == "18"}
-    assert all(m.province.code == "18" for m in found if m.agency.code != "18")
+    assert all(m.province is not None and m.province.code == "18" for m in found if m.agency.code != "18")
 
 
 def test_every_word_must_match_and_accents_and_case_do_not_matter(directory):
