@@ -294,3 +294,9 @@ def test_the_console_is_served_with_a_strict_content_security_policy(hub):
     assert "<script>" not in html and "style=" not in html and "http" not in html.replace("http-equiv", "")
     status, body = http("GET", f"{hub.base_url}/console/static/..%2Fpages.py")
     assert status == 404 and body["error"]["code"] == "not_found"
+
+
+def test_the_readme_shows_the_screens_this_test_saves():
+    readme = (DOCS.parent / "README.md").read_text()
+    for name in README_SCREENS.values():
+        assert f"](docs/{name})" in readme and (DOCS / name).stat().st_size > 20_000, name
