@@ -51,6 +51,17 @@ function fail(err, key = "error.generic") {
   alert.textContent = t(key, { status: err.status, reason: err.message });
 }
 
+/* The name to greet: an OIDC provider's subject is an opaque id, its token also says who in words. */
+function displayName() {
+  try {
+    const payload = window.LaporAuth.token().split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(decodeURIComponent(escape(atob(payload))));
+    return claims.preferred_username || claims.name || me.subject;
+  } catch (err) {
+    return me.subject;
+  }
+}
+
 function drawHeader() {
   document.title = `LAPOR! · ${t("app.title")}`;
   const other = language() === "id" ? "en" : "id";
@@ -62,7 +73,7 @@ function drawHeader() {
       h("a", { href: `#/${v}`, "aria-current": v === here ? "page" : null, "data-view": v }, t(`nav.${v}`)))))) : null,
     h("div", { class: "session" },
       me ? h("p", { class: "who", "data-role": me.role },
-        t("who.signed_in", { user: me.subject }), " · ", t(`role.${me.role}`),
+        t("who.signed_in", { user: displayName() }), " · ", t(`role.${me.role}`),
         me.agency ? [" · ", h("span", { title: me.agency_name || "" },
           me.agency_name && me.agency_name.length <= 32 ? `${me.agency_name} (${me.agency})` : me.agency)] : "") : null,
       h("button", { type: "button", id: "language", lang: other, "aria-label": t("lang.switch.label"),
