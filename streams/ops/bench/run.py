@@ -24,6 +24,7 @@ from typing import Any
 from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.ops.bench import phases
 from lapor_hub.streams.ops.bench.codec_bench import compare_codec, dispositioned_values
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
@@ -121,7 +122,7 @@ def _broker(options: BenchOptions, home: Path) -> Iterator[tuple[str, dict]]:
     if options.broker:
         yield options.broker, {"bootstrap": options.broker, "managed_by": "caller (--broker)", "pid": None}
         return
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
+    cache = HubSettings.from_env().cache_dir
     broker = LocalBroker(home / "kafka", port=free_port(), controller_port=free_port(), cache_dir=cache)
     _say(f"starting a broker at {broker.bootstrap}")
     status = broker.start()
