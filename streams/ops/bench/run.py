@@ -223,7 +223,7 @@ async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load,
         warmup, burst, paced, _ = _split(load, options, latency_count)
         target_ = phases.Target(f"{kind} baseline", source, watcher, {"passthrough": child.pid, **common})
         await phases.burst(producer, target_, warmup, timeout=options.timeout)
-        measured = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
+        measured: dict[str, Any] = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
         measured["latency"] = await phases.offered_load(producer, target_, paced, per_second=options.offered_rate,
                                                         timeout=options.timeout)
         measured["peak_memory_mib"] = round(peak_rss_bytes(child.pid) / 2**20, 1)
