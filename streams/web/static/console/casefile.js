@@ -213,14 +213,13 @@ export function caseView(code, trackingId, from, ctx) {
     }) : h("p", { class: "muted" }, t("case.actions.none")));
   }
 
+  const panel = h("section", { class: "actions-panel", "aria-labelledby": "case-actions", hidden: true },
+    h("h3", { id: "case-actions" }, t("case.actions")), buttons, formBox);
   const view = {
     heading,
     element: h("section", { class: "view case", "aria-labelledby": "view-title" },
       h("p", {}, h("a", { href: `#/${from || "home"}`, class: "back" }, `← ${t("case.back")}`)),
-      heading,
-      h("section", { class: "actions-panel", "aria-labelledby": "case-actions" },
-        h("h3", { id: "case-actions" }, t("case.actions")), buttons, formBox),
-      facts),
+      heading, panel, facts),
     async refresh() {
       let next;
       try {
@@ -233,6 +232,7 @@ export function caseView(code, trackingId, from, ctx) {
         if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
           replace(facts, h("p", { class: "error", role: "alert" }, t("case.not_found", { reason: err.message })));
           replace(buttons);
+          panel.hidden = true;
           return;
         }
         throw err;
@@ -243,6 +243,7 @@ export function caseView(code, trackingId, from, ctx) {
       if (changed) {
         replace(facts, summary(file));
         drawActions();
+        panel.hidden = false;
       }
     },
     /* faster while an action is on its way to the read model */
