@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from faust.web import Request, Response, View
 
@@ -64,8 +65,6 @@ def _provider_origin(hub: Hub) -> str:
     oidc = hub.identity.settings.oidc
     if oidc is None or oidc.console_client_id is None:
         return ""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(oidc.issuer)
     return f" {parts.scheme}://{parts.netloc}"
 
