@@ -278,6 +278,8 @@ def test_the_console_speaks_english_on_request_and_remembers_it(hub, world, tabs
     expect(tab.page.get_by_role("heading", name="National admin triage")).to_be_visible()  # kept, and still signed in
     tab.accessible("the triage queue in English")
     tab.shot("triage-en")
+    words = tab.page.evaluate("() => import('/console/static/i18n.js').then((m) => m.keys())")
+    assert sorted(words["id"]) == sorted(words["en"]) and len(words["id"]) > 150  # nothing said in one language only
 
 
 def test_the_console_is_served_with_a_strict_content_security_policy(hub):
