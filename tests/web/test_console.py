@@ -204,6 +204,17 @@ def test_a_triage_complaint_reaches_the_agency_by_search_and_the_public_sees_it_
     assert page.evaluate("() => window.notReloaded === true")
     expect(officer.row(tracking_id)).to_contain_text("Terdisposisi")
     officer.shot("inbox")
+    rows = page.locator("table.list tbody tr")
+    expect(rows).to_have_count(3)  # with the two the matrix routed to Pringsewu
+    search = page.get_by_label("Cari nomor, judul atau kategori")
+    search.fill("pungutan")  # the hub searches, as the officer types
+    expect(rows).to_have_count(1)
+    expect(officer.row(tracking_id)).to_be_visible()
+    page.get_by_label("Status", exact=True).select_option("accepted")
+    expect(page.locator(".list-box .empty")).to_be_visible()
+    page.get_by_label("Status", exact=True).select_option(index=0)  # everything still open
+    search.fill("")
+    expect(rows).to_have_count(3)
     officer.row(tracking_id).get_by_role("link", name=tracking_id).click()
     expect(page.locator(".case .state")).to_contain_text("Terdisposisi")
     expect(page.locator("[data-identity=shown]")).to_contain_text("Siti Rahmawati")  # public report: the holder sees
