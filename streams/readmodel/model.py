@@ -208,6 +208,13 @@ class ReadModel:
         with translated_errors("reading a case file"), self.engine.connect() as conn:
             return staffqueries.case_file(conn, tracking_id)
 
+    def agency_inbox(self, code: str, wanted: staffqueries.InboxFilter) -> dict:
+        """The complaints ``code`` holds, filtered, most urgent first: {complaints, total, by_status}."""
+        if not 0 < wanted.limit <= 1000 or wanted.offset < 0:
+            raise ValueError("limit must be 1..1000 and offset >= 0")
+        with translated_errors("listing an agency's inbox"), self.engine.connect() as conn:
+            return staffqueries.agency_inbox(conn, code, wanted)
+
     def triage_queue(self, limit: int = 100, offset: int = 0) -> list[dict]:
         with translated_errors("listing the triage queue"), self.engine.connect() as conn:
             return staffqueries.triage_queue(conn, limit, offset)
