@@ -148,8 +148,9 @@ class FileDropConnector(Connector):
                   f"connector: {self.config.id}\nproblem: {reason}\n"
                   "fix the file and drop it into the incoming folder again\n")
         _write_atomically(moved.with_name(moved.name + ".error.txt"), report.encode("utf-8"))
-        if self.context is not None:
+        if self.context is not None:  # also a dead letter, for the operators (the file's name, not its content)
             self.context.log.warning("rejected response file %s: %s", path.name, reason)
+            self.context.refuse({"file": path.name, "rejected_to": str(moved)}, reason)
 
 
 def _json_rows(text: str) -> list[tuple[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,7 +27,8 @@ _IDS = itertools.count(1)
 def config_for(kind: str, agency: str, settings: dict, *, bootstrap: str = "127.0.0.1:9", inbound: bool = False,
                connector_id: str | None = None, **extra: Any):
     raw = {"type": kind, "id": connector_id or f"test-{kind}-{next(_IDS)}", "agency": agency,
-           "broker": {"bootstrap": bootstrap}, "runtime": FAST_RUNTIME, "settings": settings, **extra}
+           "broker": {"bootstrap": bootstrap}, "runtime": FAST_RUNTIME, "settings": settings,
+           "state_dir": tempfile.mkdtemp(prefix="lapor-connect-state-"), **extra}
     if inbound:
         raw["inbound"] = {"host": "127.0.0.1", "port": 0}
     return build_config(raw, env={})

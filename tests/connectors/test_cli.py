@@ -29,7 +29,8 @@ def test_spec_prints_the_json_schema_of_a_built_in_type(capsys):
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["properties"]["type"]["const"] == "webhook"
-    assert set(schema["properties"]) == {"type", "id", "agency", "broker", "runtime", "inbound", "settings"}
+    assert set(schema["properties"]) == {
+        "type", "id", "agency", "broker", "runtime", "inbound", "state_dir", "settings"}
     assert set(schema["required"]) == {"type", "id", "agency", "broker", "settings"}
     assert schema["additionalProperties"] is False
     settings = _resolve(schema, schema["properties"]["settings"])
@@ -54,7 +55,7 @@ def test_spec_of_a_class_path_and_of_an_entry_point(tmp_path, monkeypatch, capsy
     by_path = json.loads(capsys.readouterr().out)
     assert by_path["properties"]["type"]["const"] == target
     assert set(_resolve(by_path, by_path["properties"]["settings"])["properties"]) == {
-        "url", "api_key", "watermark_path", "timeout"}
+        "url", "api_key"}
     # an agency's package, installed: its distribution registers the class as an entry point
     dist = tmp_path / "lapor_csv_connector-1.0.dist-info"
     dist.mkdir()

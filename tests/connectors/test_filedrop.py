@@ -31,6 +31,11 @@ class SharedFolder(Counterpart):
             {"update_id": update_id, "type": "FollowUpRecorded", "tracking_id": tracking_id, "note": note,
              "occurred_at": "2024-05-02T09:00:00+07:00"}))
 
+    def record_malformed_update(self, tracking_id, update_id):
+        (self.incoming / f"tanggapan-{update_id}.json").write_text(json.dumps(
+            {"update_id": update_id, "type": "Selesai", "tracking_id": tracking_id}))
+        return None
+
     def go_down(self):
         self.outgoing.rename(self._unmounted)
 
