@@ -258,9 +258,10 @@ class ConnectorConformance:
                 wait_until(lambda: event_id in counterpart.held(), "the assignment at the agency system")
                 receipt = hub.receipt(config.id, event_id)
                 told = counterpart.record_malformed_update(tracking_id, f"rt-bad-{tracking_id}")
+                # polled: the runtime dead-letters it and goes on (the follow-up below is the proof)
+                letter = None if told is not None else hub.agency_system_dead_letter(config.id)
                 counterpart.record_follow_up(tracking_id, "Petugas sudah meninjau lokasi", f"rt-{tracking_id}")
                 headers, update = hub.outbox_update(tracking_id, "FollowUpRecorded")
-                letter = None if told is not None else hub.agency_system_dead_letter(config.id)
             committed, inbox_end = hub.committed(config.consumer_group), hub.inbox_end()
         finally:
             hub.close()

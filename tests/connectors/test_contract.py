@@ -16,6 +16,7 @@ from lapor_hub.connectors.testing import sample_assignment
 from tests.schemas.samples import SAMPLES
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "docs" / "contract"
+GUIDE = PUBLISHED.parent / "agency-integration.md"
 
 
 @pytest.mark.parametrize("name", sorted(documents()))
@@ -55,11 +56,17 @@ def test_the_update_schema_takes_what_the_sdk_takes(update, valid):
 
 
 @pytest.mark.parametrize("vector", documents()["signature-vectors.json"])
-def test_the_signature_vectors_verify_and_openssl_computes_the_same(vector):
+def test_the_signature_vectors_verify_and_the_documented_openssl_line_computes_them(vector, tmp_path):
     body = vector["body"].encode("utf-8")
     assert verify(vector["secret"], body, vector["header"], now=vector["timestamp"]) == vector["timestamp"]
-    # the shell receiver of docs/agency-integration.md, run for real
-    message = str(vector["timestamp"]).encode() + b"." + body
-    digest = subprocess.run(["openssl", "dgst", "-sha256", "-hmac", vector["secret"], "-r"], input=message,
-                            capture_output=True, check=True).stdout.split()[0].decode()
-    assert vector["header"] == f"t={vector['timestamp']},v1={digest}"
+    (tmp_path / "body.json").write_bytes(body)
+    line = next(line for line in GUIDE.read_text(encoding="utf-8").splitlines() if "openssl dgst" in line)
+    digest = subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, check=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "T": str(vector["timestamp"]), "SECRET": vector["secret"]})
+    assert vector["header"] == f"t={vector['timestamp']},v1={digest.stdout.strip()}"
+
+
+def test_the_guide_shows_a_vector_as_published():
+    first = documents()["signature-vectors.json"][0]
+    assert f"| `{first['secret']}` | `{first['timestamp']}` | `{first['body']}` | `{first['header']}` |" in (
+        GUIDE.read_text(encoding="utf-8"))
