@@ -290,7 +290,9 @@ def _collect(connector: Connector, context: RecordingContext, *, acknowledge: bo
     polled = sort_polled(connector.poll_from(context.after), cursor=connector.cursor, after=context.after,
                          value_of=lambda u: update_value(u, connector_id=config.id, agency=config.agency))
     if acknowledge:
-        context.refused.extend((record, error.reason) for record, error in polled.refused)
+        for record, error in polled.refused:  # as the runtime does after dead-lettering it
+            context.refused.append((record, error.reason))
+            connector.refused(record, error.reason)
         connector.acknowledge([update for update, _ in polled.taken])
         context.after = polled.after
     return polled.taken

@@ -140,6 +140,8 @@ class ConnectorRuntime:
         self._stop.set()
 
     def run(self) -> None:
+        if self._consumer is None and self.connector.delivers():
+            refuse_second_connector(self.config)  # before anything is opened
         opts = kafka_options(self.config.broker)
         producer = self._producer = self._producer or KafkaProducer(
             **opts, acks="all", linger_ms=5, max_block_ms=10000, request_timeout_ms=15000,
@@ -147,7 +149,6 @@ class ConnectorRuntime:
         self._publisher = ConnectorPublisher(producer, self.config, connector_type=self.connector.type)
         consumer = self._consumer
         if consumer is None and self.connector.delivers():
-            refuse_second_connector(self.config)
             consumer = self._consumer = KafkaConsumer(
                 topics.inbox(self.config.agency), **opts, group_id=self.config.consumer_group,
                 client_id=f"lapor-connect-{self.config.id}", enable_auto_commit=False,
