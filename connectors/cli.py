@@ -102,7 +102,10 @@ def _init(args: argparse.Namespace) -> int:
     path = Path(args.out or f"{default_id(args.type, args.agency)}.yaml")
     if path.exists() and not args.force:
         raise ConfigurationError(f"{path} exists; choose another --out or add --force to replace it")
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {path} ({exc.strerror}); choose another --out") from None
     print(f"wrote {path}: fill in the CHANGE-ME values, then `lapor-connect check {path}` and "
           f"`lapor-connect sandbox {path}`")
     return 0

@@ -83,6 +83,11 @@ def test_init_writes_a_loadable_start_for_every_built_in_type(tmp_path, kind, ag
     assert load_config(path, env=env).agency == agency
 
 
+def test_init_into_a_missing_folder_says_so(tmp_path, capsys):
+    assert main(["init", "webhook", "--agency", "18.10", "--out", str(tmp_path / "no" / "such.yaml")]) == 2
+    assert "(No such file or directory); choose another --out" in capsys.readouterr().err
+
+
 def test_init_refuses_an_unknown_agency_saying_what_to_use(capsys):
     assert main(["init", "webhook", "--agency", "18.99", "--out", "-"]) == 2
     assert "unknown agency code '18.99'; use a code of the directory, e.g. 18.10" in capsys.readouterr().err
