@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from lapor_hub.connectors.contract import write as write_contract
+from lapor_hub.connectors.hubview import HubView
 from lapor_hub.connectors.sandbox import Sandbox
 from lapor_hub.connectors.scaffold import default_id, starting_config
 from lapor_hub.connectors.sdk.config_file import config_schema, load_config
@@ -77,7 +78,8 @@ def _run(args: argparse.Namespace) -> int:
         # The agency system is down for now: start anyway; deliveries wait and retry with backoff,
         # so a supervisor restarting the connector during an outage does not loop on exit codes.
         logging.getLogger("connectors").warning("starting although the agency system is not reachable: %s", exc)
-    runtime = ConnectorRuntime(connector)
+    hub_url = connector.config.hub_url
+    runtime = ConnectorRuntime(connector, update_check=HubView(hub_url, connector.config.agency) if hub_url else None)
 
     def stop(signum, frame) -> None:
         logging.getLogger("connectors").info("received %s: stopping after the current call",

@@ -33,6 +33,7 @@ id: {id}
 agency: "{agency}"          # quoted: YAML would read 18.10 as a number
 broker:
   bootstrap: {bootstrap}    # the hub's Kafka address
+hub_url: http://127.0.0.1:6066   # the hub's HTTP address: an update it can already tell is wrong is refused at once
 inbound:
   host: 0.0.0.0
   port: 8088                # your application posts its updates to http://<this host>:8088/updates

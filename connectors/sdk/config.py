@@ -91,6 +91,9 @@ class ConnectorConfig(StrictModel):
     broker: BrokerConfig
     runtime: RuntimeSettings = RuntimeSettings()
     inbound: InboundSettings | None = None
+    hub_url: str | None = Field(None, description="the hub's HTTP address, e.g. http://127.0.0.1:6066: an update "
+                                "its public view already shows to be wrong is refused at once (409) instead of later",
+                                json_schema_extra={"pattern": "^https?://"})
     state_dir: Path = Field(Path(".lapor-connect"), description="where the runtime keeps this connector's polling "
                             "watermark; relative to the config file's folder")
     #: The connector type's own settings: replaced by an instance of its ``Settings`` model.
@@ -103,6 +106,13 @@ class ConnectorConfig(StrictModel):
             raise ValueError("use 1-63 lowercase letters, digits, '.', '_' or '-' (it names the consumer "
                              "group and the CloudEvents source), e.g. pringsewu-sipp")
         return value
+
+    @field_validator("hub_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("write the hub's address as http(s)://host:port, e.g. http://127.0.0.1:6066")
+        return value.rstrip("/") if value else value
 
     @field_validator("agency")
     @classmethod

@@ -35,9 +35,9 @@ def config_for(kind: str, agency: str, settings: dict, *, bootstrap: str = "127.
 
 
 @contextlib.contextmanager
-def running(connector: Connector, timeout: float = 30.0) -> Iterator[ConnectorRuntime]:
+def running(connector: Connector, timeout: float = 30.0, **options: Any) -> Iterator[ConnectorRuntime]:
     """The connector's runtime in a thread; stopped (like SIGTERM) when the block ends."""
-    runtime = ConnectorRuntime(connector)
+    runtime = ConnectorRuntime(connector, **options)
     failure: list[BaseException] = []
 
     def run() -> None:
