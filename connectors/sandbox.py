@@ -29,7 +29,7 @@ from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
-from lapor_hub.connectors.sdk.vetting import check_pushed, sort_polled
+from lapor_hub.connectors.sdk.vetting import check_pushed, record_id, sort_polled
 from lapor_hub.errors import HubError
 
 __all__ = ["Sandbox", "SandboxReport"]
@@ -67,6 +67,7 @@ class Sandbox:
         self.report = SandboxReport()
         self.tracking_id = f"LPR-SANDBOX-{uuid.uuid4().hex[:8].upper()}"
         self._valid: list[AgencyUpdate] = []
+        self._seen_refused: set[str] = set()
 
     def run(self) -> SandboxReport:
         connector = self.connector
@@ -144,8 +145,10 @@ class Sandbox:
         except HubError as exc:
             self._line(False, f"poll: {type(exc).__name__}: {exc}")
             return
-        for record, error in polled.refused:
-            self._refused(record, error.reason)
+        for record, error in polled.refused:  # polled again each second: report each record once
+            if record_id(record) not in self._seen_refused:
+                self._seen_refused.add(record_id(record))
+                self._refused(record, error.reason)
         for update, _ in polled.taken:
             if update.update_id not in {u.update_id for u in self._valid}:
                 self._line(True, f"update {update.record_type} about {update.tracking_id}: valid")

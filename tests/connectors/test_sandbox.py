@@ -139,3 +139,40 @@ def test_the_sandbox_shows_a_malformed_update_with_its_reason(tmp_path, agency_a
     assert status == 422 and "update 0: 'type' must be one of" in body["errors"][0]["description"]
     assert "FAIL POST /updates answered 422: update 0: 'type' must be one of ComplaintAccepted" in out
     assert code == [1] and out.rstrip().splitlines()[-1].startswith("FAIL: ")
+
+
+def test_the_sandbox_polls_a_polling_connector_and_judges_each_update(tmp_path, monkeypatch, capsys):
+    from tests.connectors.test_example_json_rest import TOKEN, JsonAgency
+
+    sipp = JsonAgency()
+    path = tmp_path / "json-rest.yaml"
+    assert main(["init", "lapor_hub.connectors.examples.json_rest:JsonRestConnector", "--agency", "18.10",
+                 "--out", str(path)]) == 0
+    raw = yaml.safe_load(path.read_text())
+    raw["settings"].update(url=sipp.url, token="${PRINGSEWU_TOKEN}")
+    path.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv("PRINGSEWU_TOKEN", TOKEN)
+
+    def officer() -> None:  # answers the sample assignment once it is in the agency system
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not sipp.complaints:
+            time.sleep(0.05)
+        tracking_id = next(iter(sipp.complaints.values()))["tracking_id"]
+        sipp.record_malformed_update(tracking_id, "x")
+        sipp.record_follow_up(tracking_id, "Petugas sudah meninjau lokasi", "y")
+
+    helper = threading.Thread(target=officer)
+    helper.start()
+    try:
+        code = main(["sandbox", str(path), "--wait", "60"])
+    finally:
+        helper.join(60)
+        sipp.stop()
+    out = capsys.readouterr().out
+    assert "ok   check: the agency system answered HTTP 200" in out
+    assert "ok   ComplaintDispositioned again (a redelivery: accept it, do not store it twice): the agency system " \
+           "answered HTTP 201" in out
+    assert "FAIL update 'Tindak lanjut' refused: 'type' must be one of ComplaintAccepted" in out
+    assert "ok   update FollowUpRecorded about LPR-SANDBOX-" in out
+    assert code == 1 and out.rstrip().splitlines()[-1].startswith("FAIL: ")
+    assert len(sipp.complaints) == 7, "one of every kind; the redelivery was not stored twice"
