@@ -154,13 +154,14 @@ def test_a_second_connector_for_an_agency_is_refused_unless_it_is_meant(kafka_br
     try:
         with running(connector("first")):
             second = connector("second")
-            wait_until(lambda: active_peers(second.config), what="the first connector's group on the inbox")
+            wait_until(lambda: active_peers(second.config), timeout=90, what="the first connector's group on the inbox")
             with pytest.raises(ConfigurationError) as refused:
                 ConnectorRuntime(second).run()
             meant = connector("meant", runtime={**FAST_RUNTIME, "allow_other_connectors": True})
             with running(meant) as runtime:
                 event_id = hub.assign(agency, f"LPR-TWO-{suffix}")
-                wait_until(lambda: [k for k, _ in endpoint.posts].count(event_id) == 2, what="both deliveries")
+                wait_until(lambda: [k for k, _ in endpoint.posts].count(event_id) == 2, timeout=90,
+                           what="both deliveries")
                 assert runtime.counters.total["delivered"] == 1
     finally:
         endpoint.stop()
