@@ -20,7 +20,7 @@ from lapor_hub.connectors.sdk.config import ConnectorConfig, kafka_options
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core import topics
 
-__all__ = ["Peer", "active_peers", "refuse_second_connector", "GROUP_PREFIX"]
+__all__ = ["Peer", "active_peers", "refuse_second_connector", "refusal", "GROUP_PREFIX"]
 
 log = logging.getLogger("lapor_hub.connectors.runtime")
 
@@ -69,9 +69,16 @@ def refuse_second_connector(config: ConnectorConfig) -> None:
     peers = active_peers(config)
     if not peers:
         return
+    raise ConfigurationError(refusal(config.agency, peers))
+
+
+def refusal(agency: str, peers: list[Peer]) -> str:
+    """Why a connector does not start, and the three ways on."""
     names = ", ".join(f"{p.connector_id!r} (on {', '.join(p.hosts)})" for p in peers)
-    raise ConfigurationError(
-        f"agency {config.agency} already has a connector running: {names}. Two connectors would each deliver "
-        f"every assignment. Stop that one first (a demo agency of `make run`: start the hub with `lapor-hub run "
-        f"--no-demo`), or reuse its id ('id: {peers[0].connector_id}') to replace it, or set "
-        "'runtime: {allow_other_connectors: true}' if both systems should get everything.")
+    demo = (" (a demo agency of `make run`: start the hub with `LAPOR_DEMO=0 make run` or `lapor-hub run --no-demo`)"
+            if any(p.connector_id.startswith("demo-") for p in peers) else "")
+    return (
+        f"agency {agency} already has a connector running: {names}. Two connectors would each deliver "
+        f"every assignment. Stop that one first{demo}, or reuse its id ('id: {peers[0].connector_id}') to replace "
+        "it, or set 'runtime: {allow_other_connectors: true}' if both systems should get everything. A connector "
+        "killed a moment ago counts until its session times out (runtime.session_timeout, 45 s by default).")

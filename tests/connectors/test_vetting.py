@@ -98,3 +98,4 @@ def test_pushed_updates_are_all_or_nothing_naming_the_first_refused():
 def test_a_record_id_is_its_update_id_or_a_hash_of_its_content():
     assert record_id({"update_id": "u-9", "type": "x"}) == "u-9"
     assert record_id({"type": "x", "b": 1}) == record_id({"b": 1, "type": "x"}) != record_id({"type": "y"})
+
