@@ -10,9 +10,11 @@ other tests (or earlier runs) does not confuse it.
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -40,7 +42,8 @@ def run_on(connector: Connector, bootstrap: str) -> None:
     (broker, timings, and an inbound endpoint on a free port if a push-style one has none)."""
     config = connector.config
     changes: dict[str, Any] = {"broker": BrokerConfig(bootstrap=bootstrap),
-                               "runtime": config.runtime.model_copy(update=_QUICK)}
+                               "runtime": config.runtime.model_copy(update=_QUICK),
+                               "state_dir": Path(tempfile.mkdtemp(prefix=f"lapor-connect-{config.id}-"))}
     if config.inbound is None and type(connector).inbound_routes is not Connector.inbound_routes:
         changes["inbound"] = InboundSettings(host="127.0.0.1", port=0)
     connector.config = config.model_copy(update=changes)
@@ -96,7 +99,7 @@ class AgencyTopics:
         self._create_missing([self.inbox, self.outbox, topics.CONNECTOR_HEALTH, topics.DEADLETTER])
         self._reader = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         # only what is published from now on counts
-        self._from = {name: self._ends(name) for name in (self.outbox, topics.CONNECTOR_HEALTH)}
+        self._from = {name: self._ends(name) for name in (self.outbox, topics.CONNECTOR_HEALTH, topics.DEADLETTER)}
         self._producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
 
     def _create_missing(self, names: list[str]) -> None:
@@ -159,6 +162,12 @@ class AgencyTopics:
     def outbox_update(self, tracking_id: str, record_type: str) -> tuple[dict[str, str], dict]:
         return self._first(self.outbox, lambda kind, v: kind == record_type and v["tracking_id"] == tracking_id,
                            f"a {record_type} on {self.outbox}")
+
+    def agency_system_dead_letter(self, connector_id: str) -> dict:
+        """The first dead letter of a record the connector read from the agency system."""
+        _, value = self._first(topics.DEADLETTER, lambda kind, v: v["source_topic"] == f"agency-system:{connector_id}",
+                               "a dead letter of a record from the agency system")
+        return value
 
     def _first(self, topic: str, wanted, what: str) -> tuple[dict[str, str], dict]:
         partitions = self._partitions(topic)

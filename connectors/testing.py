@@ -14,12 +14,15 @@ running for real in the test (a local HTTP server, a database, a folder), not a 
 The suite checks: ``check()`` passes; a delivery reaches the agency system; a redelivery with
 the same idempotency key is not stored twice; an agency follow-up becomes a valid
 ``FollowUpRecorded`` update (the suite first delivers the complaint it follows up) with a
-deterministic event id; an outage is a RetriableError and a permanent rejection a
-SkippableError. Those cases call the connector's methods directly; one more,
+deterministic event id; a malformed update from the agency system is refused with a reason (in
+the answer to a push, or dead-lettered by the runtime) and the connector goes on past it to the
+next one; an outage is a RetriableError and a permanent rejection a SkippableError. Those cases
+call the connector's methods (and check polled records as the runtime does); one more,
 ``test_runs_through_the_runtime_between_inbox_and_outbox``, runs it as ``lapor-connect run``
 does (``check()``, then :class:`ConnectorRuntime`) against a real Kafka broker: an assignment
-produced on the agency's inbox reaches the agency system and is receipted, and a follow-up made
-there arrives on the agency's outbox. It is marked ``kafka`` and needs the fixture
+produced on the agency's inbox reaches the agency system and is receipted, a malformed update
+made there is refused (a dead letter with the reason, or the answer to the push), and the
+follow-up made after it arrives on the agency's outbox. It is marked ``kafka`` and needs the fixture
 ``kafka_bootstrap`` (``host:port``); the hub's own tests provide it from their session broker,
 an agency's project overrides it with the address of its test broker. The case creates the
 agency's topics when they are missing and starts its consumer group at the end of the inbox.
@@ -43,6 +46,7 @@ from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
+from lapor_hub.connectors.sdk.vetting import sort_polled
 from lapor_hub.errors import RetriableError, SkippableError
 from lapor_hub.streams.directory import default_directory
 
@@ -77,8 +81,13 @@ class RecordingContext(ConnectorContext):
 
     def __init__(self, config: ConnectorConfig) -> None:
         self.published: list[tuple[AgencyUpdate, dict]] = []
+        #: records refused with their reason, as the runtime would dead-letter them
+        self.refused: list[tuple[Any, str]] = []
+        #: the polling watermark, as the runtime would keep it for a connector with a ``cursor``
+        self.after: Any = None
         self._lock = threading.Lock()
-        super().__init__(config.id, config.agency, self._publish, logging.getLogger("lapor_hub.connectors.test"))
+        super().__init__(config.id, config.agency, self._publish, logging.getLogger("lapor_hub.connectors.test"),
+                         refuse=lambda record, reason: self.refused.append((record, reason)))
 
     def _publish(self, updates: Sequence[AgencyUpdate]) -> list[str]:
         values = [update_value(u, connector_id=self.connector_id, agency=self.agency) for u in updates]
@@ -104,6 +113,12 @@ class Counterpart(ABC):
     @abstractmethod
     def record_follow_up(self, tracking_id: str, note: str, update_id: str) -> None:
         """The agency records a follow-up in its own system (or pushes it, push-style)."""
+
+    @abstractmethod
+    def record_malformed_update(self, tracking_id: str, update_id: str) -> str | None:
+        """The agency system makes an update the hub cannot take (say, an unknown ``type``). Return
+        the reason the agency was told at once (a push's 4xx answer), or None when the connector
+        reads it later (the runtime then dead-letters it with the reason)."""
 
     @abstractmethod
     def go_down(self) -> None:
@@ -192,6 +207,20 @@ class ConnectorConformance:
             ids = [v["event_id"] for u, v in context.drain() if u.record_type == "FollowUpRecorded"]
             assert len(ids) == 2 and ids[0] == ids[1], "the same pushed update must get the same event id"
 
+    def test_a_malformed_update_is_refused_and_the_connector_goes_on(self, opened):
+        connector, counterpart, context = opened
+        _deliver(connector, [sample_delivery(connector.config.agency, "LPR-CONF-7")])
+        told = counterpart.record_malformed_update("LPR-CONF-7", "agency-bad-1")
+        taken = _collect(connector, context)
+        reasons = [told] if told is not None else [reason for _, reason in context.refused]
+        assert reasons and all(reasons), "a malformed update is refused with a reason"
+        assert [u for u, _ in taken if u.record_type == "FollowUpRecorded"] == []
+        counterpart.record_follow_up("LPR-CONF-7", "Sudah ditangani", "agency-update-7")
+        refused_before = len(context.refused)
+        follow_ups = [v for u, v in _collect(connector, context) if u.record_type == "FollowUpRecorded"]
+        assert [v["note"] for v in follow_ups] == ["Sudah ditangani"], "the next update goes through"
+        assert len(context.refused) == refused_before, "the malformed update is not read again"
+
     def test_outage_is_retriable(self, opened):
         connector, counterpart, _ = opened
         delivery = sample_delivery(connector.config.agency, "LPR-CONF-6")
@@ -228,6 +257,9 @@ class ConnectorConformance:
                 event_id = hub.assign(sample_assignment(config.agency, tracking_id))
                 wait_until(lambda: event_id in counterpart.held(), "the assignment at the agency system")
                 receipt = hub.receipt(config.id, event_id)
+                told = counterpart.record_malformed_update(tracking_id, f"rt-bad-{tracking_id}")
+                # polled: the runtime dead-letters it and goes on (the follow-up below is the proof)
+                letter = None if told is not None else hub.agency_system_dead_letter(config.id)
                 counterpart.record_follow_up(tracking_id, "Petugas sudah meninjau lokasi", f"rt-{tracking_id}")
                 headers, update = hub.outbox_update(tracking_id, "FollowUpRecorded")
             committed, inbox_end = hub.committed(config.consumer_group), hub.inbox_end()
@@ -239,6 +271,10 @@ class ConnectorConformance:
         assert update["note"] == "Petugas sudah meninjau lokasi"
         assert update["actor"] == update["agency"] == config.agency
         assert headers["ce_source"] == config.source and headers["ce_subject"] == tracking_id
+        if letter is not None:  # polled: the runtime dead-lettered the malformed one and went on
+            assert letter["reason"] and letter["stage"] == f"connector.{connector.type}"
+        else:
+            assert told, "a pushed malformed update is answered with the reason"
 
 
 def _deliver(connector: Connector, batch: list[Delivery]) -> list:
@@ -247,11 +283,17 @@ def _deliver(connector: Connector, batch: list[Delivery]) -> list:
 
 
 def _collect(connector: Connector, context: RecordingContext, *, acknowledge: bool = True) -> list:
+    """What one poll publishes, checked record by record as the runtime does."""
     if not connector.polls():
         return context.drain()
-    updates = list(connector.poll())
-    values = [update_value(u, connector_id=connector.config.id, agency=connector.config.agency) for u in updates]
+    config = connector.config
+    polled = sort_polled(connector.poll_from(context.after), cursor=connector.cursor, after=context.after,
+                         value_of=lambda u: update_value(u, connector_id=config.id, agency=config.agency))
     if acknowledge:
-        connector.acknowledge(updates)
-    return list(zip(updates, values, strict=True))
+        for record, error in polled.refused:  # as the runtime does after dead-lettering it
+            context.refused.append((record, error.reason))
+            connector.refused(record, error.reason)
+        connector.acknowledge([update for update, _ in polled.taken])
+        context.after = polled.after
+    return polled.taken
 

@@ -52,6 +52,8 @@ class FileDropConnector(Connector):
     def __init__(self, config: ConnectorConfig) -> None:
         super().__init__(config)
         self._picked: list[Path] = []
+        self._file_of: dict[str, Path] = {}  # update id → the response file it came from
+        self._refusals: dict[Path, list[str]] = {}  # file → why the hub refused some of its updates
         self.done = self.settings.incoming / "done"
         self.rejected = self.settings.incoming / "rejected"
 
@@ -114,13 +116,24 @@ class FileDropConnector(Connector):
                 self._reject(path, exc.reason)
                 continue
             updates.extend(found)
+            self._file_of.update((u.update_id, path) for u in found)
             self._picked.append(path)
         return updates
 
+    def refused(self, record: Any, reason: str) -> None:
+        """An update of a well-formed file the hub refused: reported next to the file in done/."""
+        path = self._file_of.get(getattr(record, "update_id", ""))
+        if path is not None:
+            self._refusals.setdefault(path, []).append(f"{record.record_type} for {record.tracking_id}: {reason}")
+
     def acknowledge(self, updates: Sequence[AgencyUpdate]) -> None:
         for path in self._picked:
-            _move(path, self.done)
-        self._picked = []
+            moved = _move(path, self.done)
+            if path in self._refusals:
+                report = (f"file: {path.name}\nconnector: {self.config.id}\nthe other updates of the file were "
+                          "taken; these were refused:\n" + "".join(f"  - {r}\n" for r in self._refusals[path]))
+                _write_atomically(moved.with_name(moved.name + ".error.txt"), report.encode("utf-8"))
+        self._picked, self._file_of, self._refusals = [], {}, {}
 
     def _read(self, path: Path) -> list[AgencyUpdate]:
         try:
@@ -148,8 +161,9 @@ class FileDropConnector(Connector):
                   f"connector: {self.config.id}\nproblem: {reason}\n"
                   "fix the file and drop it into the incoming folder again\n")
         _write_atomically(moved.with_name(moved.name + ".error.txt"), report.encode("utf-8"))
-        if self.context is not None:
+        if self.context is not None:  # also a dead letter, for the operators (the file's name, not its content)
             self.context.log.warning("rejected response file %s: %s", path.name, reason)
+            self.context.refuse({"file": path.name, "rejected_to": str(moved)}, reason)
 
 
 def _json_rows(text: str) -> list[tuple[str, Any]]:

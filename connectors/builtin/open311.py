@@ -34,6 +34,7 @@ import os
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import Field, HttpUrl, SecretStr
@@ -133,14 +134,29 @@ class Open311Connector(Connector):
         for start in range(0, len(ids), _IDS_PER_QUERY):
             answer = self._get("requests.json", service_request_id=",".join(ids[start:start + _IDS_PER_QUERY]))
             for request in _json_list(answer):
+                if not isinstance(request, dict):
+                    self._refuse(request, "the city answered a service request that is not a JSON object")
+                    continue
                 tracking_id = by_id.get(str(request.get("service_request_id")))
-                if tracking_id is not None:
+                if tracking_id is None:
+                    continue
+                try:
                     updates.extend(self._changes(tracking_id, self._state[tracking_id], request))
+                except SkippableError as exc:  # one malformed request: refused, the others go on
+                    self._refuse(request, exc.reason)
         return updates
+
+    def _refuse(self, request: Any, reason: str) -> None:
+        if self.context is not None:
+            self.context.refuse(request, reason)
 
     def _changes(self, tracking_id: str, known: dict, request: dict) -> list[AgencyUpdate]:
         srid, status = known["service_request_id"], request.get("status")
-        notes = (request.get("status_notes") or "").strip()
+        notes = request.get("status_notes") or ""
+        if not isinstance(notes, str):
+            raise SkippableError(f"service request {srid}: 'status_notes' is not text; the city's Open311 "
+                                 "endpoint must send it as a string")
+        notes = notes.strip()
         changed = request.get("updated_datetime") or request.get("requested_datetime") or ""
         when = _parse_time(changed)
         updates = []

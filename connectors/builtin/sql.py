@@ -11,7 +11,9 @@ In: rows of ``settings.updates.table`` newer than the stored watermark (``waterm
 strictly increasing: an id or a sequence) become updates, in watermark order. The watermark is
 stored in ``state_table`` (same database) only after the updates are on the outbox: a crash
 re-reads them and their event ids (from ``update_id_column``) are the same. Naive timestamps are
-read in ``timezone`` (legacy systems often store WIB/WITA/WIT wall-clock time).
+read in ``timezone`` (legacy systems often store WIB/WITA/WIT wall-clock time). A row the hub
+cannot take (a type nobody mapped, a missing note) is dead-lettered with the reason and passed
+over; with ``error_column`` set the reason is also written into that row, for the agency's staff.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class UpdatesTable(StrictModel):
     type_column: str
     type_values: dict[str, str] = Field(default_factory=dict, description="agency's word → record type")
     columns: dict[str, str] = Field(default_factory=dict, description="update field → column")
+    error_column: str | None = Field(None, description="a text column of the updates table where the connector "
+                                     "writes why the hub refused that row (the agency's error report)")
     batch_size: int = Field(100, ge=1, le=10000)
 
     @field_validator("type_values")
@@ -126,6 +130,7 @@ class SqlConnector(Connector):
         self.engine = engine or _engine(self.settings)
         self._tables: dict[str, sa.Table] = {}
         self._pending_watermark: Any = None
+        self._rows: dict[str, Any] = {}  # update id → watermark value of its row, for refused()
 
     def check(self) -> None:
         try:
@@ -138,7 +143,8 @@ class SqlConnector(Connector):
             u = self.settings.updates
             if u is not None:
                 named = [u.watermark_column, u.tracking_id_column, u.type_column,
-                         *([u.update_id_column] if u.update_id_column else [])]
+                         *([u.update_id_column] if u.update_id_column else []),
+                         *([u.error_column] if u.error_column else [])]
                 _require_columns(inspector, u.table, named, "settings.updates")
                 _require_columns(inspector, u.table, list(u.columns.values()), "settings.updates.columns")
         except sa_exc.SQLAlchemyError as exc:
@@ -183,13 +189,27 @@ class SqlConnector(Connector):
             if isinstance(occurred, datetime) and occurred.tzinfo is None:
                 occurred = occurred.replace(tzinfo=zone)
             raw_type = str(row[u.type_column])
+            update_id = f"{u.table}:{row[u.update_id_column or u.watermark_column]}"
+            self._rows[update_id] = row[u.watermark_column]
             updates.append(AgencyUpdate(u.type_values.get(raw_type, raw_type), str(row[u.tracking_id_column]),
-                                        f"{u.table}:{row[u.update_id_column or u.watermark_column]}",
-                                        fields, occurred if isinstance(occurred, datetime) else None))
+                                        update_id, fields, occurred if isinstance(occurred, datetime) else None))
         self._pending_watermark = rows[-1][u.watermark_column] if rows else None
         return updates
 
+    def refused(self, record: Any, reason: str) -> None:
+        """Write the reason into the row's ``error_column``, when the mapping names one."""
+        u = self.settings.updates
+        position = self._rows.get(getattr(record, "update_id", ""))
+        if u is None or u.error_column is None or position is None:
+            return
+        with _translated(u.table):
+            table = self._table(u.table)
+            with self.engine.begin() as conn:
+                conn.execute(sa.update(table).where(table.c[u.watermark_column] == position)
+                             .values({u.error_column: reason[:1000]}))
+
     def acknowledge(self, updates: Sequence[AgencyUpdate]) -> None:
+        self._rows = {}
         if self._pending_watermark is None:
             return
         with _translated(self.settings.state_table):

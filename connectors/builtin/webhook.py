@@ -15,8 +15,8 @@ repeated key with success and not store it twice), ``X-Lapor-Event-Type`` and
 In (agency → hub): the agency POSTs signed JSON to ``/updates`` on the connector's inbound
 endpoint, one update or ``{"updates": [...]}``; each update is ``{"update_id", "type",
 "tracking_id", "occurred_at", ...fields}`` (see :mod:`lapor_hub.connectors.sdk.updates`). Answers: 202
-published, 400 not JSON, 401 bad or stale signature, 422 invalid update (nothing published),
-503 the hub is unreachable (retry later).
+published, 400 not JSON, 401 bad or stale signature, 422 invalid update (nothing published; the
+reason names the update and the field), 503 the hub is unreachable (retry later).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from pydantic import Field, HttpUrl, SecretStr
 from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
 from lapor_hub.connectors.sdk.connector import Connector
 from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
-from lapor_hub.connectors.sdk.model import Delivery, json_safe
-from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome, parse_retry_after
+from lapor_hub.connectors.sdk.model import Delivery
+from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
-from lapor_hub.connectors.sdk.updates import parse_update
+from lapor_hub.connectors.sdk.updates import InvalidUpdate, parse_update
 from lapor_hub.errors import ConfigurationError, RetriableError, SkippableError
 
 __all__ = ["WebhookConnector", "WebhookSettings"]
@@ -55,8 +55,7 @@ class WebhookConnector(Connector):
     Settings = WebhookSettings
 
     def __init__(self, config: ConnectorConfig, *, http: HttpClient | None = None) -> None:
-        super().__init__(config)
-        self.http = http or HttpClient(timeout=self.settings.timeout)
+        super().__init__(config, http=http)
         self._path = urlsplit(str(self.settings.url)).path or "/"
 
     def check(self) -> None:
@@ -82,13 +81,10 @@ class WebhookConnector(Connector):
 
     def deliver(self, batch: Sequence[Delivery]) -> Iterator[str | None]:
         for delivery in batch:
-            body = json.dumps({"id": delivery.idempotency_key, "type": delivery.record_type,
-                               "tracking_id": delivery.tracking_id, "agency": self.config.agency,
-                               "data": json_safe(delivery.value)}, ensure_ascii=False, sort_keys=True).encode()
+            body = json.dumps(delivery.as_json(), ensure_ascii=False, sort_keys=True).encode()
             answer = self._post(body, delivery.record_type, delivery.idempotency_key)
-            self.raise_for_status(answer.status, what=f"POST {self._path}",
-                                  retry_after=parse_retry_after(answer.header("Retry-After")))
-            yield _reference(answer)
+            self.raise_for_status(answer, what=f"POST {self._path}")
+            yield answer.reference()
 
     def _post(self, body: bytes, event_type: str, key: str) -> HttpResponse:
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
@@ -118,25 +114,21 @@ class WebhookConnector(Connector):
         try:
             updates = []
             for index, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise InvalidUpdate(f"update {index}: send a JSON object, not {type(item).__name__}")
                 try:
                     updates.append(parse_update(item))
                 except SkippableError as exc:
-                    raise SkippableError(f"update {index}: {exc.reason}") from None
-            # publish blocks on the broker's acknowledgement: keep it off the event loop
+                    raise InvalidUpdate(f"update {index}: {exc.reason}") from None
+            # publish checks every update first (all or nothing) and blocks on the broker's
+            # acknowledgement: keep it off the event loop
             event_ids = await asyncio.get_running_loop().run_in_executor(None, self.publish, updates)
         except RetriableError:
             return _errors(503, "the hub is unreachable; send the same update again later", retry_after=5)
         except SkippableError as exc:
-            return _errors(422, exc.reason)
+            # 422 malformed, 409 the hub can already tell it would refuse it (InvalidUpdate.status)
+            return _errors(getattr(exc, "status", 422), exc.reason)
         return web.json_response({"accepted": len(event_ids), "event_ids": event_ids}, status=202)
-
-
-def _reference(answer: HttpResponse) -> str | None:
-    try:
-        reference = json.loads(answer.body).get("reference")
-    except (ValueError, AttributeError):
-        return None
-    return str(reference) if reference is not None else None
 
 
 def _errors(status: int, description: str, *, retry_after: int | None = None) -> web.Response:

@@ -10,6 +10,7 @@ prints. Reading the YAML file, resolving its secrets and explaining mistakes is
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
@@ -24,6 +25,7 @@ __all__ = [
     "ConnectorConfig",
     "StrictModel",
     "full_config_model",
+    "kafka_options",
 ]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
@@ -50,6 +52,17 @@ class BrokerConfig(StrictModel):
         return self
 
 
+def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
+    """kafka-python client options for ``broker``."""
+    options: dict[str, Any] = {"bootstrap_servers": broker.bootstrap.split(",")}
+    if broker.username:
+        assert broker.password is not None, "BrokerConfig refuses a username without a password"
+        options.update(security_protocol=broker.security_protocol, sasl_mechanism=broker.mechanism,
+                       sasl_plain_username=broker.username,
+                       sasl_plain_password=broker.password.get_secret_value())
+    return options
+
+
 class RuntimeSettings(StrictModel):
     batch_size: int = Field(50, ge=1, le=1000, description="inbox records handed to deliver() at most at once")
     poll_interval: float = Field(30.0, gt=0, description="seconds between poll() calls")
@@ -60,6 +73,8 @@ class RuntimeSettings(StrictModel):
     idle_wait: float = Field(1.0, gt=0, le=30, description="seconds one wait for inbox records lasts")
     session_timeout: float = Field(45.0, ge=6, le=300, description="seconds after which a crashed connector's "
                                    "partitions go to its restarted successor")
+    allow_other_connectors: bool = Field(False, description="start although another connector consumes this "
+                                         "agency's inbox (each then delivers every event); refused otherwise")
 
 
 class InboundSettings(StrictModel):
@@ -76,6 +91,11 @@ class ConnectorConfig(StrictModel):
     broker: BrokerConfig
     runtime: RuntimeSettings = RuntimeSettings()
     inbound: InboundSettings | None = None
+    hub_url: str | None = Field(None, description="the hub's HTTP address, e.g. http://127.0.0.1:6066: an update "
+                                "its public view already shows to be wrong is refused at once (409) instead of later",
+                                json_schema_extra={"pattern": "^https?://"})
+    state_dir: Path = Field(Path(".lapor-connect"), description="where the runtime keeps this connector's polling "
+                            "watermark; relative to the config file's folder")
     #: The connector type's own settings: replaced by an instance of its ``Settings`` model.
     settings: Any = None
 
@@ -86,6 +106,13 @@ class ConnectorConfig(StrictModel):
             raise ValueError("use 1-63 lowercase letters, digits, '.', '_' or '-' (it names the consumer "
                              "group and the CloudEvents source), e.g. pringsewu-sipp")
         return value
+
+    @field_validator("hub_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("write the hub's address as http(s)://host:port, e.g. http://127.0.0.1:6066")
+        return value.rstrip("/") if value else value
 
     @field_validator("agency")
     @classmethod

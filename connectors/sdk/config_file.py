@@ -28,6 +28,7 @@ __all__ = ["load_config", "build_config", "config_schema"]
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_WORDS = ("password", "secret", "key", "token", "url")
+_SHARED_SECRETS = ("password", "secret", "key", "token")
 _JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -65,7 +66,8 @@ def build_config(raw: Any, *, env: Mapping[str, str] | None = None, base_dir: Pa
         settings = cls.Settings.model_validate(resolved.get("settings") or {})
     except ValidationError as exc:
         raise ConfigurationError(_explain(exc, cls.Settings, origin, "settings.")) from None
-    return config.model_copy(update={"settings": settings})
+    state_dir = config.state_dir if config.state_dir.is_absolute() else (base_dir or Path(".")) / config.state_dir
+    return config.model_copy(update={"settings": settings, "state_dir": state_dir})
 
 
 def _resolve(node: Any, env: Mapping[str, str], base_dir: Path, where: str) -> Any:
@@ -116,6 +118,16 @@ def _explain(exc: ValidationError, model: type[BaseModel], origin: str, prefix: 
             lines.append(f"{key}: required key is missing{hint}")
         elif error["type"].startswith("url_"):
             lines.append(f"{key}: {error['msg']}; write a full URL such as https://host:port/path")
+        elif error["type"] == "string_type":
+            lines.append(f"{key}: expected text; put the value in quotes, e.g. {loc[-1] if loc else key}: \"18.10\" "
+                         "(YAML reads an unquoted 18.10 as the number 18.1)")
+        elif error["type"] in ("too_short", "string_too_short") and loc and any(w in loc[-1] for w in _SHARED_SECRETS):
+            least = (error.get("ctx") or {}).get("min_length", "more")
+            lines.append(f"{key}: too short: a shared secret needs at least {least} characters; generate one with "
+                         "`openssl rand -hex 32` and give the agency the same value")
+        elif error["type"] in ("too_short", "string_too_short"):
+            least = (error.get("ctx") or {}).get("min_length", "more")
+            lines.append(f"{key}: too short: write at least {least} characters")
         else:
             lines.append(f"{key}: {error['msg'].removeprefix('Value error, ')}")
     return f"{origin} is invalid:\n  - " + "\n  - ".join(lines)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import builtins
 import difflib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from lapor_hub.connectors.sdk.config import ConnectorConfig, StrictModel
+from lapor_hub.connectors.sdk.http import HttpClient, HttpResponse
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
-from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome, http_outcome, raise_for_outcome
+from lapor_hub.connectors.sdk.outcomes import DeliveryOutcome, http_outcome, parse_retry_after, raise_for_outcome
 from lapor_hub.errors import ConfigurationError
 
 __all__ = ["Connector", "ConnectorContext", "NoSettings", "ConnectorDefinitionError"]
@@ -38,12 +39,14 @@ class NoSettings(StrictModel):
 
 @dataclass
 class ConnectorContext:
-    """What the runtime hands a connector when it opens: who it is and how to publish."""
+    """What the runtime hands a connector when it opens: who it is, how to publish, and how to
+    dead-letter a record of the agency system that cannot become an update (with the reason)."""
 
     connector_id: str
     agency: str
     publish: Callable[[Sequence[AgencyUpdate]], list[str]]
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("connectors"))
+    refuse: Callable[[Any, str], None] = field(default=lambda record, reason: None)
 
 
 class Connector:
@@ -58,15 +61,25 @@ class Connector:
       accepted delivery. Raise ``RetriableError`` to retry from the first delivery not yet
       accepted, ``SkippableError`` to dead-letter that one delivery, ``FatalError`` to stop.
       Pass ``delivery.idempotency_key`` on: a delivery may come again after a crash.
-    - ``poll()``: read new updates from the agency system; the runtime publishes them and
-      then calls ``acknowledge(updates)``, where the connector moves its watermark on.
+    - ``poll(after)``: read new updates from the agency system, as :class:`AgencyUpdate` or as
+      the agency's own records (mappings with ``type``, ``tracking_id`` and the fields, see
+      :func:`parse_update`). The runtime checks and publishes them one by one: a malformed one is
+      dead-lettered with its reason (and passed to :meth:`refused`), the others go on. With
+      ``cursor`` set to a field of the records that only grows, the runtime keeps the highest
+      value it handled, durably, and passes it back as ``after`` (without a cursor ``poll()`` is
+      called without it). Records come in cursor order. Otherwise the runtime calls
+      ``acknowledge(updates)``, where the connector moves its own position on.
     - A push-style connector returns aiohttp routes from :meth:`inbound_routes` and calls
       ``self.publish(updates)`` from them; the runtime serves them on ``config.inbound``.
+
+    ``self.http`` is an :class:`HttpClient` (``settings.timeout`` seconds, when the settings have one).
     """
 
     type: ClassVar[str] = ""
     # builtins.type: inside this class body ``type`` is the connector type's name just above.
     Settings: ClassVar[builtins.type[BaseModel]] = NoSettings
+    #: The field of each polled record whose value only grows: the runtime keeps the watermark.
+    cursor: ClassVar[str | None] = None
     #: True for :class:`Connector` itself and for bases declared ``class Base(Connector, abstract=True)``.
     abstract: ClassVar[bool] = True
 
@@ -76,10 +89,11 @@ class Connector:
         if not abstract:
             _refuse_if_incomplete(cls)
 
-    def __init__(self, config: ConnectorConfig) -> None:
+    def __init__(self, config: ConnectorConfig, *, http: HttpClient | None = None) -> None:
         self.config = config
         self.settings: Any = config.settings
         self.context: ConnectorContext | None = None
+        self.http = http or HttpClient(timeout=getattr(self.settings, "timeout", None) or 10.0)
 
     def check(self) -> None:
         """Reach the agency system and verify the configuration; ConfigurationError if wrong."""
@@ -88,11 +102,20 @@ class Connector:
     def deliver(self, batch: Sequence[Delivery]) -> Iterable[str | None] | None:
         raise NotImplementedError
 
-    def poll(self) -> Sequence[AgencyUpdate]:
+    def poll(self) -> Sequence[AgencyUpdate | Mapping[str, Any]]:
+        """With a ``cursor``, write it ``poll(self, after=None)``: ``after`` is the watermark."""
         raise NotImplementedError
 
+    def poll_from(self, after: Any) -> Sequence[AgencyUpdate | Mapping[str, Any]]:
+        """How the runtime calls :meth:`poll`: with the watermark when the class has a ``cursor``."""
+        poll: Callable[..., Sequence[AgencyUpdate | Mapping[str, Any]]] = self.poll
+        return poll(after) if self.cursor is not None else poll()
+
     def acknowledge(self, updates: Sequence[AgencyUpdate]) -> None:
-        """The polled ``updates`` are safely on the outbox: persist the watermark now."""
+        """The polled ``updates`` are safely on the outbox (or dead-lettered): move your position on."""
+
+    def refused(self, record: AgencyUpdate | Mapping[str, Any], reason: str) -> None:
+        """The runtime dead-lettered this polled record: tell the agency system, if it can be told."""
 
     def inbound_routes(self) -> list:
         return []
@@ -113,8 +136,12 @@ class Connector:
         """The HTTP outcome table; override to change a row for one agency system."""
         return http_outcome(status)
 
-    def raise_for_status(self, status: int, *, what: str, retry_after: float | None = None) -> None:
-        raise_for_outcome(self.outcome_for(status), status, what=what, retry_after=retry_after)
+    def raise_for_status(self, answer: HttpResponse | int, *, what: str, retry_after: float | None = None) -> None:
+        """Raise what the outcome table says for an answer (its Retry-After read) or a status."""
+        if isinstance(answer, HttpResponse):
+            retry_after = parse_retry_after(answer.header("Retry-After"))
+            answer = answer.status
+        raise_for_outcome(self.outcome_for(answer), answer, what=what, retry_after=retry_after)
 
     @classmethod
     def delivers(cls) -> bool:

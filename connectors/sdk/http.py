@@ -6,12 +6,14 @@ HTTP error statuses are returned, not raised, so the outcome table decides what 
 
 from __future__ import annotations
 
+import json as _json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lapor_hub.errors import RetriableError
 
@@ -27,6 +29,24 @@ class HttpResponse:
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+    def json(self) -> Any:
+        """The body as JSON; RetriableError when it is not (a proxy's error page, a half answer)."""
+        try:
+            return _json.loads(self.body or b"null")
+        except ValueError:
+            raise RetriableError(f"the agency system answered HTTP {self.status} with a body that is not JSON"
+                                 ) from None
+
+
+    def reference(self) -> str | None:
+        """The agency system's own id for what it accepted, from a JSON answer ``{"reference": ...}``;
+        None for any other answer (an empty 204, plain text): it was accepted all the same."""
+        try:
+            reference = _json.loads(self.body).get("reference")
+        except (ValueError, AttributeError):
+            return None
+        return str(reference) if reference is not None else None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -48,9 +68,14 @@ class HttpClient:
         url: str,
         *,
         body: bytes | None = None,
+        json: Any = None,
         headers: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> HttpResponse:
+        """One request; ``json`` is sent as a UTF-8 JSON body (instead of ``body``)."""
+        if json is not None:
+            body = _json.dumps(json, ensure_ascii=False).encode("utf-8")
+            headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
         request = urllib.request.Request(url, data=body, method=method,

@@ -17,8 +17,8 @@ __all__ = ["InboundServer"]
 
 
 class InboundServer:
-    def __init__(self, routes: list, *, host: str, port: int) -> None:
-        self._app = web.Application(client_max_size=1024 * 1024)
+    def __init__(self, routes: list, *, host: str, port: int, middlewares: tuple = ()) -> None:
+        self._app = web.Application(client_max_size=1024 * 1024, middlewares=list(middlewares))
         self._app.add_routes([*routes, web.get("/health", _health)])
         self._host, self._port = host, port
         self._loop: asyncio.AbstractEventLoop | None = None

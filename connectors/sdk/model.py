@@ -22,8 +22,9 @@ __all__ = [
 ]
 
 #: What the hub puts in ``agency.<code>.inbox``: the assignment, the reporter's words about it
-#: (added information, a reply, a reopening) and deadline notices. Keep in step with every
-#: emission with ``inboxes=`` in :mod:`lapor_hub.streams.lifecycle`: a type missing here is dead-lettered.
+#: (added information, a reply, a reopening), deadline notices and the notice that the lifecycle
+#: refused one of the agency's updates. Keep in step with every emission with ``inboxes=`` in
+#: :mod:`lapor_hub.streams.lifecycle` and its notices: a type missing here is dead-lettered.
 INBOX_TYPES = frozenset({
     "ComplaintDispositioned",
     "InformationAdded",
@@ -31,6 +32,7 @@ INBOX_TYPES = frozenset({
     "ComplaintReopened",
     "SlaWarning",
     "ComplaintEscalated",
+    "UpdateRejected",
 })
 
 # Fixed forever: changing it would give every re-polled update a new id and defeat the hub's
@@ -54,10 +56,18 @@ class Delivery:
     topic: str = ""
     partition: int = -1
     offset: int = -1
+    #: The agency it is for (the connector's).
+    agency: str = ""
 
     @property
     def is_assignment(self) -> bool:
         return self.record_type == "ComplaintDispositioned"
+
+    def as_json(self) -> dict[str, Any]:
+        """The delivery as the contract's JSON (docs/agency-integration.md): what the webhook
+        connector posts and the file-drop connector writes; use it in your own connector too."""
+        return {"id": self.idempotency_key, "type": self.record_type, "tracking_id": self.tracking_id,
+                "agency": self.agency, "data": json_safe(self.value)}
 
 
 @dataclass(frozen=True)

@@ -76,12 +76,14 @@ class ConnectorPublisher:
                    subject=delivery.tracking_id)
 
     def dead_letter(self, *, topic: str, partition: int, offset: int, key: bytes | None, payload: bytes,
-                    error: BaseException, tracking_id: str = "", original_headers: Headers = ()) -> None:
+                    error: BaseException, tracking_id: str = "", original_headers: Headers = (),
+                    record_id: str = "") -> None:
         """The same record and headers as the hub's own dead letters, so that `lapor-hub dlq` and
-        the dashboard read both, and a replay restores the original headers."""
+        the dashboard read both, and a replay restores the original headers. ``record_id`` tells
+        records apart that have no offset (those read from the agency system)."""
         now = _now()
         value = {
-            "event_id": self._id("deadletter", topic, str(partition), str(offset)),
+            "event_id": self._id("deadletter", topic, str(partition), str(offset), *([record_id] if record_id else [])),
             "tracking_id": tracking_id, "occurred_at": now, "actor": self._config.agency,
             "source_topic": topic, "source_partition": partition, "source_offset": offset,
             "stage": self.stage, "error_class": type(error).__name__, "reason": safe_reason(error),

@@ -13,17 +13,26 @@ Guarantees, and how:
   the agency's Retry-After), still sending heartbeats (status DEGRADED).
 - **Permanent failures** become ``DeadLetter`` records on ``complaints.deadletter`` with the
   source topic/partition/offset, stage ``connector.<type>``, error class and reason.
+- **Bad data from the agency system never stops it**: each polled record is checked on its own
+  (:mod:`~lapor_hub.connectors.sdk.vetting`); one that cannot become an update, or that the hub
+  can already tell it would refuse, is dead-lettered with the reason (source
+  ``agency-system:<connector id>``) and handed to :meth:`Connector.refused`, and the watermark
+  moves past it. A ``poll()`` that raises is reported and tried again later; deliveries go on.
+- **The polling watermark is the runtime's** for a connector with a ``cursor``
+  (:mod:`~lapor_hub.connectors.sdk.watermarks`): stored durably once the updates are on the outbox.
+- **One connector per inbox**: a second connector for an agency whose inbox another connector
+  already consumes is refused at start (:mod:`~lapor_hub.connectors.sdk.peers`), unless
+  ``runtime.allow_other_connectors`` says it is meant.
 - **Clean stop**: :meth:`ConnectorRuntime.stop` (the CLI wires SIGTERM and Ctrl-C to it)
   finishes the current call, commits what was accepted and sends a last DOWN heartbeat.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +42,15 @@ from kafka.structs import OffsetAndMetadata
 
 from lapor_hub import schemas
 from lapor_hub.connectors.sdk.backoff import Backoff
-from lapor_hub.connectors.sdk.config import BrokerConfig, ConnectorConfig
+from lapor_hub.connectors.sdk.config import ConnectorConfig, kafka_options
 from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
 from lapor_hub.connectors.sdk.inbound import InboundServer
-from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, json_safe
+from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery
+from lapor_hub.connectors.sdk.peers import refuse_second_connector
 from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
+from lapor_hub.connectors.sdk.updates import InvalidUpdate
+from lapor_hub.connectors.sdk.vetting import UpdateCheck, check_pushed, record_id, record_payload, sort_polled
+from lapor_hub.connectors.sdk.watermarks import Watermark
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
 from lapor_hub.streams.core import topics
 
@@ -45,15 +58,8 @@ __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]
 
 log = logging.getLogger("lapor_hub.connectors.runtime")
 
-
-def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
-    options: dict[str, Any] = {"bootstrap_servers": broker.bootstrap.split(",")}
-    if broker.username:
-        assert broker.password is not None, "BrokerConfig refuses a username without a password"
-        options.update(security_protocol=broker.security_protocol, sasl_mechanism=broker.mechanism,
-                       sasl_plain_username=broker.username,
-                       sasl_plain_password=broker.password.get_secret_value())
-    return options
+#: How many dead-lettered polled records are remembered, so that one read again is not sent twice.
+_REFUSED_MEMORY = 10_000
 
 
 def check_broker(config: ConnectorConfig, *, timeout: float = 10.0) -> None:
@@ -111,8 +117,9 @@ class ConnectorRuntime:
     """Runs one connector until :meth:`stop`. ``run()`` blocks; use a thread in tests."""
 
     def __init__(self, connector: Connector, *, producer: Any = None, consumer: Any = None,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, update_check: UpdateCheck | None = None) -> None:
         self.connector = connector
+        self.update_check = update_check
         self.config: ConnectorConfig = connector.config
         rt = self.config.runtime
         self.backoff = backoff or Backoff(rt.backoff_initial, rt.backoff_max)
@@ -125,11 +132,16 @@ class ConnectorRuntime:
         self._failures = self._poll_failures = 0
         self._next_poll = self._next_heartbeat = 0.0
         self._committed: dict[TopicPartition, int] = {}
+        self._watermark: Watermark | None = None
+        self._after: Any = None
+        self._refused_ids: dict[str, None] = {}  # recently dead-lettered polled records, oldest first
 
     def stop(self) -> None:
         self._stop.set()
 
     def run(self) -> None:
+        if self._consumer is None and self.connector.delivers():
+            refuse_second_connector(self.config)  # before anything is opened
         opts = kafka_options(self.config.broker)
         producer = self._producer = self._producer or KafkaProducer(
             **opts, acks="all", linger_ms=5, max_block_ms=10000, request_timeout_ms=15000,
@@ -146,8 +158,12 @@ class ConnectorRuntime:
                 # a whole backoff wait plus a slow batch must fit, or the group evicts us
                 max_poll_interval_ms=int((self.config.runtime.backoff_max + 600) * 1000))
         inbound = None
-        self.connector.open(ConnectorContext(self.config.id, self.config.agency, self._publish_pushed, log))
+        self.connector.open(ConnectorContext(self.config.id, self.config.agency, self._publish_pushed, log,
+                                             refuse=self._refuse_polled))
         try:
+            if self.connector.cursor is not None and self.connector.polls():
+                self._watermark = Watermark(self.config.state_dir, self.config.id, self.connector.cursor)
+                self._after = self._watermark.open()
             routes = self.connector.inbound_routes()
             if routes:
                 where = self.config.inbound
@@ -177,6 +193,8 @@ class ConnectorRuntime:
             if inbound is not None:
                 inbound.stop()
             self.connector.close()
+            if self._watermark is not None:
+                self._watermark.close()
             try:
                 self._send_heartbeat()
                 self._publisher.flush()
@@ -241,7 +259,7 @@ class ConnectorRuntime:
                                                  f"(expected {', '.join(sorted(INBOX_TYPES))})"))
         tracking_id = value.get("tracking_id") or attributes.get("subject") or ""
         return Delivery(record_type, value, tracking_id, attributes["id"],
-                        record.topic, record.partition, record.offset)
+                        record.topic, record.partition, record.offset, self.config.agency)
 
     def _deliver_run(self, consumer: Any, tp: TopicPartition, run: list) -> int:
         done, isolate = 0, False
@@ -286,6 +304,8 @@ class ConnectorRuntime:
     def _delivered(self, delivery: Delivery, external_ref: str | None) -> None:
         self._publisher.receipt(delivery, "DELIVERED", external_ref=external_ref)
         self.counters.add("delivered")
+        if self.update_check is not None:
+            self.update_check.delivered(delivery)
 
     def _dead_letter(self, record: Any, error: SkippableError, delivery: Delivery | None) -> None:
         tracking_id = delivery.tracking_id if delivery else (record.key or b"").decode("utf-8", "replace")
@@ -335,43 +355,73 @@ class ConnectorRuntime:
     # agency → hub -----------------------------------------------------------------------
 
     def _publish_pushed(self, updates: Sequence[AgencyUpdate]) -> list[str]:
-        ids = self._publisher.publish(updates)
-        self.counters.add("polled", len(ids))
-        return ids
+        """All or nothing: InvalidUpdate (or UpdateConflict) names the first refused update."""
+        checked = check_pushed(updates, value_of=self._publisher.value_of, check=self.update_check)
+        for update, value in checked:
+            self._publisher.send_update(update, value)
+        self._publisher.flush()
+        if self.update_check is not None:
+            self.update_check.published(checked)
+        self.counters.add("polled", len(checked))
+        return [value["event_id"] for _, value in checked]
 
     def _poll_once(self) -> None:
         interval = self.config.runtime.poll_interval
         try:
-            updates = list(self.connector.poll())
-            valid = []
-            for update in updates:
-                try:
-                    valid.append((update, self._publisher.value_of(update)))
-                except SkippableError as exc:
-                    self._dead_letter_update(update, exc)
-            for update, value in valid:
+            polled = sort_polled(self.connector.poll_from(self._after), cursor=self.connector.cursor,
+                                 after=self._after, value_of=self._publisher.value_of, check=self.update_check)
+            for record, error in polled.refused:
+                self._refuse_polled(record, error.reason, error)
+            for update, value in polled.taken:
                 self._publisher.send_update(update, value)
             self._publisher.flush()
-            self.connector.acknowledge(updates)
-        except RetriableError as exc:
-            self._poll_failures += 1
-            delay = self.backoff.delay(self._poll_failures, exc.retry_after)
-            log.warning("polling the agency system failed (%s); next poll in %.1f s", exc, delay)
-            self._next_poll = time.monotonic() + delay
+            if self.update_check is not None:
+                self.update_check.published(polled.taken)
+            self.connector.acknowledge([update for update, _ in polled.taken])
+            if self._watermark is not None and polled.after != self._after:
+                self._watermark.store(polled.after)
+                self._after = polled.after
+        except (RetriableError, SkippableError) as exc:
+            self._poll_failed(exc, exc.reason if isinstance(exc, SkippableError) else str(exc))
             return
-        self.counters.add("polled", len(valid))
+        except (FatalError, ConfigurationError):
+            raise
+        except Exception as exc:  # a bug in poll(): report it, keep delivering, poll again later
+            log.exception("connector %s raised %s in poll()", self.config.id, type(exc).__name__)
+            self._poll_failed(exc, f"unexpected {type(exc).__name__} in poll()")
+            return
+        self.counters.add("polled", len(polled.taken))
         self._poll_failures = 0
         self._next_poll = time.monotonic() + interval
 
-    def _dead_letter_update(self, update: AgencyUpdate, error: SkippableError) -> None:
+    def _poll_failed(self, error: Exception, reason: str) -> None:
+        self._poll_failures += 1
+        delay = self.backoff.delay(self._poll_failures, getattr(error, "retry_after", None))
+        log.warning("polling the agency system failed (%s); the connector keeps running, next poll in %.1f s",
+                    reason, delay)
+        self._next_poll = time.monotonic() + delay
+
+    def _refuse_polled(self, record: Any, reason: str, error: SkippableError | None = None) -> None:
+        """Dead-letter a record of the agency system with the reason, and tell the connector."""
+        error = error or InvalidUpdate(reason)
+        identity = record_id(record)
+        if identity in self._refused_ids:  # read again (a record without the cursor): once is enough
+            return
+        self._refused_ids[identity] = None
+        while len(self._refused_ids) > _REFUSED_MEMORY:
+            del self._refused_ids[next(iter(self._refused_ids))]
+        tracking_id = record.tracking_id if isinstance(record, AgencyUpdate) else str(
+            record.get("tracking_id") or "") if isinstance(record, Mapping) else ""
         # No inbox record: the "source" is the agency system as seen by this connector.
-        payload = json.dumps(json_safe({"type": update.record_type, "tracking_id": update.tracking_id,
-                                        "update_id": update.update_id, **update.fields})).encode("utf-8")
-        log.warning("dead-lettering an update from the agency system: %s", error.reason)
+        log.warning("dead-lettering a record from the agency system: %s", error.reason)
         self._publisher.dead_letter(topic=f"agency-system:{self.config.id}", partition=-1, offset=-1,
-                                    key=update.tracking_id.encode(), payload=payload, error=error,
-                                    tracking_id=update.tracking_id)
+                                    key=tracking_id.encode() or None, payload=record_payload(record), error=error,
+                                    tracking_id=tracking_id, record_id=identity)
         self.counters.add("dead_lettered")
+        try:
+            self.connector.refused(record, error.reason)
+        except Exception as exc:  # the report to the agency is a courtesy: never stop for it
+            log.warning("connector %s could not report a refused record (%s)", self.config.id, type(exc).__name__)
 
     # health -----------------------------------------------------------------------------
 

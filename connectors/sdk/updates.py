@@ -19,7 +19,8 @@ from lapor_hub.errors import SkippableError
 from lapor_hub.schemas.agency_updates import AGENCY_UPDATES
 from lapor_hub.streams.directory import Directory, default_directory
 
-__all__ = ["InvalidUpdate", "parse_update", "update_value", "AGENCY_UPDATES", "UPDATE_FIELDS", "TEXT_FIELD"]
+__all__ = ["InvalidUpdate", "UpdateConflict", "parse_update", "update_value", "AGENCY_UPDATES", "UPDATE_FIELDS",
+           "TEXT_FIELD"]
 
 _CLOSURE_REASONS = ("REPORTER_SATISFIED", "NO_REPLY", "AGENCY_CLOSED", "ADMIN_CLOSED")
 
@@ -41,7 +42,18 @@ TEXT_FIELD = {"ComplaintForwarded": "reason", "ComplaintReturnedToReporter": "re
 
 
 class InvalidUpdate(SkippableError):
-    """An agency update that cannot become an outbox record; ``reason`` names the field."""
+    """An agency update that cannot become an outbox record; ``reason`` names the field.
+
+    ``status`` is how an inbound endpoint answers it: 422, the update is malformed."""
+
+    status = 422
+
+
+class UpdateConflict(InvalidUpdate):
+    """A well-formed update the hub can already tell it would refuse: a complaint it does not
+    hold, one the agency does not hold, or a transition the complaint's status does not allow."""
+
+    status = 409
 
 
 def parse_update(raw: Mapping[str, Any]) -> AgencyUpdate:

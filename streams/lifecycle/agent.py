@@ -8,7 +8,9 @@
   new states (:mod:`lapor_hub.streams.lifecycle.store`). After a crash a record runs again and
   re-sends the same event ids, which consumers drop as duplicates. A submission is decided where
   it arrives when its partition is its tracking id's; otherwise (no tracking id yet, another key
-  or partitioner) it is re-keyed through ``complaints.commands`` first.
+  or partitioner) it is re-keyed through ``complaints.commands`` first. A command the lifecycle
+  refuses from an agency is answered with a rejection notice on that agency's inbox
+  (:mod:`lapor_hub.streams.lifecycle.notices`), sent in the batch like an event, then dead-lettered.
 - ``sla_timer`` proposes an SLA check for every complaint whose next action is due, found in the
   :class:`DueIndex` (its cost follows the due actions, not the complaints held); the lifecycle
   decides what fires, so a repeated proposal fires nothing twice.
@@ -39,9 +41,10 @@ from lapor_hub.streams.core.publisher import (
 )
 from lapor_hub.streams.core.rewind import install_rewind
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
-from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
+from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command, IllegalTransition
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
 from lapor_hub.streams.lifecycle.emissions import emit
+from lapor_hub.streams.lifecycle.notices import rejection_notice, send_notice
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.store import ComplaintStore, table_options
 from lapor_hub.streams.lifecycle.transition import NEEDS_SUBMISSION, transition
@@ -151,8 +154,15 @@ class Lifecycle:
                 payload = message.value
         staged = batch.staged.get(key)
         state = staged.state if staged else self._store.state(key, event)
-        outcome = transition(state, command, self._context, self._clock.now(),
-                             submission=self._submission(key, command, event, batch))
+        try:
+            outcome = transition(state, command, self._context, self._clock.now(),
+                                 submission=self._submission(key, command, event, batch))
+        except IllegalTransition as refused:
+            # The sender learns it on its inbox; the failure policy still dead-letters the command.
+            notice = rejection_notice(command, refused.reason, self._directory, self._clock.now())
+            if notice is not None:
+                batch.deliveries.append(await send_notice(self._publisher, notice))
+            raise
         if outcome.duplicate:
             return
         for emission in outcome.emissions:

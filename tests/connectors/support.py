@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,16 +27,17 @@ _IDS = itertools.count(1)
 def config_for(kind: str, agency: str, settings: dict, *, bootstrap: str = "127.0.0.1:9", inbound: bool = False,
                connector_id: str | None = None, **extra: Any):
     raw = {"type": kind, "id": connector_id or f"test-{kind}-{next(_IDS)}", "agency": agency,
-           "broker": {"bootstrap": bootstrap}, "runtime": FAST_RUNTIME, "settings": settings, **extra}
+           "broker": {"bootstrap": bootstrap}, "runtime": FAST_RUNTIME, "settings": settings,
+           "state_dir": tempfile.mkdtemp(prefix="lapor-connect-state-"), **extra}
     if inbound:
         raw["inbound"] = {"host": "127.0.0.1", "port": 0}
     return build_config(raw, env={})
 
 
 @contextlib.contextmanager
-def running(connector: Connector, timeout: float = 30.0) -> Iterator[ConnectorRuntime]:
+def running(connector: Connector, timeout: float = 30.0, **options: Any) -> Iterator[ConnectorRuntime]:
     """The connector's runtime in a thread; stopped (like SIGTERM) when the block ends."""
-    runtime = ConnectorRuntime(connector)
+    runtime = ConnectorRuntime(connector, **options)
     failure: list[BaseException] = []
 
     def run() -> None:

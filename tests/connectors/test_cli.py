@@ -7,15 +7,20 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 
 import pytest
 import yaml
 
+from lapor_hub.connectors.builtin.webhook import WebhookConnector
 from lapor_hub.connectors.cli import main
+from lapor_hub.connectors.sdk import ConnectorRuntime
+from lapor_hub.connectors.sdk.peers import active_peers
 from lapor_hub.connectors.sdk.registry import connector_class
+from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core import topics
 from tests.connectors.agencies import WebhookAgency
-from tests.connectors.support import FAST_RUNTIME, wait_until
+from tests.connectors.support import FAST_RUNTIME, config_for, running, wait_until
 
 
 def test_list_shows_the_built_in_types(capsys):
@@ -29,7 +34,8 @@ def test_spec_prints_the_json_schema_of_a_built_in_type(capsys):
     schema = json.loads(capsys.readouterr().out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["properties"]["type"]["const"] == "webhook"
-    assert set(schema["properties"]) == {"type", "id", "agency", "broker", "runtime", "inbound", "settings"}
+    assert set(schema["properties"]) == {
+        "type", "id", "agency", "broker", "runtime", "inbound", "hub_url", "state_dir", "settings"}
     assert set(schema["required"]) == {"type", "id", "agency", "broker", "settings"}
     assert schema["additionalProperties"] is False
     settings = _resolve(schema, schema["properties"]["settings"])
@@ -54,7 +60,7 @@ def test_spec_of_a_class_path_and_of_an_entry_point(tmp_path, monkeypatch, capsy
     by_path = json.loads(capsys.readouterr().out)
     assert by_path["properties"]["type"]["const"] == target
     assert set(_resolve(by_path, by_path["properties"]["settings"])["properties"]) == {
-        "url", "api_key", "watermark_path", "timeout"}
+        "url", "api_key"}
     # an agency's package, installed: its distribution registers the class as an entry point
     dist = tmp_path / "lapor_csv_connector-1.0.dist-info"
     dist.mkdir()
@@ -111,6 +117,58 @@ def test_check_reaches_the_agency_system_and_the_broker(kafka_broker, hub, agenc
         assert "make settings.secret equal to the agency's" in capsys.readouterr().err
     finally:
         endpoint.stop()
+
+
+@pytest.mark.kafka
+def test_check_prints_only_its_answer(kafka_broker, hub, agency, tmp_path):
+    endpoint = WebhookAgency("s" * 24)
+    try:
+        path = tmp_path / "ok.yaml"
+        path.write_text(yaml.safe_dump({
+            "type": "webhook", "id": "cli-check-quiet", "agency": agency,
+            "broker": {"bootstrap": kafka_broker.bootstrap}, "inbound": {"port": 0},
+            "settings": {"url": endpoint.url, "secret": "s" * 24}}))
+        done = subprocess.run([sys.executable, "-m", "lapor_hub.connectors.cli", "check", str(path)],
+                              capture_output=True, text=True, timeout=120)
+        chatty = subprocess.run([sys.executable, "-m", "lapor_hub.connectors.cli", "--log-level", "INFO", "check",
+                                 str(path)], capture_output=True, text=True, timeout=120)
+    finally:
+        endpoint.stop()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"ok: webhook connector 'cli-check-quiet' for agency {agency}: agency system "
+                                        f"reachable, broker {kafka_broker.bootstrap} and topics ready"]
+    assert done.stderr == ""
+    assert chatty.returncode == 0 and "INFO kafka" in chatty.stderr, "asked for more, it says more"
+
+
+@pytest.mark.kafka
+def test_a_second_connector_for_an_agency_is_refused_unless_it_is_meant(kafka_broker, hub, agency):
+    endpoint = WebhookAgency("s" * 24)
+    settings = {"url": endpoint.url, "secret": "s" * 24}
+    suffix = uuid.uuid4().hex[:6]
+
+    def connector(name: str, **extra) -> WebhookConnector:
+        return WebhookConnector(config_for("webhook", agency, settings, bootstrap=kafka_broker.bootstrap, inbound=True,
+                                           connector_id=f"{name}-{suffix}", **extra))
+
+    try:
+        with running(connector("first")):
+            second = connector("second")
+            wait_until(lambda: active_peers(second.config), timeout=90, what="the first connector's group on the inbox")
+            with pytest.raises(ConfigurationError) as refused:
+                ConnectorRuntime(second).run()
+            meant = connector("meant", runtime={**FAST_RUNTIME, "allow_other_connectors": True})
+            with running(meant) as runtime:
+                event_id = hub.assign(agency, f"LPR-TWO-{suffix}")
+                wait_until(lambda: [k for k, _ in endpoint.posts].count(event_id) == 2, timeout=90,
+                           what="both deliveries")
+                assert runtime.counters.total["delivered"] == 1
+    finally:
+        endpoint.stop()
+    message = str(refused.value)
+    assert f"agency {agency} already has a connector running: 'first-{suffix}' (on " in message
+    assert "Two connectors would each deliver every assignment" in message
+    assert "'runtime: {allow_other_connectors: true}'" in message and f"'id: first-{suffix}'" in message
 
 
 @pytest.mark.kafka

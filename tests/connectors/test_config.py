@@ -61,6 +61,9 @@ def test_secrets_from_files(tmp_path):
     ((", password: \"${BROKER_PW}\"", ""), ENV, "broker.password is required with broker.username"),
     (("type: webhook", "type: carrier-pigeon"), ENV, "unknown connector type 'carrier-pigeon'; available: filedrop"),
     (("id: pringsewu-sipp", "id: Pringsewu SIPP"), ENV, "id: use 1-63 lowercase letters"),
+    (('agency: "18.10"', "agency: 18.10"), ENV, 'agency: expected text; put the value in quotes, e.g. agency: "18.10"'),
+    (("", ""), {**ENV, "HOOK_SECRET": "hook-secret"}, "settings.secret: too short: a shared secret needs at least 16 "
+     "characters; generate one with `openssl rand -hex 32`"),
 ])
 def test_mistakes_are_clear_errors_naming_the_key(tmp_path, change, env, expected):
     text = WEBHOOK.replace(*change)

@@ -56,6 +56,11 @@ class CsvAgency(Counterpart):
         self.updates.append({"seq": len(self.updates) + 1, "type": "FollowUpRecorded", "tracking_id": tracking_id,
                              "text": note, "occurred_at": "2024-05-02T09:00:00+07:00"})
 
+    def record_malformed_update(self, tracking_id, update_id):
+        self.updates.append({"seq": len(self.updates) + 1, "type": "Selesai", "tracking_id": tracking_id,
+                             "text": "", "occurred_at": ""})
+        return None
+
     def go_down(self):
         self.down = True
 
@@ -77,7 +82,7 @@ def desk():
 
 
 def _connector(desk, tmp_path, agency="BPS", bootstrap="127.0.0.1:9"):
-    settings = {"url": desk.url, "api_key": KEY, "watermark_path": str(tmp_path / "wm")}
+    settings = {"url": desk.url, "api_key": KEY}
     return CsvOverHttpConnector(config_for("lapor_hub.connectors.examples.csv_over_http:CsvOverHttpConnector", agency,
                                            settings, bootstrap=bootstrap, connector_id=f"bps-csv-{agency.lower()}"))
 

@@ -8,6 +8,8 @@ import json
 import pytest
 
 from lapor_hub.connectors.builtin.filedrop import FileDropConnector
+from lapor_hub.connectors.sdk.updates import UpdateConflict, update_value
+from lapor_hub.connectors.sdk.vetting import sort_polled
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
 from lapor_hub.streams.core import topics
 from tests.connectors.support import config_for, running, wait_until
@@ -30,6 +32,11 @@ class SharedFolder(Counterpart):
         (self.incoming / f"tanggapan-{update_id}.json").write_text(json.dumps(
             {"update_id": update_id, "type": "FollowUpRecorded", "tracking_id": tracking_id, "note": note,
              "occurred_at": "2024-05-02T09:00:00+07:00"}))
+
+    def record_malformed_update(self, tracking_id, update_id):
+        (self.incoming / f"tanggapan-{update_id}.json").write_text(json.dumps(
+            {"update_id": update_id, "type": "Selesai", "tracking_id": tracking_id}))
+        return None
 
     def go_down(self):
         self.outgoing.rename(self._unmounted)
@@ -80,6 +87,36 @@ def test_a_malformed_response_file_goes_to_rejected_with_a_report(folder, opened
     assert "not valid JSON" in (folder.incoming / "rejected" / "rusak.json.error.txt").read_text()
     assert [p.name for p in (folder.incoming / "done").iterdir()] == ["baik.csv"]
     assert not any(p.is_file() for p in folder.incoming.iterdir())
+
+
+class _HubHoldsOnlyLPR1:
+    """An update check (as the hub's view would answer): only complaint LPR-1 is this agency's."""
+
+    def check(self, updates):
+        return [None if u.tracking_id == "LPR-1" else UpdateConflict(f"the hub holds no complaint {u.tracking_id}")
+                for u, _ in updates]
+
+    def published(self, updates):
+        pass
+
+    def delivered(self, delivery):
+        pass
+
+
+def test_updates_the_hub_refuses_are_reported_next_to_the_file_in_done(folder, opened):
+    (folder.incoming / "tanggapan.json").write_text(json.dumps({"updates": [
+        {"type": "FollowUpRecorded", "tracking_id": "LPR-1", "note": "ok"},
+        {"type": "FollowUpRecorded", "tracking_id": "LPR-9", "note": "salah nomor"}]}))
+    polled = sort_polled(opened.poll(), cursor=None, after=None, check=_HubHoldsOnlyLPR1(),
+                         value_of=lambda u: update_value(u, connector_id=opened.config.id, agency="BPOM"))
+    for record, error in polled.refused:
+        opened.refused(record, error.reason)
+    opened.acknowledge([u for u, _ in polled.taken])
+    assert [u.tracking_id for u, _ in polled.taken] == ["LPR-1"]
+    report = (folder.incoming / "done" / "tanggapan.json.error.txt").read_text()
+    assert "the other updates of the file were taken; these were refused:\n" in report
+    assert "  - FollowUpRecorded for LPR-9: the hub holds no complaint LPR-9\n" in report
+    assert not list((folder.incoming / "done").glob("*.error.txt.tmp"))
 
 
 def test_files_being_written_are_left_alone(folder, opened):

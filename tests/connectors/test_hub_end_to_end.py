@@ -25,6 +25,7 @@ import yaml
 from aiohttp import web
 
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
+from lapor_hub.connectors.hubview import HubView
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
 from lapor_hub.streams.broker import free_port
@@ -119,8 +120,8 @@ def case_app():
 _TOKENS: dict[str, str] = {}
 
 
-def _submit(hub) -> str:
-    status, body = http("POST", f"{hub.base_url}/api/v1/complaints", complaint_body())
+def _submit(hub, **overrides) -> str:
+    status, body = http("POST", f"{hub.base_url}/api/v1/complaints", complaint_body(**overrides))
     assert status == 202, body
     _TOKENS[body["tracking_id"]] = body["reporter_token"]
     return body["tracking_id"]
@@ -158,6 +159,25 @@ def test_a_citizen_s_complaint_reaches_pringsewu_and_its_follow_up_shows_in_the_
     steps = [(step["type"], step["agency"]) for step in view["timeline"]]
     assert steps[-2:] == [("ComplaintAccepted", PRINGSEWU), ("FollowUpRecorded", PRINGSEWU)]
     assert view["agency_code"] == PRINGSEWU
+
+
+def test_an_update_the_hub_can_already_tell_is_wrong_is_answered_409_at_once(kafka_broker, hub_worker, case_app):
+    config = config_for("webhook", PRINGSEWU, {"url": case_app.url, "secret": SECRET, "timeout": 5},
+                        bootstrap=kafka_broker.bootstrap, inbound=True, hub_url=hub_worker.base_url,
+                        connector_id=f"e2e-hubview-{uuid.uuid4().hex[:6]}")
+    elsewhere = _submit(hub_worker, region_code="18.11")  # a road of KAB. MESUJI: not Pringsewu's
+    view = _view_with_status(hub_worker, elsewhere, "dispositioned")
+    assert view["agency_code"] != PRINGSEWU
+    with running(WebhookConnector(config), update_check=HubView(hub_worker.base_url, PRINGSEWU)) as runtime:
+        updates = f"http://127.0.0.1:{runtime.inbound_port}/updates"
+        unknown = post_signed(updates, SECRET, {"type": "ComplaintAccepted", "tracking_id": "LPR-20990101-NOSUCH00"})
+        not_ours = post_signed(updates, SECRET, {"type": "FollowUpRecorded", "tracking_id": elsewhere, "note": "x"})
+    assert unknown == (409, {"errors": [{"code": 409, "description": "update 0: the hub holds no complaint "
+                                                                     "LPR-20990101-NOSUCH00: check the tracking id"}]})
+    assert not_ours == (409, {"errors": [{"code": 409, "description": f"update 0: FollowUpRecorded from {PRINGSEWU}, "
+                                                                      f"which does not hold the complaint (complaint "
+                                                                      f"{elsewhere})"}]})
+    assert runtime.counters.total["polled"] == 0, "nothing was published"
 
 
 def test_an_outage_and_killed_connectors_lose_nothing_reorder_nothing_and_store_nothing_twice(

@@ -24,6 +24,11 @@ class CityCounterpart(Counterpart):
     def record_follow_up(self, tracking_id, note, update_id):
         self.city.update(self.city.by_tracking_id(tracking_id)["service_request_id"], "open", note)
 
+    def record_malformed_update(self, tracking_id, update_id):
+        request = self.city.requests[self.city.by_tracking_id(tracking_id)["service_request_id"]]
+        request.update(status="open", status_notes={"teks": "bukan string"})  # a broken city endpoint
+        return None
+
     def go_down(self):
         self.city.down = True
 

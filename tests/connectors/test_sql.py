@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lapor_hub.connectors.builtin.sql import SqlConnector
-from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, _collect, sample_delivery
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core import topics
 from tests.connectors.support import config_for, running, wait_until
@@ -41,6 +41,7 @@ class AgencyDatabase(Counterpart):
             sa.Column("jenis", sa.String(20), nullable=False),
             sa.Column("catatan", sa.Text),
             sa.Column("waktu", sa.DateTime),  # naive, in WIB: as the legacy app writes it
+            sa.Column("galat", sa.Text),  # where the connector writes why the hub refused a row
         )
         self.state_table = f"lapor_state_{suffix}"
         meta.create_all(self.engine)
@@ -55,7 +56,7 @@ class AgencyDatabase(Counterpart):
             "updates": {"table": self.follow_ups.name, "watermark_column": "id", "tracking_id_column": "nomor_tracking",
                         "type_column": "jenis",
                         "type_values": {"PROSES": "FollowUpRecorded", "SELESAI": "ResponseGiven"},
-                        "columns": {"text": "catatan", "occurred_at": "waktu"}},
+                        "columns": {"text": "catatan", "occurred_at": "waktu"}, "error_column": "galat"},
             **overrides,
         }
 
@@ -67,6 +68,10 @@ class AgencyDatabase(Counterpart):
         with self.engine.begin() as conn:
             conn.execute(sa.insert(self.follow_ups).values(nomor_tracking=tracking_id, jenis=kind, catatan=note,
                                                            waktu=datetime(2024, 5, 2, 9, 0)))
+
+    def record_malformed_update(self, tracking_id, update_id):
+        self.record_follow_up(tracking_id, "catatan", update_id, kind="NGAWUR")  # a type nobody mapped
+        return None
 
     def go_down(self):
         # a long-running batch job holds the table: the connector's lock wait times out
@@ -140,6 +145,23 @@ class TestSqlOnMariaDb(ConnectorConformance):
     @pytest.fixture
     def harness(self, mariadb_db):
         return _connector(mariadb_db), mariadb_db
+
+
+def test_a_refused_row_is_passed_over_with_the_reason_written_into_it(sqlite_db):
+    connector = _connector(sqlite_db)
+    context = RecordingContext(connector.config)
+    connector.open(context)
+    sqlite_db.record_follow_up("LPR-ERR-1", "catatan", "x", kind="NGAWUR")
+    sqlite_db.record_follow_up("LPR-ERR-1", "Sudah ditinjau", "y")
+    taken = _collect(connector, context)
+    with sqlite_db.engine.connect() as conn:
+        rows = conn.execute(sa.select(sqlite_db.follow_ups.c.jenis, sqlite_db.follow_ups.c.galat)
+                            .order_by(sqlite_db.follow_ups.c.id)).all()
+    assert [u.fields["text"] for u, _ in taken] == ["Sudah ditinjau"]
+    assert rows == [("NGAWUR", "'NGAWUR' is not an agency update: use one of ComplaintAccepted, ComplaintClosed, "
+                               "ComplaintForwarded, ComplaintReturnedToReporter, FollowUpRecorded, ResponseGiven"),
+                    ("PROSES", None)]
+    assert _collect(connector, context) == [], "the watermark moved past both rows"
 
 
 def test_an_unknown_column_is_a_clear_error_at_check(sqlite_db):

@@ -30,6 +30,12 @@ class _AgencyEndpoint(Counterpart):
             "occurred_at": "2024-05-02T09:00:00+07:00"})
         assert status == 202, body
 
+    def record_malformed_update(self, tracking_id, update_id):
+        status, body = post_signed(f"{self.inbound_url}/updates", SECRET, {
+            "update_id": update_id, "type": "FollowUp", "tracking_id": tracking_id, "note": "x"})
+        assert status == 422, body
+        return body["errors"][0]["description"]
+
     def go_down(self):
         self.agency.down_with = 503
 

@@ -187,3 +187,70 @@ def test_a_record_that_is_not_a_submission_is_refused_for_the_failure_policy(lif
     with pytest.raises(SkippableError):
         lifecycle.run(garbage)
     assert lifecycle.store.states == {}
+
+
+def _agency_update(tracking_id: str, partition: int, record_type: str, fields: dict, *, sender: str = "18.10",
+                   event_id: str | None = None) -> _Message:
+    event_id = event_id or str(uuid.uuid4())
+    value = {"event_id": event_id, "tracking_id": tracking_id, "occurred_at": NOW, "actor": sender, **fields}
+    source = f"/agency/{sender}/connector/sipp"
+    headers = [*cloudevent_headers(record_type, event_id, source, tracking_id, NOW), (SENDER_HEADER, sender.encode())]
+    return _Message(topics.COMMANDS, partition, tracking_id.encode(), encode(record_type, value), headers)
+
+
+def _run_refused(lifecycle: _Agent, message: _Message) -> None:
+    """Decide ``message`` the way the agent does: the refusal reaches the failure policy after the
+    batch's sends, and the batch still settles."""
+    async def batch() -> None:
+        taken = Batch()
+        with pytest.raises(SkippableError) as refused:
+            await lifecycle.lifecycle.decide(_Event(message), taken)
+        assert "not allowed while responded" in refused.value.reason
+        await lifecycle.lifecycle.settle(taken)
+    asyncio.run(batch())
+
+
+def test_an_update_the_lifecycle_refuses_is_answered_with_a_notice_on_the_sender_s_inbox(lifecycle):
+    message = _submission()
+    tracking_id, partition = message.key.decode(), message.partition
+    lifecycle.run(message, _agency_update(tracking_id, partition, "ResponseGiven", {"agency": "18.10",
+                                                                                    "response": "Sudah diperbaiki"}))
+    stored, sent = dict(lifecycle.store.states), len(lifecycle.publisher.sent)
+    refused = _agency_update(tracking_id, partition, "ResponseGiven", {"agency": "18.10", "response": "Lagi"},
+                             event_id="b3f5d7a1-0000-4000-8000-000000000001")
+    _run_refused(lifecycle, refused)
+    [(topic, key, record_type, headers)] = lifecycle.publisher.sent[sent:]
+    assert (topic, key, record_type) == (topics.inbox("18.10"), tracking_id.encode(), "UpdateRejected")
+    assert lifecycle.store.states == stored, "a refusal changes no state"
+    notice_id = headers["ce_id"]
+    # decided again (a crash before the offsets moved): the same notice, which consumers drop
+    _run_refused(lifecycle, refused)
+    assert lifecycle.publisher.sent[-1][3]["ce_id"] == notice_id
+    assert lifecycle.publisher.sent[-1][3]["ce_subject"] == tracking_id.encode()
+
+
+def test_the_notice_names_the_refused_update_and_the_reason():
+    from lapor_hub.streams.lifecycle.commands import Command
+    from lapor_hub.streams.lifecycle.notices import rejection_notice
+
+    command = Command("evt-1", "/agency/18.10/connector/sipp", "ResponseGiven",
+                      {"tracking_id": "LPR-1", "response": "Sudah diperbaiki"}, "18.10")
+    notice = rejection_notice(command, "ResponseGiven is not allowed while responded", default_directory(), NOW)
+    assert notice is not None and notice.agency == "18.10"
+    value = notice.value
+    assert (value["update_type"], value["update_event_id"], value["update_source"]) == (
+        "ResponseGiven", "evt-1", "/agency/18.10/connector/sipp")
+    assert value["reason"] == "ResponseGiven is not allowed while responded" and value["actor"] == "hub"
+    assert "Sudah diperbaiki" not in str(value), "a notice never repeats the update's text"
+    encode("UpdateRejected", value)  # the contract's record
+    again = rejection_notice(command, "ResponseGiven is not allowed while responded", default_directory(), NOW)
+    assert again is not None and again.value["event_id"] == value["event_id"]
+
+
+@pytest.mark.parametrize("sender", ["reporter", "national-admin", "intake", "hub"])
+def test_only_agencies_get_notices(sender):
+    from lapor_hub.streams.lifecycle.commands import Command
+    from lapor_hub.streams.lifecycle.notices import rejection_notice
+
+    command = Command("evt-2", "/lapor-hub/api", "ComplaintReopened", {"tracking_id": "LPR-2", "reason": "x"}, sender)
+    assert rejection_notice(command, "cannot reopen while accepted", default_directory(), NOW) is None

@@ -107,6 +107,12 @@ SAMPLES: dict[str, dict] = {
         "route": "/api/v1/agencies/{code}/complaints/{tracking_id}/actions", "target_agency": "18.10",
         "status_code": 202, "client_address": "10.20.30.40",
     },
+    "UpdateRejected": {
+        **_common(22, "hub"), "agency": "18.10", "update_type": "ResponseGiven",
+        "update_event_id": "7d3c1e52-9a4b-5f6e-8d7c-6b5a4f3e2d1c",
+        "update_source": "/agency/18.10/connector/pringsewu-sipp",
+        "reason": "ResponseGiven is not allowed while responded",
+    },
 }
 
 #: FollowUpRecorded as an agency connector on schema v1 still writes it.
