@@ -44,8 +44,13 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
                  topics.AUDIT: str(366 * _DAY_MS)}
     hub = [TopicPlan(p.name, p.partitions, rf, (("retention.ms", retention[p.name]),)) if p.name in retention else p
            for p in hub]
+    # The tables' changelogs are created here rather than by Faust on its first start: a worker
+    # writing to a table Faust had just created saw it without partitions and stopped
+    # (PartitionsMismatch), and a changelog must have its source topics' partitions anyway.
+    tables = [TopicPlan(topics.changelog(settings.app_id, table), settings.partitions, rf,
+                        (("cleanup.policy", "compact"),)) for table in topics.TABLES]
     agency = [TopicPlan(name, settings.agency_partitions, rf) for name in topics.agency_topics(agency_codes)]
-    return hub + agency
+    return hub + tables + agency
 
 
 def admin_client(settings: HubSettings, *, client_id: str = "lapor-hub-admin") -> KafkaAdminClient:

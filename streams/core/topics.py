@@ -14,6 +14,10 @@ __all__ = [
     "IDEMPOTENCY",
     "AUDIT",
     "HUB_TOPICS",
+    "STATE_TABLE",
+    "SUBMISSION_TABLE",
+    "TABLES",
+    "changelog",
     "inbox",
     "outbox",
     "agency_of_topic",
@@ -40,6 +44,16 @@ IDEMPOTENCY = "complaints.idempotency"
 AUDIT = "hub.audit"
 
 HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT)
+
+#: The lifecycle's tables: the compact state of every complaint, and every submission.
+STATE_TABLE = "complaint-state"
+SUBMISSION_TABLE = "complaint-submissions"
+TABLES = (STATE_TABLE, SUBMISSION_TABLE)
+
+
+def changelog(app_id: str, table: str) -> str:
+    """A table's changelog topic, named as Faust names it."""
+    return f"{app_id}-{table}-changelog"
 
 
 def inbox(agency_code: str) -> str:

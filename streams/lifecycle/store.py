@@ -25,12 +25,11 @@ import orjson
 from faust.streams import _current_event  # the context Faust's tables take the partition from
 
 from lapor_hub.schemas import decode
+from lapor_hub.streams.core.topics import STATE_TABLE, SUBMISSION_TABLE
 from lapor_hub.streams.lifecycle.state import ComplaintState
 
 __all__ = ["ComplaintStore", "STATE_TABLE", "SUBMISSION_TABLE", "table_options"]
 
-STATE_TABLE = "complaint-state"
-SUBMISSION_TABLE = "complaint-submissions"
 
 
 def table_options(store: str, cache_mb: int, partitions: int) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def test_topics_init_creates_every_hub_and_agency_topic_idempotently(kafka_broke
     first = init_topics(settings, codes)
     second = init_topics(settings, codes)
     planned = plan_topics(settings, codes)
-    assert len(planned) == len(topics.HUB_TOPICS) + 2 * 678
+    assert len(planned) == len(topics.HUB_TOPICS) + len(topics.TABLES) + 2 * 678
     assert second == (0, len(planned))
     assert sum(first) == len(planned)
 
@@ -53,6 +53,8 @@ def test_topics_init_creates_every_hub_and_agency_topic_idempotently(kafka_broke
     assert {"agency.18.10.inbox", "agency.18.10.outbox", "agency.KEMENKES.inbox", topics.INTAKE,
             topics.EVENTS, topics.ESCALATIONS, topics.DEADLETTER, topics.CONNECTOR_HEALTH} <= names
     assert consumer.partitions_for_topic(topics.INTAKE) == {0, 1}
+    # The tables' changelogs exist before any worker, partitioned like their source topics.
+    assert consumer.partitions_for_topic(topics.changelog(settings.app_id, topics.STATE_TABLE)) == {0, 1}
     consumer.close()
 
 

@@ -10,10 +10,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.topics import STATE_TABLE, SUBMISSION_TABLE
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.lifecycle import LifecycleContext
-from lapor_hub.streams.lifecycle.store import STATE_TABLE, SUBMISSION_TABLE
 from lapor_hub.streams.ops.bench.history import HistoryMix, NationalHistory
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
 from tests.hub.harness import start_hub, wait_for
@@ -24,23 +24,22 @@ PARTITIONS = 2  # as the hub_topics fixture creates them
 HISTORY = 30_000
 
 
-def _changelog(app_id: str, table: str) -> str:
-    return f"{app_id}-{table}-changelog"
-
-
 def _write_history(bootstrap: str, app_id: str, count: int) -> None:
     """A history in both tables' changelogs, as a worker of ``app_id`` would have left them."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic(_changelog(app_id, t), PARTITIONS, 1, topic_configs={"cleanup.policy": "compact"})
-                         for t in (STATE_TABLE, SUBMISSION_TABLE)])
+    compact = {"cleanup.policy": "compact"}
+    # init_topics made them already when it was given this app id.
+    admin.create_topics([NewTopic(topics.changelog(app_id, t), PARTITIONS, 1, topic_configs=compact)
+                         for t in topics.TABLES], raise_errors=False)
     admin.close()
     history = NationalHistory(datetime.now(UTC), context=LifecycleContext(directory=default_directory()),
                               mix=HistoryMix(recent_templates=60, old_templates=20))
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=1 << 20)
     for complaint in history.complaints(count):
         partition = partition_of(complaint.key, PARTITIONS)
-        producer.send(_changelog(app_id, STATE_TABLE), key=complaint.key, value=complaint.state, partition=partition)
-        producer.send(_changelog(app_id, SUBMISSION_TABLE), key=complaint.key, value=complaint.submission,
+        producer.send(topics.changelog(app_id, STATE_TABLE), key=complaint.key, value=complaint.state,
+                      partition=partition)
+        producer.send(topics.changelog(app_id, SUBMISSION_TABLE), key=complaint.key, value=complaint.submission,
                       partition=partition)
     producer.flush()
     producer.close()
@@ -62,7 +61,7 @@ def _submit(bootstrap: str, count: int) -> list[bytes]:
 def _stored_keys(bootstrap: str, app_id: str) -> set[bytes]:
     """Tracking ids this worker stored a state for: its own changelog, so no other test's worker counts."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    partitions = [TopicPartition(_changelog(app_id, STATE_TABLE), p) for p in range(PARTITIONS)]
+    partitions = [TopicPartition(topics.changelog(app_id, STATE_TABLE), p) for p in range(PARTITIONS)]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     ends = consumer.end_offsets(partitions)

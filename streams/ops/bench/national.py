@@ -44,7 +44,6 @@ from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.lifecycle import LifecycleContext
-from lapor_hub.streams.lifecycle.store import STATE_TABLE, SUBMISSION_TABLE
 from lapor_hub.streams.ops.bench.history import NATIONAL_COMPLAINTS, HistoryMix, NationalHistory
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
 from lapor_hub.streams.ops.bench.processes import HubWorker
@@ -182,7 +181,7 @@ async def _load(bootstrap: str, history: NationalHistory, size: int, app_id: str
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
 
-    state_topic, submission_topic = (f"{app_id}-{name}-changelog" for name in (STATE_TABLE, SUBMISSION_TABLE))
+    state_topic, submission_topic = (topics.changelog(app_id, name) for name in topics.TABLES)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         admin.create_topics([NewTopic(name, partitions, 1, topic_configs={"cleanup.policy": "compact"})
