@@ -39,6 +39,7 @@ from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery, 
 from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
 from lapor_hub.errors import ConfigurationError, FatalError, HubError, RetriableError, SkippableError
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.broker_security import security_options
 
 __all__ = ["ConnectorRuntime", "Counters", "kafka_options", "check_broker"]
 
@@ -46,12 +47,7 @@ log = logging.getLogger("lapor_hub.connectors.runtime")
 
 
 def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
-    options: dict[str, Any] = {"bootstrap_servers": broker.bootstrap.split(",")}
-    if broker.username:
-        options.update(security_protocol=broker.security_protocol, sasl_mechanism=broker.mechanism,
-                       sasl_plain_username=broker.username,
-                       sasl_plain_password=broker.password.get_secret_value())
-    return options
+    return {"bootstrap_servers": broker.bootstrap.split(","), **security_options(broker.credentials(), broker.tls())}
 
 
 def check_broker(config: ConnectorConfig, *, timeout: float = 10.0) -> None:
@@ -62,7 +58,7 @@ def check_broker(config: ConnectorConfig, *, timeout: float = 10.0) -> None:
         existing = probe.topics()
     except KafkaError as exc:
         raise ConfigurationError(f"broker.bootstrap: cannot reach the Kafka broker at {config.broker.bootstrap} "
-                                 f"({type(exc).__name__}); check the address and credentials") from None
+                                 f"({type(exc).__name__}); check the address, the credentials and the certificates") from None
     finally:
         if probe is not None:
             probe.close()

@@ -1,0 +1,20 @@
+import pytest
+
+from tests.conftest import CACHE
+from tests.ops.secure import SecureCluster, run_cli, start_secure_cluster
+
+
+@pytest.fixture(scope="session")
+def secure_cluster(tmp_path_factory) -> SecureCluster:
+    """A broker with TLS on every listener, SASL/SCRAM and the authorizer, deployed as
+    docker/docker-compose.yml's deploy step does it: `lapor-hub topics init`, then
+    `lapor-hub access apply` with the plan, both as the cluster admin by certificate."""
+    cluster = start_secure_cluster(tmp_path_factory.mktemp("secure"), CACHE)
+    try:
+        admin = {**cluster.admin_env(), "LAPOR_TOPIC_PARTITIONS": "2"}
+        for step in (("topics", "init"), ("access", "apply", str(cluster.plan))):
+            done = run_cli(admin, *step)
+            assert done.returncode == 0, done.stdout + done.stderr
+        yield cluster
+    finally:
+        cluster.broker.stop()
