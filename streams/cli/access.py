@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.cli._settings import settings as _settings
+from lapor_hub.streams.cli._waiting import until_done
 
 __all__ = ["add_commands"]
 
@@ -51,7 +52,9 @@ def _apply(args: argparse.Namespace, settings) -> int:
     if not args.target:
         raise ConfigurationError("access apply needs the plan file, e.g. lapor-hub access apply docker/access.yaml")
     directory = default_directory()
-    applied = apply_plan(settings, load_plan(Path(args.target), directory), directory)
+    plan = load_plan(Path(args.target), directory)
+    applied = until_done(lambda: apply_plan(settings, plan, directory), wait_s=args.wait,
+                         what="applying the access plan")
     print(f"credentials set for {', '.join(applied.principals) or 'nobody'}; ACLs: {len(applied.added)} added, "
           f"{len(applied.removed)} removed, {applied.unchanged} already there")
     for permission in applied.removed:
@@ -75,4 +78,6 @@ def add_commands(sub) -> None:
                         help="grant/revoke: the agency code, e.g. 18.10; apply: the plan file")
     access.add_argument("--principal", help="the connector's Kafka user name, e.g. connect-pringsewu")
     access.add_argument("--password-file", help="grant: a file holding the principal's password")
+    access.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="apply: keep trying while the brokers cannot be reached, up to SECONDS (a deploy step)")
     access.set_defaults(func=_cmd_access)

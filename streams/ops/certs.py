@@ -164,7 +164,8 @@ def deployment(directory: Path, public_hosts: Sequence[str]) -> tuple[list[Path]
     made: list[Path] = []
     kept: list[Path] = []
     ca_new = not (directory / "ca.pem").exists()
-    (made if ca_new else kept).append(create_ca(directory))
+    ca_file = create_ca(directory)
+    (made if ca_new else kept).extend([ca_file, directory / "ca.key"])
     wanted: list[tuple[str, Kind, list[str]]] = [(b, Kind.BROKER, [b]) for b in DEPLOYMENT_BROKERS]
     wanted += [(_DEPLOYMENT_ADMIN, Kind.ADMIN, []), *((c, Kind.CLIENT, []) for c in DEPLOYMENT_CLIENTS)]
     wanted += [("https", Kind.SERVER, list(public_hosts)), (_DEPLOYMENT_PROXY, Kind.SERVER, [_DEPLOYMENT_PROXY])]
