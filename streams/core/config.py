@@ -263,7 +263,8 @@ _TLS_SETTINGS = {"ca": "LAPOR_BROKER_CA", "cert": "LAPOR_BROKER_CERT", "key": "L
 
 def _broker_tls(env: Mapping[str, str]) -> BrokerTls | None:
     """TLS is on when ``LAPOR_BROKER_TLS`` says so, or when a CA or a client certificate is given."""
-    given = {part: _optional_secret(env, name) for part, name in _TLS_SETTINGS.items()}
+    given = {part: (value.strip() or None) if (value := _optional_secret(env, name)) else None
+             for part, name in _TLS_SETTINGS.items()}
     named = [_TLS_SETTINGS[part] for part, value in given.items() if value]
     if not _flag(env, "LAPOR_BROKER_TLS", bool(named)):
         if named:

@@ -49,7 +49,7 @@ _LEAF_DAYS = 397
 DEPLOYMENT_BROKERS = ("kafka-1", "kafka-2", "kafka-3")
 DEPLOYMENT_CLIENTS = ("lapor-hub", "connect-pringsewu")
 _DEPLOYMENT_ADMIN = "lapor-admin"
-#: The reverse proxy as the hub's internal services reach it (Prometheus scrapes through it).
+#: The reverse proxy as the deployment's own services reach it (Prometheus scrapes through it).
 _DEPLOYMENT_PROXY = "proxy"
 
 
@@ -168,7 +168,8 @@ def deployment(directory: Path, public_hosts: Sequence[str]) -> tuple[list[Path]
     (made if ca_new else kept).extend([ca_file, directory / "ca.key"])
     wanted: list[tuple[str, Kind, list[str]]] = [(b, Kind.BROKER, [b]) for b in DEPLOYMENT_BROKERS]
     wanted += [(_DEPLOYMENT_ADMIN, Kind.ADMIN, []), *((c, Kind.CLIENT, []) for c in DEPLOYMENT_CLIENTS)]
-    wanted += [("https", Kind.SERVER, list(public_hosts)), (_DEPLOYMENT_PROXY, Kind.SERVER, [_DEPLOYMENT_PROXY])]
+    # The proxy's own certificate: Prometheus reaches it as "proxy", operators on the host as "localhost".
+    wanted += [("https", Kind.SERVER, list(public_hosts)), (_DEPLOYMENT_PROXY, Kind.SERVER, [_DEPLOYMENT_PROXY, "localhost"])]
     for name, kind, dns in wanted:
         paths = _paths(directory, name, kind)
         if paths.certificate.exists():
