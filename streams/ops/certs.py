@@ -169,7 +169,8 @@ def deployment(directory: Path, public_hosts: Sequence[str]) -> tuple[list[Path]
     wanted: list[tuple[str, Kind, list[str]]] = [(b, Kind.BROKER, [b]) for b in DEPLOYMENT_BROKERS]
     wanted += [(_DEPLOYMENT_ADMIN, Kind.ADMIN, []), *((c, Kind.CLIENT, []) for c in DEPLOYMENT_CLIENTS)]
     # The proxy's own certificate: Prometheus reaches it as "proxy", operators on the host as "localhost".
-    wanted += [("https", Kind.SERVER, list(public_hosts)), (_DEPLOYMENT_PROXY, Kind.SERVER, [_DEPLOYMENT_PROXY, "localhost"])]
+    wanted += [("https", Kind.SERVER, list(public_hosts)),
+               (_DEPLOYMENT_PROXY, Kind.SERVER, [_DEPLOYMENT_PROXY, "localhost"])]
     for name, kind, dns in wanted:
         paths = _paths(directory, name, kind)
         if paths.certificate.exists():

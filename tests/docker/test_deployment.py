@@ -194,7 +194,8 @@ def test_the_access_plan_names_the_principals_the_hub_and_the_connector_sign_in_
     plan_path = tmp_path / "access.yaml"
     plan_path.write_text(with_secrets((DOCKER / "access.yaml").read_text(), secrets))
     plan = load_plan(plan_path, default_directory())
-    assert set(re.findall(r"/run/secrets/([a-z0-9_]+)", (DOCKER / "access.yaml").read_text())) <= set(service["secrets"])
+    mounted = set(re.findall(r"/run/secrets/([a-z0-9_]+)", (DOCKER / "access.yaml").read_text()))
+    assert mounted <= set(service["secrets"])
     hub_env = compose["services"]["hub-1"]["environment"]
     assert plan.hub is not None and plan.hub.principal == hub_env["LAPOR_BROKER_USERNAME"]
     assert plan.hub.password == OPERATOR_SECRETS["kafka_hub_password"]

@@ -150,7 +150,8 @@ def test_the_worker_sees_the_client_s_address_not_one_the_client_claims(proxy, h
     assert status == 200
 
     def audited():
-        code, _, body = proxy.request("GET", "/api/v1/audit?actor=proxy-ops", headers={"Authorization": f"Bearer {key}"})
+        code, _, body = proxy.request("GET", "/api/v1/audit?actor=proxy-ops",
+                                      headers={"Authorization": f"Bearer {key}"})
         return [e for e in json.loads(body)["entries"] if e["action"] == "health.overview"] if code == 200 else []
 
     entries = wait_for(audited, timeout=60, what="the audit entry of the request")

@@ -59,7 +59,8 @@ def test_each_kind_names_its_holder_and_what_it_may_do(ca, kind, unit, usages):
     key = serialization.load_pem_private_key(issued.key.read_bytes(), password=None)
     assert key.public_key() == certificate.public_key()
     # The client side of a TLS library accepts the pair as a client certificate.
-    BrokerTls(ca=(ca / "ca.pem").read_text(), cert=issued.certificate.read_text(), key=issued.key.read_text()).validate()
+    pair = BrokerTls(ca=(ca / "ca.pem").read_text(), cert=issued.certificate.read_text(), key=issued.key.read_text())
+    pair.validate()
 
 
 def test_a_broker_gets_one_key_store_file_with_its_key_and_certificate(ca):

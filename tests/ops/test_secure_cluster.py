@@ -24,7 +24,7 @@ from kafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.core import topics
-from lapor_hub.streams.core.broker_security import BrokerCredentials, BrokerTls, security_options
+from lapor_hub.streams.core.broker_security import BrokerCredentials, security_options
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import FAST_RUNTIME, post_signed, wait_until
 from tests.hub.complaints import complaint_body

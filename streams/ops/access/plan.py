@@ -89,7 +89,8 @@ def load_plan(path: Path, directory: Directory) -> AccessPlan:
     seen: dict[str, str] = {}
     for where, member in entries_by_place:
         if member.principal in seen:
-            raise ConfigurationError(f"{path}: {where}.principal {member.principal!r} is also {seen[member.principal]}'s; "
+            raise ConfigurationError(f"{path}: {where}.principal {member.principal!r} is also "
+                                     f"{seen[member.principal]}'s; "
                                      "give each connector and the hub a principal of its own")
         seen[member.principal] = where
         if member.agency is not None:
