@@ -15,9 +15,10 @@ are not chained (their messages quote the offending values).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import fastavro
 from fastavro import schemaless_reader, schemaless_writer
@@ -91,7 +92,8 @@ class Codec:
         """``value`` as the latest version of ``record_type``, in the Confluent wire format."""
         writer = self._writers.get(record_type) or self._registry_writer(record_type)
         if not isinstance(value, dict):
-            raise SerializationError(f"cannot encode {record_type}: the value must be a dict, not {type(value).__name__}")
+            raise SerializationError(
+                f"cannot encode {record_type}: the value must be a dict, not {type(value).__name__}")
         if writer.checks:
             problem = _find_problem(value, writer.checks, "")
             if problem:
@@ -123,7 +125,7 @@ class Codec:
 
     # decode -------------------------------------------------------------------------------
 
-    def decode(self, data: bytes) -> tuple[str, dict]:
+    def decode(self, data: bytes | bytearray | memoryview) -> tuple[str, dict]:
         """(short record type, value read into the latest version of that record type)."""
         if len(data) < _HEADER_SIZE:
             raise SerializationError(
@@ -145,7 +147,7 @@ class Codec:
             failure = type(exc).__name__
         else:
             if buffer.tell() == len(data):
-                return reader.record_type, value
+                return reader.record_type, cast(dict, value)  # every event schema is a record: a dict
             failure = f"{len(data) - buffer.tell()} bytes left over after the record"
         raise SerializationError(
             f"cannot decode {reader.record_type} (schema id {schema_id}): the payload is not "
@@ -242,6 +244,7 @@ def _find_problem(value: Any, checks: list[_Check], prefix: str) -> str | None:
             if problem:
                 return problem
         else:
+            elements: Iterable[Any]
             if kind == "items":
                 elements = item if isinstance(item, (list, tuple)) else ()
             else:
@@ -298,7 +301,7 @@ def encode(record_type: str, value: dict) -> bytes:
     return (_DEFAULT_CODEC or default_codec()).encode(record_type, value)
 
 
-def decode(data: bytes) -> tuple[str, dict]:
+def decode(data: bytes | bytearray | memoryview) -> tuple[str, dict]:
     """Decode wire-format bytes into (short record type, value in the latest version)."""
     return (_DEFAULT_CODEC or default_codec()).decode(data)
 

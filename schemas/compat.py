@@ -170,11 +170,11 @@ def _check(reader: Node, writer: Node, path: str, out: list[str], seen: set) -> 
         _check(reader["values"], writer["values"], f"{path}{{}}", out, seen)
 
 
-def _names_match(reader: Node, writer: Node) -> bool:
+def _names_match(reader: dict, writer: dict) -> bool:
     return writer["name"] == reader["name"] or writer["name"] in reader.get("aliases", ())
 
 
-def _check_record(reader: Node, writer: Node, path: str, out: list[str], seen: set) -> None:
+def _check_record(reader: dict, writer: dict, path: str, out: list[str], seen: set) -> None:
     pair = (id(reader), id(writer))
     if pair in seen:  # recursive types: this pair is already being checked further up
         return

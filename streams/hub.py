@@ -65,7 +65,8 @@ class Hub:
             assigned = len(app.assignor.assigned_actives())
         except Exception:  # noqa: BLE001 - before the first assignment the assignor has none
             assigned = 0
-        recovery = app.tables.recovery
+        # faust types App.tables as TableManagerT, which does not declare the recovery its TableManager has.
+        recovery = app.tables.recovery  # type: ignore[attr-defined]
         return Readiness(
             broker=await broker_reachable(self.settings.broker),
             partitions=assigned > 0 and not app.rebalancing,

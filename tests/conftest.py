@@ -6,6 +6,7 @@ Nothing is skipped when a service is missing: the fixture starts it, or the test
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ CACHE = Path(os.environ.get("LAPOR_CACHE_DIR", ROOT / ".cache"))
 
 
 @pytest.fixture(scope="session")
-def kafka_broker(tmp_path_factory) -> LocalBroker:
+def kafka_broker(tmp_path_factory) -> Iterator[LocalBroker]:
     """A single-node KRaft broker on a free loopback port with its own data directory."""
     broker = LocalBroker(
         tmp_path_factory.mktemp("kafka"),
@@ -51,14 +52,14 @@ def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     server = start_postgres(free_port())
     yield server.url
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def mariadb_url() -> str:
+def mariadb_url() -> Iterator[str]:
     """A MariaDB server (the SQL connector's MySQL/MariaDB agencies), started for the session."""
     server = start_mariadb(free_port())
     yield server.url
@@ -66,7 +67,7 @@ def mariadb_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def keycloak(tmp_path_factory) -> KeycloakServer:
+def keycloak(tmp_path_factory) -> Iterator[KeycloakServer]:
     """Keycloak (the identity tests' OpenID Connect provider), fetched once and started for the session."""
     server = start_keycloak(CACHE, free_port(), free_port(), tmp_path_factory.mktemp("keycloak"))
     yield server

@@ -29,6 +29,7 @@ def test_the_hub_serves_health_and_stops_on_sigint(kafka_broker, tmp_path):
            "LAPOR_DATA_DIR": str(tmp_path), "LAPOR_DEMO": "0", "LAPOR_APP_ID": f"hub-run-{port}"}
     hub = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert hub.stdout is not None  # stdout=PIPE
     try:
         deadline = time.monotonic() + 120
         status = None

@@ -92,7 +92,7 @@ class Open311Connector(Connector):
         for delivery in batch:
             known = self._state.get(delivery.tracking_id)
             if not delivery.is_assignment or known is not None:
-                yield known and (known.get("service_request_id") or known.get("token"))
+                yield None if known is None else (known.get("service_request_id") or known.get("token"))
                 continue
             value = delivery.value
             code = self.settings.service_codes.get(value["category"]) or self.settings.default_service_code

@@ -17,10 +17,11 @@ read in ``timezone`` (legacy systems often store WIB/WITA/WIT wall-clock time).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -255,7 +256,8 @@ class _translated:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
             return False
         if isinstance(exc, (sa_exc.IntegrityError, sa_exc.DataError)):
@@ -283,10 +285,11 @@ def _require_columns(inspector: Any, table: str, columns: list[str], key: str) -
                                  f"(its columns: {', '.join(existing)}); fix the mapping")
 
 
-def _field(value: dict, path: str) -> Any:
+def _field(value: Mapping[str, Any], path: str) -> Any:
+    node: Any = value
     for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _cell(value: Any, column: sa.Column) -> Any:
@@ -309,7 +312,10 @@ def _encode_watermark(value: Any) -> dict:
     return {"t": "str", "v": str(value)}
 
 
+_WATERMARK_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "datetime": datetime.fromisoformat, "date": date.fromisoformat, "decimal": Decimal, "int": int}
+
+
 def _decode_watermark(stored: dict) -> Any:
     kind, value = stored["t"], stored["v"]
-    return {"datetime": datetime.fromisoformat, "date": date.fromisoformat, "decimal": Decimal,
-            "int": int}.get(kind, str)(value)
+    return _WATERMARK_DECODERS.get(kind, str)(value)

@@ -159,11 +159,14 @@ def full_config_model(type_name: str, settings: type[BaseModel]) -> type[Connect
     """:class:`ConnectorConfig` with ``type`` fixed to ``type_name`` and ``settings`` typed as the
     connector type's ``Settings``: the whole file of one connector type, as one model."""
     required = any(field.is_required() for field in settings.model_fields.values())
+    # A Literal of a name known only at run time: pydantic validates against it, mypy cannot read
+    # it as a type (a variable spells no static type), hence Any.
+    fixed_type: Any = Literal[type_name]
     return create_model(
         f"ConnectorConfig[{type_name}]",
         __base__=ConnectorConfig,
         __doc__=f"The configuration of a {type_name!r} connector, after ${{ENV_NAME}} substitution and "
                 "<key>_file reads (a secret may be given as <key>_file: /path instead of <key>).",
-        type=(Literal[type_name], Field(description="the connector type")),
+        type=(fixed_type, Field(description="the connector type")),
         settings=(settings, Field(...) if required else Field(default_factory=settings)),
     )

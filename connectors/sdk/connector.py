@@ -8,6 +8,7 @@ shared base class that is not a connector type on its own says so with ``abstrac
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -64,7 +65,8 @@ class Connector:
     """
 
     type: ClassVar[str] = ""
-    Settings: ClassVar[type[BaseModel]] = NoSettings
+    # builtins.type: inside this class body ``type`` is the connector type's name just above.
+    Settings: ClassVar[builtins.type[BaseModel]] = NoSettings
     #: True for :class:`Connector` itself and for bases declared ``class Base(Connector, abstract=True)``.
     abstract: ClassVar[bool] = True
 

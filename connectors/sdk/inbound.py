@@ -22,7 +22,6 @@ class InboundServer:
         self._app.add_routes([*routes, web.get("/health", _health)])
         self._host, self._port = host, port
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self.port: int | None = None
 
@@ -35,14 +34,14 @@ class InboundServer:
             loop = self._loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             try:
-                loop.run_until_complete(self._bind())
+                runner = loop.run_until_complete(self._bind())
             except BaseException as exc:  # reported to start() below
                 failure.append(exc)
                 ready.set()
                 return
             ready.set()
             loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
+            loop.run_until_complete(runner.cleanup())
             loop.close()
 
         self._thread = threading.Thread(target=serve, name="lapor-connect-inbound", daemon=True)
@@ -52,14 +51,15 @@ class InboundServer:
         if failure:
             raise ConfigurationError(f"inbound: cannot listen on {self._host}:{self._port}: {failure[0]}; "
                                      "choose a free inbound.port") from failure[0]
+        assert self.port is not None, "serve() sets ready without a failure only after _bind() set the port"
         return self.port
 
-    async def _bind(self) -> None:
-        self._runner = web.AppRunner(self._app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+    async def _bind(self) -> web.AppRunner:
+        runner = web.AppRunner(self._app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, self._host, self._port).start()
+        self.port = runner.addresses[0][1]  # (host, port[, ...]) of the one site's first socket
+        return runner
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._loop is not None and self._thread is not None and self._thread.is_alive():

@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -329,7 +330,7 @@ class ConnectorRuntime:
 
     # agency → hub -----------------------------------------------------------------------
 
-    def _publish_pushed(self, updates: list[AgencyUpdate]) -> list[str]:
+    def _publish_pushed(self, updates: Sequence[AgencyUpdate]) -> list[str]:
         ids = self._publisher.publish(updates)
         self.counters.add("polled", len(ids))
         return ids

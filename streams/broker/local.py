@@ -20,6 +20,7 @@ from lapor_hub.streams.core.broker_security import BrokerTls, security_options
 
 __all__ = ["LocalBroker", "LocalTls", "BrokerStatus", "free_port", "new_cluster_id", "require_java"]
 
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as s:

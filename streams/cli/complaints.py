@@ -28,6 +28,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
+    assert stats is not None  # an unknown agency returned above; /api/v1/stats is always there
     if args.code:
         print(f"{stats['agency']}  {stats['name']}")
         for key in ("received", "followed_up", "open", "awaiting_follow_up", "overdue", "escalated"):
@@ -49,7 +50,8 @@ def _cmd_track(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
-    print(f"{view['tracking_id']}  {view['status']}  at {view.get('agency_code') or '-'} {view.get('agency_name') or ''}")
+    print(f"{view['tracking_id']}  {view['status']}  "
+          f"at {view.get('agency_code') or '-'} {view.get('agency_name') or ''}")
     for step in view.get("timeline", []):
         print(f"  {step['at']}  {step['type']:<28} {step.get('agency') or '':<12} {step.get('summary', '')}")
     return 0

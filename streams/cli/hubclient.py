@@ -38,7 +38,8 @@ def hub_get(path: str, *, web_port: int = 6066) -> dict | None:
                            "key (`lapor-hub users api-key ops-cli --role operator` makes one)") from err
         raise HubError(f"the hub answered {err.code} for {base}{path}") from err
     except OSError as exc:
-        raise HubError(f"cannot reach the hub at {base}: is it running (make run)? Set LAPOR_HUB_URL otherwise") from exc
+        raise HubError(f"cannot reach the hub at {base}: is it running (make run)? "
+                       "Set LAPOR_HUB_URL otherwise") from exc
 
 
 def _token() -> str | None:

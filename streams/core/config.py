@@ -219,7 +219,8 @@ def _instant(env: Mapping[str, str], name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not an ISO 8601 instant such as 2026-07-06T00:00:00+00:00") from None
+        raise ConfigurationError(
+            f"{name}={raw!r} is not an ISO 8601 instant such as 2026-07-06T00:00:00+00:00") from None
     if value.utcoffset() is None:
         raise ConfigurationError(f"{name}={raw!r} needs a UTC offset, e.g. +00:00")
     return value

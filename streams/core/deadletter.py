@@ -55,7 +55,8 @@ class RecordSink(Protocol):
 
     source: str
 
-    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Sequence[tuple[str, bytes]]) -> None:
+    async def send(self, topic: str, key: bytes | None, value: bytes,
+                   headers: Sequence[tuple[str, bytes]]) -> object:  # Publisher: its delivery; unused here
         ...
 
 

@@ -42,8 +42,8 @@ from aiohttp import web
 
 from lapor_hub.connectors.sdk import ConnectorRuntime, HttpClient
 from lapor_hub.connectors.sdk.config_file import build_config
-from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.connectors.sdk.inbound import InboundServer
+from lapor_hub.connectors.sdk.registry import connector_class
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, sign, verify
 from lapor_hub.errors import HubError
 from lapor_hub.streams.core.config import HubSettings
@@ -151,7 +151,7 @@ class _CaseApp:
         for item in due:
             _, step, tracking_id, reference = item
             updates = _answers(step, tracking_id, reference, "Tim Dinas PUPR Pringsewu sudah meninjau lokasi")
-            if self.updates_url is None or not self._post(updates):
+            if self.updates_url is None or not self._post(self.updates_url, updates):
                 continue
             _followed_up(PRINGSEWU, step, tracking_id)
             with self._lock:
@@ -159,10 +159,10 @@ class _CaseApp:
                 if step == "follow-up":
                     self._agenda.append((now + 2 * self._reply_after, "response", tracking_id, reference))
 
-    def _post(self, updates: list[dict]) -> bool:
+    def _post(self, url: str, updates: list[dict]) -> bool:
         body = json.dumps({"updates": updates}).encode()
         try:
-            answer = self._http.post(self.updates_url, body=body, headers={
+            answer = self._http.post(url, body=body, headers={
                 "Content-Type": "application/json", SIGNATURE_HEADER: sign(self._secret, body)})
         except HubError:
             return False
@@ -205,7 +205,8 @@ class _LegacyDatabase:
             sa.Column("tanggal_lapor", sa.DateTime), sa.Column("batas_waktu", sa.DateTime))
         self._updates = sa.Table(
             "tindak_lanjut", meta, sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("nomor_tracking", sa.String(40), nullable=False), sa.Column("jenis", sa.String(20), nullable=False),
+            sa.Column("nomor_tracking", sa.String(40), nullable=False),
+            sa.Column("jenis", sa.String(20), nullable=False),
             sa.Column("catatan", sa.Text), sa.Column("instansi_tujuan", sa.String(20)),
             sa.Column("waktu", sa.DateTime, nullable=False))
         meta.create_all(self._engine)
@@ -218,10 +219,10 @@ class _LegacyDatabase:
                                    .where(incoming.nomor_tracking.not_in(answered))).scalars().all()
             clock = datetime.now(_WIB).replace(tzinfo=None)  # the legacy app writes WIB wall-clock time
             in_progress = conn.execute(
-                sa.select(updates.nomor_tracking).where(updates.jenis == "PROSES",
-                                                        updates.waktu <= clock - timedelta(seconds=2 * self._reply_after),
-                                                        updates.nomor_tracking.not_in(
-                                                            sa.select(updates.nomor_tracking).where(updates.jenis == "JAWAB")))
+                sa.select(updates.nomor_tracking).where(
+                    updates.jenis == "PROSES",
+                    updates.waktu <= clock - timedelta(seconds=2 * self._reply_after),
+                    updates.nomor_tracking.not_in(sa.select(updates.nomor_tracking).where(updates.jenis == "JAWAB")))
             ).scalars().all()
         now = time.monotonic()
         for tracking_id in waiting:

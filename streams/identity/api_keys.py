@@ -76,7 +76,8 @@ class ApiKeyStore:
         created_at = now_iso()
         with open_database(self._dir, write=True) as db:
             db.execute(
-                "INSERT INTO api_keys (key_id, channel, role, agency, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO api_keys (key_id, channel, role, agency, secret_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (key_id, channel, role.value, agency, _digest(secret), created_at),
             )
         return IssuedApiKey(ApiKey(key_id, channel, agency, created_at, None, role),

@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiokafka.errors import KafkaError
@@ -36,6 +37,7 @@ from lapor_hub.streams.core.publisher import (
     Publisher,
     header,
 )
+from lapor_hub.streams.core.rewind import install_rewind
 from lapor_hub.streams.intake.submission import partition_of, prepare_submission
 from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
@@ -250,8 +252,9 @@ def install(hub: Hub) -> None:
     app, settings, clock = hub.app, hub.settings, hub.clock
     publisher = Publisher(app, "/lapor-hub/lifecycle")
     failures = FailurePolicy(DeadLetters(publisher))
-    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    raw: dict[str, Any] = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
+    install_rewind(app, settings, (topics.INTAKE, topics.COMMANDS))
     store = ComplaintStore(app, partitions=settings.partitions,
                            options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
     index = DueIndex()
@@ -271,8 +274,7 @@ def install(hub: Hub) -> None:
             batch = Batch()
             for event in events:
                 stage = "intake" if event.message.topic == topics.INTAKE else "lifecycle"
-                await failures.run(event.message, stage,
-                                   lambda event=event, batch=batch: decider.decide(event, batch))
+                await failures.run(event.message, stage, partial(decider.decide, event, batch))
             try:
                 await decider.settle(batch)
                 return

@@ -69,7 +69,8 @@ class Emission:
 
 @dataclass(frozen=True)
 class Outcome:
-    state: ComplaintState | None
+    #: The complaint after the command (unchanged for a duplicate).
+    state: ComplaintState
     emissions: tuple[Emission, ...] = field(default_factory=tuple)
     #: True when the command was a redelivered duplicate and nothing changed.
     duplicate: bool = False

@@ -59,6 +59,7 @@ def install(hub: Hub) -> None:
 
     async def forward(record) -> None:
         agency = topics.agency_of_topic(record.topic)
+        assert agency is not None  # the relay reads the agencies' outbox topics only
         record_type, value = decode(record.value or b"")
         headers = agency_update_command_headers(agency, record_type, value, record.headers)
         await publisher.send(topics.COMMANDS, value["tracking_id"].encode(), record.value, headers)
@@ -83,15 +84,17 @@ def install(hub: Hub) -> None:
 
         @mode.Service.task
         async def _relay(self) -> None:
+            consumer = self.consumer
+            assert consumer is not None  # made by on_start, which mode runs before the service's tasks
             while not self.should_stop:
                 try:
-                    batches = await self.consumer.getmany(timeout_ms=1000, max_records=_BATCH)
+                    batches = await consumer.getmany(timeout_ms=1000, max_records=_BATCH)
                     for records in batches.values():
                         for record in records:
                             await relay(record)
                     if batches:
                         await app.producer.flush()  # forwarded before the offsets move on
-                        await self.consumer.commit()
+                        await consumer.commit()
                 except (KafkaError, OSError) as exc:
                     # Nothing was committed: the same records come again after the pause.
                     log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, _RETRY_S)

@@ -54,9 +54,10 @@ def table_options(store: str, cache_mb: int, partitions: int) -> dict[str, Any]:
 
 class ComplaintStore:
     def __init__(self, app: faust.App, *, partitions: int, options: dict[str, Any]) -> None:
-        schema = faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-        raw = dict(schema=schema, key_type=bytes, value_type=bytes, default=None, partitions=partitions,
-                   options=options or None)
+        schema: faust.Schema[bytes, bytes] = faust.Schema(key_type=bytes, value_type=bytes,
+                                                          key_serializer="raw", value_serializer="raw")
+        raw: dict[str, Any] = dict(schema=schema, key_type=bytes, value_type=bytes, default=None,
+                                   partitions=partitions, options=options or None)
         self.states = app.Table(STATE_TABLE, help="the compact state of every complaint", **raw)
         self.submissions = app.Table(SUBMISSION_TABLE, help="every submission, for forwardings", **raw)
 

@@ -149,6 +149,7 @@ def _forwarded(state, command, ctx, now, events, submission):
     by_admin = state.status is S.TRIAGE
     if by_admin:
         # The national admin dispositions by hand: its choice stands (authority checked it exists).
+        assert suggested is not None  # authority._forwarded refused a disposition without to_agency
         decision = RouteDecision(suggested, "admin.disposition",
                                  "dispositioned by the national admin after triage", False, False)
     else:

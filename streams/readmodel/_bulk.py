@@ -11,6 +11,7 @@ Other drivers take SQLAlchemy's ordinary path.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 
 from sqlalchemy import Connection, Engine, Table, exc, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,7 +51,7 @@ class BulkWriter:
             conn.execute(self._statement(table, upsert), list(rows))
             return
         sql, names, processors = self._compile(table, upsert)
-        tuples = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors)) for row in rows]
+        tuples = [tuple(p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)) for row in rows]
         if self._dialect.name == "sqlite":
             conn.exec_driver_sql(sql, tuples)
         else:
@@ -58,7 +59,7 @@ class BulkWriter:
 
             dbapi = self._dialect.loaded_dbapi
             try:
-                with conn.connection.dbapi_connection.cursor() as cursor:
+                with closing(conn.connection.cursor()) as cursor:
                     execute_values(cursor, sql, tuples, page_size=_PAGE)
             except dbapi.Error as error:
                 # The driver was called directly: wrap its error as SQLAlchemy would (the

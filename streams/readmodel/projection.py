@@ -152,6 +152,7 @@ class _Assignments:
 def _apply(event: ProjectedEvent, row: dict, held: _Assignments, agency_name: Callable[[str], str | None]) -> dict:
     kind, value = event.record_type, event.value
     at = as_utc(value["occurred_at"])
+    assert at is not None  # ProjectedEvent.check() skipped every record without occurred_at
     holder_before = row["agency"]
     handler = _HANDLERS.get(kind)
     if handler is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 import mode
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
@@ -33,7 +34,7 @@ from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.durable import WriteUnavailable
-from lapor_hub.streams.core.failures import FailurePolicy
+from lapor_hub.streams.core.failures import FailurePolicy, SourceRecord
 from lapor_hub.streams.core.partitions import all_partitions
 from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, header
 from lapor_hub.streams.readmodel.events import ProjectedEvent
@@ -114,12 +115,12 @@ class Projector(mode.Service):
                 return  # stopping while the database is unavailable: the batch comes again next time
 
     async def _apply(self, batches: dict) -> None:
-        items: list[tuple[object, ProjectedEvent]] = []
+        items: list[tuple[SourceRecord, ProjectedEvent]] = []
         offsets: dict[tuple[str, int], int] = {}
         for tp, records in batches.items():
             offsets[(tp.topic, tp.partition)] = records[-1].offset + 1
             for record in records:
-                item = await self._failures.run(record, _STAGE, lambda r=record: _decoded(r))
+                item = await self._failures.run(record, _STAGE, partial(_decoded, record))
                 if item is not None:
                     items.append((record, item))
         try:
@@ -127,7 +128,7 @@ class Projector(mode.Service):
         except SkippableError:
             # One bad record spoils the batch: apply one by one and dead-letter the bad ones.
             for record, item in items:
-                await self._failures.run(record, _STAGE, lambda i=item: self._write([i], None))
+                await self._failures.run(record, _STAGE, partial(self._write, [item], None))
             await self._write([], offsets)
 
     async def _write(self, batch: list[ProjectedEvent], offsets) -> int:

@@ -49,11 +49,11 @@ def _forwarded(v: dict, name: Callable[[str], str]) -> str:
 
 
 def _closed(v: dict, name: Callable[[str], str]) -> str:
-    return f"Closed: {_CLOSURE.get(v.get('reason'), 'closed')}"
+    return f"Closed: {_CLOSURE.get(v.get('reason') or '', 'closed')}"
 
 
 def _archived(v: dict, name: Callable[[str], str]) -> str:
-    return f"Archived: {_ARCHIVE.get(v.get('reason'), 'out of scope')}"
+    return f"Archived: {_ARCHIVE.get(v.get('reason') or '', 'out of scope')}"
 
 
 def _warning(v: dict, name: Callable[[str], str]) -> str:
@@ -69,7 +69,7 @@ def _escalated(v: dict, name: Callable[[str], str]) -> str:
 
 
 def _receipt(v: dict, name: Callable[[str], str]) -> str:
-    return f"{_DELIVERY.get(v.get('status'), 'delivery failed').capitalize()} to {name(v.get('agency') or '')}"
+    return f"{_DELIVERY.get(v.get('status') or '', 'delivery failed').capitalize()} to {name(v.get('agency') or '')}"
 
 
 def _fixed(text: str) -> Callable[[dict, Callable[[str], str]], str]:

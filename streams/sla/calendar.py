@@ -48,7 +48,8 @@ def resolve_zone(tz: ZoneLike) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigurationError(f"unknown time zone {name!r}: use Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from exc
+        raise ConfigurationError(
+            f"unknown time zone {name!r}: use Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from exc
 
 
 def as_utc(instant: datetime) -> datetime:

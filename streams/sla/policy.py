@@ -84,7 +84,8 @@ class SlaPolicy:
         off). Any bad value raises :class:`ConfigurationError` naming the key and what to write.
         """
         if not isinstance(config, Mapping):
-            raise ConfigurationError(f"the sla settings must be a mapping of names to values, not {type(config).__name__}")
+            raise ConfigurationError(
+                f"the sla settings must be a mapping of names to values, not {type(config).__name__}")
         allowed = {f.name for f in fields(cls)}
         unknown = sorted(str(k) for k in config if k not in allowed)
         if unknown:
@@ -126,7 +127,8 @@ def _check_warnings(warnings: object) -> None:
                 "(exclusive), such as 0.5 for half-way"
             )
     if list(warnings) != sorted(set(warnings)):
-        raise ConfigurationError(f"sla warnings {list(warnings)!r} must be ascending without repeats, such as [0.5, 0.75]")
+        raise ConfigurationError(
+            f"sla warnings {list(warnings)!r} must be ascending without repeats, such as [0.5, 0.75]")
     labels = [warning_label(f) for f in warnings]
     if len(set(labels)) != len(labels):
         raise ConfigurationError(f"sla warnings {list(warnings)!r} are too close together to tell apart in action keys")

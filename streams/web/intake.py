@@ -54,7 +54,8 @@ async def _attempt(call: Call, raw: bytes) -> _Attempt:
         raise ApiError(400, "invalid_idempotency_key",
                        f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters (a UUID is best)")
     principal = call.principal
-    scope = f"channel:{principal.subject}" if principal is not None and principal.role is Role.CHANNEL else _PUBLIC_SCOPE
+    scope = (f"channel:{principal.subject}" if principal is not None and principal.role is Role.CHANNEL
+             else _PUBLIC_SCOPE)
     log_key = claim_key(scope, key)
     fingerprint = request_fingerprint(raw)
     claim = await hub.claims.resolve(log_key, Claim.new(new_tracking_id(now), fingerprint, now))

@@ -99,7 +99,8 @@ def _stream_metrics(o: dict):
     yield records
     yield rate
     lag = _gauge("lapor_consumer_group_lag", "Records a consumer group has yet to read, per partition "
-                 "(hub group: its source topics and any partition with lag).", labels=("group", "kind", "topic", "partition"))
+                 "(hub group: its source topics and any partition with lag).",
+                 labels=("group", "kind", "topic", "partition"))
     lag_sum = _gauge("lapor_consumer_group_lag_sum", "Records a consumer group has yet to read, all partitions.",
                      labels=("group", "kind"))
     for group in o["lag"]["groups"]:

@@ -157,7 +157,8 @@ def document(endpoints: list[Endpoint]) -> dict[str, Any]:
         "paths": paths,
         "components": {"securitySchemes": {
             "staffToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                           "description": "a token of the embedded issuer (POST /api/v1/auth/token) or the OIDC provider"},
+                           "description": "a token of the embedded issuer (POST /api/v1/auth/token) "
+                                          "or the OIDC provider"},
             "apiKey": {"type": "http", "scheme": "bearer", "description": "a program's API key: lapor_<id>_<secret>"},
             "reporterToken": {"type": "http", "scheme": "bearer",
                               "description": "the reporter_token of the complaint's 202"},

@@ -64,6 +64,12 @@ def _tracking_id(call: Call) -> str:
     return tracking_id
 
 
+def _staff(call: Call) -> Principal:
+    """The caller: dispatch authorizes every staff endpoint (signed in, one of its roles) before its handler."""
+    assert call.principal is not None
+    return call.principal
+
+
 def _agency(call: Call) -> str:
     code = call.params["code"]
     if code not in call.hub.directory:
@@ -90,18 +96,18 @@ def _may_act_for(principal: Principal, code: str) -> str:
 
 async def _case_file(call: Call) -> Reply:
     code, tracking_id = _agency(call), _tracking_id(call)
-    _may_read_agency(call.principal, code, call.hub.directory)
+    _may_read_agency(_staff(call), code, call.hub.directory)
     case = await asyncio.to_thread(read_model_of(call.hub).case_file, tracking_id)
     if case is None:
         raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
     if case["agency"] != code:
         raise ApiError(404, "not_held_here", f"{tracking_id} is not held by {code}")
-    return Reply(redacted_case_file(call.principal, case))
+    return Reply(redacted_case_file(_staff(call), case))
 
 
 async def _agency_action(call: Call) -> Reply:
     code, tracking_id = _agency(call), _tracking_id(call)
-    sender = _may_act_for(call.principal, code)
+    sender = _may_act_for(_staff(call), code)
     _, body = await read_json_object(call.request, max_bytes=_ACTION_BYTES)
     kind = body.get("type")
     if kind not in AGENCY_ACTIONS:
@@ -121,7 +127,8 @@ def _agency_fields(kind: str, values: dict, code: str) -> dict:
         suggested = values["suggested_agency"] or ""
         if suggested == code:
             raise ApiError(422, "invalid_fields", "suggest another agency than your own, or none",
-                           fields=[{"field": "suggested_agency", "code": "invalid", "message": "is the declining agency"}])
+                           fields=[{"field": "suggested_agency", "code": "invalid",
+                                    "message": "is the declining agency"}])
         return {"from_agency": code, "to_agency": suggested, "reason": values["reason"], "hop": 0,
                 "suggested_by_agency": bool(suggested)}
     if kind == "request_information":
@@ -147,7 +154,7 @@ async def _triage_action(call: Call, action: str) -> Reply:
 
 
 def _record(call: Call, record_type: str, tracking_id: str, sender: str, fields: dict) -> dict:
-    principal = call.principal
+    principal = _staff(call)
     event_id = command_event_id(call.request, principal.issuer, principal.subject, tracking_id, record_type)
     return {"event_id": event_id, "tracking_id": tracking_id, "occurred_at": call.hub.clock.now(), "actor": sender,
             **fields}
@@ -156,7 +163,7 @@ def _record(call: Call, record_type: str, tracking_id: str, sender: str, fields:
 async def _send(call: Call, tracking_id: str, record_type: str, value: dict, sender: str) -> Reply:
     found = await standing_of(call.hub, tracking_id)
     check_allowed(call.hub, found, record_type, sender, value)
-    await send_command(call.hub, record_type, value, sender=sender, subject=call.principal.subject)
+    await send_command(call.hub, record_type, value, sender=sender, subject=_staff(call).subject)
     return Reply({"tracking_id": tracking_id, "accepted": record_type, "event_id": value["event_id"]}, status=202)
 
 
@@ -178,7 +185,7 @@ async def _triage_queue(call: Call) -> Reply:
 
 
 async def _overdue(call: Call) -> Reply:
-    principal, directory = call.principal, call.hub.directory
+    principal, directory = _staff(call), call.hub.directory
     if principal.role is Role.SUPERVISOR:
         agencies = [a.code for a in directory if supervises(principal, a.code, directory)]
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from lapor_hub.streams.broker import LocalBroker
@@ -73,25 +73,30 @@ def run_worker(settings: HubSettings, *, embedded: bool, loglevel: str = "INFO")
         worker = HubWorker(hub.app, loglevel=loglevel, redirect_stdouts=False, watchdog=watchdog,
                            stdout=sys.stdout, stderr=sys.stderr)
         supervisor = BrokerSupervisor(broker, worker.stop_from_thread) if broker is not None else None
-        agencies = nullcontext()
+        agencies: AbstractContextManager[object] = nullcontext()
         if settings.demo:  # example agency systems and their connectors, so deliveries show too
             from lapor_hub.streams.demo.agencies import start_demo_agencies
 
             agencies = start_demo_agencies(settings)
+        code = 0
         with agencies:
             if supervisor is not None:
                 supervisor.start()
             try:
                 worker.execute_from_commandline()
-            except SystemExit:
-                pass
+            except SystemExit as exit_:
+                # mode turns a crash (an agent, a recovery) into SystemExit(1): a supervisor must
+                # see it, to restart the worker.
+                code = exit_.code if isinstance(exit_.code, int) else 1
             finally:
                 if supervisor is not None:
                     supervisor.stop()
         # The rest of the way out (demo agencies, the broker) has a deadline of its own.
         watchdog.disarm()
         StopWatchdog(STOP_GRACE_S, last_cleanup=_stopper(broker)).arm()
-    return 1 if supervisor is not None and supervisor.gave_up else 0
+    if supervisor is not None and supervisor.gave_up:
+        return 1
+    return code
 
 
 def _stopper(broker: LocalBroker | None):

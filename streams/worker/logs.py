@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from typing import TextIO
 
-__all__ = ["RepeatFilter", "TolerantStream", "install_repeat_filter"]
+__all__ = ["RepeatFilter", "TolerantStream", "install_repeat_filter", "quiet_library_noise"]
 
 _MAX_KINDS = 1024
 
@@ -61,6 +61,20 @@ def install_repeat_filter(logger: logging.Logger, interval_s: float = 30.0) -> R
     for handler in logger.handlers:
         handler.addFilter(shared)
     return shared
+
+
+#: Library loggers whose warnings say nothing an operator can act on, each with why.
+_NOISE = {
+    # "Task ... ran for 0.12s (>0.100s threshold)": kafka-python's I/O thread (the health
+    # sampler's client) waits for the GIL while the worker is busy: a load figure, not a fault,
+    # written every few seconds with a different text each time.
+    "kafka.net.selector": logging.ERROR,
+}
+
+
+def quiet_library_noise() -> None:
+    for name, level in _NOISE.items():
+        logging.getLogger(name).setLevel(level)
 
 
 class TolerantStream(io.TextIOBase):

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import faust
 
-from lapor_hub.streams.worker.logs import install_repeat_filter
+from lapor_hub.streams.worker.logs import install_repeat_filter, quiet_library_noise
 
 __all__ = ["HubWorker", "StopWatchdog", "FORCED_EXIT"]
 
@@ -77,6 +77,7 @@ class HubWorker(faust.Worker):
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         super().on_setup_root_logger(logger, level)
         install_repeat_filter(logger)
+        quiet_library_noise()
 
     def stop_from_thread(self) -> None:
         """Begin the same stop as SIGTERM, from a thread other than the event loop's."""

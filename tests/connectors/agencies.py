@@ -62,8 +62,10 @@ class WebhookAgency:
 class Open311City:
     """A city's GeoReport v2 server (JSON): services, requests, tokens; errors as [{code, description}]."""
 
-    SERVICES = [{"service_code": "POTHOLE", "service_name": "Jalan berlubang", "type": "realtime", "metadata": True},
-                {"service_code": "STREETLIGHT", "service_name": "Lampu jalan mati", "type": "realtime", "metadata": False}]
+    SERVICES = [
+        {"service_code": "POTHOLE", "service_name": "Jalan berlubang", "type": "realtime", "metadata": True},
+        {"service_code": "STREETLIGHT", "service_name": "Lampu jalan mati", "type": "realtime", "metadata": False},
+    ]
 
     def __init__(self, api_key: str, jurisdiction: str = "kotabandung.go.id") -> None:
         self.api_key, self.jurisdiction = api_key, jurisdiction
@@ -109,7 +111,8 @@ class Open311City:
             "lat": form.get("lat"), "long": form.get("long"), "address": form.get("address_string"),
             "attributes": {k[10:-1]: v for k, v in form.items() if k.startswith("attribute[")},
             "requested_datetime": self._now(), "updated_datetime": self._now()}
-        return web.json_response([{"service_request_id": service_request_id, "service_notice": "Terima kasih"}], status=201)
+        return web.json_response([{"service_request_id": service_request_id, "service_notice": "Terima kasih"}],
+                                 status=201)
 
     async def _list(self, request: web.Request) -> web.Response:
         refused = self._gate(request)

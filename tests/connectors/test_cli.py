@@ -99,7 +99,8 @@ def test_check_of_a_bad_config_exits_2_with_the_reason(tmp_path, capsys):
 def test_check_reaches_the_agency_system_and_the_broker(kafka_broker, hub, agency, tmp_path, capsys):
     endpoint = WebhookAgency("s" * 24)
     try:
-        config = {"type": "webhook", "id": "cli-check", "agency": agency, "broker": {"bootstrap": kafka_broker.bootstrap},
+        config = {"type": "webhook", "id": "cli-check", "agency": agency,
+                  "broker": {"bootstrap": kafka_broker.bootstrap},
                   "inbound": {"port": 0}, "settings": {"url": endpoint.url, "secret": "s" * 24}}
         path = tmp_path / "ok.yaml"
         path.write_text(yaml.safe_dump(config))
@@ -123,8 +124,8 @@ def test_run_survives_a_kill_and_stops_cleanly_on_sigterm(kafka_broker, hub, age
                                     "settings": {"outgoing": str(outgoing), "incoming": str(incoming)}}))
 
     def start():
-        return subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)], env=os.environ.copy(),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)],
+                                env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def delivered():
         return {json.loads(p.read_text())["id"] for p in outgoing.glob("*.json")}
@@ -140,7 +141,8 @@ def test_run_survives_a_kill_and_stops_cleanly_on_sigterm(kafka_broker, hub, age
     second = start()
     try:
         # the killed member holds its partitions until its session times out (6 s here)
-        caught_up = _bounded(lambda: wait_until(lambda: delivered() == sent, timeout=45, what="every assignment after the restart"))
+        caught_up = _bounded(lambda: wait_until(lambda: delivered() == sent, timeout=45,
+                                                what="every assignment after the restart"))
     finally:
         second.send_signal(signal.SIGTERM)
         output, _ = second.communicate(timeout=30)
@@ -174,8 +176,8 @@ def test_run_starts_while_the_agency_is_down_and_delivers_when_it_is_back(kafka_
         # `check` tells the operator; it is not a configuration error (exit 2) but a failed check (1).
         assert main(["check", str(path), "--skip-broker"]) == 1
         assert "HTTP 503" in capsys.readouterr().err
-        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)], env=os.environ.copy(),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)],
+                                   env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             sent = {hub.assign(agency, "LPR-DOWN-1"), hub.assign(agency, "LPR-DOWN-2")}
             # Its start-up ping and the first deliveries were refused, and it is still running.

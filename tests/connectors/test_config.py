@@ -35,7 +35,7 @@ ENV = {"BROKER_PW": "broker-pw-123", "HOOK_SECRET": "hook-secret-0123456789"}
 def test_a_valid_config_is_typed_and_its_secrets_are_hidden(tmp_path):
     config = load_config(_write(tmp_path, WEBHOOK), env=ENV)
     assert config.settings.secret.get_secret_value() == "hook-secret-0123456789"
-    assert config.broker.password.get_secret_value() == "broker-pw-123"
+    assert config.broker.password is not None and config.broker.password.get_secret_value() == "broker-pw-123"
     assert config.source == "/agency/18.10/connector/pringsewu-sipp"
     assert config.consumer_group == "lapor-connect.pringsewu-sipp"
     shown = repr(config) + str(config) + config.model_dump_json()
@@ -89,7 +89,8 @@ def test_the_example_configs_are_valid(tmp_path):
     loaded = {path.name: path for path in EXAMPLES.glob("*.yaml")}
     assert set(loaded) == {"pringsewu-webhook.yaml", "kemenkes-sql.yaml", "small-institution-filedrop.yaml",
                            "custom-csv-http.yaml"}
-    kemenkes = _write(tmp_path, loaded.pop("kemenkes-sql.yaml").read_text().replace("/run/secrets/kemenkes-db-url", str(secret)))
+    kemenkes_yaml = loaded.pop("kemenkes-sql.yaml").read_text().replace("/run/secrets/kemenkes-db-url", str(secret))
+    kemenkes = _write(tmp_path, kemenkes_yaml)
     configs = [load_config(path, env=env) for path in loaded.values()] + [load_config(kemenkes, env=env)]
     assert sorted(c.agency for c in configs) == ["18.10", "ANRI", "BPS", "KEMENKES"]
 
@@ -144,7 +145,8 @@ def test_a_connector_reaches_the_brokers_over_tls_with_its_own_certificate(tmp_p
     options = kafka_options(config.broker)
     assert options["security_protocol"] == "SASL_SSL" and options["sasl_plain_username"] == "lapor"
     assert options["ssl_context"].check_hostname
-    assert config.broker.tls().cert == (pki / "connect-pringsewu.pem").read_text().strip()
+    tls = config.broker.tls()
+    assert tls is not None and tls.cert == (pki / "connect-pringsewu.pem").read_text().strip()
     shown = repr(config) + str(config) + config.model_dump_json()
     assert "PRIVATE KEY" not in shown
 

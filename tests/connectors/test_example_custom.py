@@ -89,7 +89,8 @@ class TestCsvOverHttpConformance(ConnectorConformance):
 
 
 @pytest.mark.kafka
-def test_a_rejected_batch_is_split_so_only_the_bad_assignment_is_dead_lettered(kafka_broker, hub, agency, desk, tmp_path):
+def test_a_rejected_batch_is_split_so_only_the_bad_assignment_is_dead_lettered(
+        kafka_broker, hub, agency, desk, tmp_path):
     # one complaint: one partition, handed to the connector as one batch
     first, bad, second = (hub.assign(agency, "LPR-SPLIT", title="1"), hub.assign(agency, "LPR-SPLIT", title="x"),
                           hub.assign(agency, "LPR-SPLIT", title="2"))
@@ -98,6 +99,7 @@ def test_a_rejected_batch_is_split_so_only_the_bad_assignment_is_dead_lettered(k
         wait_until(lambda: {first, second} <= set(desk.rows), what="the good assignments")
         letters = hub.read(topics.DEADLETTER, lambda es: len(es) >= 1,
                            where=lambda e: e.value["source_topic"] == topics.inbox(agency))
-    assert [e.value["reason"] for e in letters] == ["POST assignments.csv answered HTTP 400 (rejected by the agency system)"]
+    assert [e.value["reason"] for e in letters] == [
+        "POST assignments.csv answered HTTP 400 (rejected by the agency system)"]
     assert runtime.counters.total["dead_lettered"] == 1 and runtime.counters.total["delivered"] == 2
     assert list(desk.rows) == [first, second] and bad not in desk.rows

@@ -67,7 +67,8 @@ class TestFileDropConformance(ConnectorConformance):
 
 def test_a_malformed_response_file_goes_to_rejected_with_a_report(folder, opened):
     (folder.incoming / "rusak.json").write_text('{"type": "FollowUpRecorded", "tracking_id": ')
-    (folder.incoming / "kurang.csv").write_text("type,tracking_id,note\nFollowUpRecorded,LPR-1,ok\nResponseGiven,LPR-1,\n")
+    (folder.incoming / "kurang.csv").write_text("type,tracking_id,note\n"
+                                                "FollowUpRecorded,LPR-1,ok\nResponseGiven,LPR-1,\n")
     (folder.incoming / "baik.csv").write_text("type,tracking_id,text\nResponseGiven,LPR-2,Sudah diperbaiki\n")
     updates = opened.poll()
     opened.acknowledge(updates)
@@ -115,5 +116,6 @@ def test_end_to_end_files_out_and_responses_in(kafka_broker, hub, agency, folder
         wait_until(lambda: (folder.incoming / "rejected" / "salah.json.error.txt").exists(), what="the rejection")
     assert [e.record_type for e in events] == ["ComplaintAccepted", "ComplaintForwarded"]
     forwarded = events[1].value
-    assert (forwarded["from_agency"], forwarded["to_agency"], forwarded["suggested_by_agency"]) == (agency, "KEMENKES", True)
+    assert (forwarded["from_agency"], forwarded["to_agency"], forwarded["suggested_by_agency"]) == (
+        agency, "KEMENKES", True)
     assert "'to_agency' is not an agency code" in (folder.incoming / "rejected" / "salah.json.error.txt").read_text()

@@ -18,6 +18,7 @@ import sys
 import threading
 import uuid
 from collections import defaultdict
+from typing import TextIO
 
 import pytest
 import yaml
@@ -26,9 +27,9 @@ from aiohttp import web
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import SIGNATURE_HEADER, SignatureError, verify
+from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.admin import init_topics
-from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
 from tests.connectors.support import FAST_RUNTIME, config_for, post_signed, running, wait_until
@@ -167,12 +168,13 @@ def test_an_outage_and_killed_connectors_lose_nothing_reorder_nothing_and_store_
         "broker": {"bootstrap": kafka_broker.bootstrap}, "runtime": FAST_RUNTIME,
         "inbound": {"host": "127.0.0.1", "port": free_port()},
         "settings": {"url": case_app.url, "secret": "${E2E_WEBHOOK_SECRET}", "timeout": 5}}))
-    runs: list[tuple[subprocess.Popen, object]] = []
+    runs: list[tuple[subprocess.Popen, TextIO]] = []
 
     def start() -> subprocess.Popen:
         log = open(tmp_path / f"connector-{len(runs) + 1}.log", "w")
         process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(path)],
-                                   env={**os.environ, "E2E_WEBHOOK_SECRET": SECRET}, stdout=log, stderr=subprocess.STDOUT)
+                                   env={**os.environ, "E2E_WEBHOOK_SECRET": SECRET},
+                                   stdout=log, stderr=subprocess.STDOUT)
         runs.append((process, log))
         return process
 

@@ -6,8 +6,8 @@ import pytest
 
 from lapor_hub.connectors.builtin.open311 import Open311Connector
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, RecordingContext, sample_delivery
-from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError, FatalError
+from lapor_hub.streams.core import topics
 from tests.connectors.agencies import Open311City
 from tests.connectors.support import config_for, running, wait_until
 
@@ -72,7 +72,8 @@ def test_status_mapping_open_follow_up_then_closed_response(city, tmp_path):
     connector.open(RecordingContext(connector.config))
     [srid] = list(connector.deliver([sample_delivery("32.73", "LPR-BDG-2")]))
     seen = []
-    for status, notes in (("open", ""), ("open", "Tim dijadwalkan"), ("open", "Tim dijadwalkan"), ("closed", "Sudah ditambal")):
+    for status, notes in (("open", ""), ("open", "Tim dijadwalkan"), ("open", "Tim dijadwalkan"),
+                          ("closed", "Sudah ditambal")):
         city.update(srid, status, notes)
         updates = connector.poll()
         connector.acknowledge(updates)

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from lapor_hub.connectors.builtin.sql import SqlConnector
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from lapor_hub.streams.core import topics
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core import topics
 from tests.connectors.support import config_for, running, wait_until
 
 
@@ -53,7 +53,8 @@ class AgencyDatabase(Counterpart):
                 "nomor_tracking": "tracking_id", "judul": "title", "isi": "description",
                 "kategori": "category", "alamat": "location.address", "tanggal_lapor": "submitted_at"}},
             "updates": {"table": self.follow_ups.name, "watermark_column": "id", "tracking_id_column": "nomor_tracking",
-                        "type_column": "jenis", "type_values": {"PROSES": "FollowUpRecorded", "SELESAI": "ResponseGiven"},
+                        "type_column": "jenis",
+                        "type_values": {"PROSES": "FollowUpRecorded", "SELESAI": "ResponseGiven"},
                         "columns": {"text": "catatan", "occurred_at": "waktu"}},
             **overrides,
         }
@@ -155,7 +156,8 @@ def test_an_unknown_column_is_a_clear_error_at_check(sqlite_db):
 def test_an_unknown_assignment_field_is_a_config_error(sqlite_db):
     settings = sqlite_db.settings()
     settings["assignments"]["columns"]["judul"] = "headline"
-    with pytest.raises(ConfigurationError, match=r"settings.assignments.columns: unknown assignment field\(s\) headline"):
+    with pytest.raises(ConfigurationError,
+                       match=r"settings.assignments.columns: unknown assignment field\(s\) headline"):
         config_for("sql", "KEMENKES", settings)
 
 
@@ -183,7 +185,8 @@ def test_end_to_end_on_postgres_with_a_durable_watermark(kafka_broker, hub, agen
         postgres_db.record_follow_up("LPR-1", "Pelapor sudah dihubungi", "x", kind="SELESAI")
         postgres_db.record_follow_up("LPR-2", "?", "x", kind="TIDAK-DIKENAL")  # not a known update type
         events = hub.read(topics.outbox(agency), lambda es: len(es) >= 2)
-        letters = hub.read(topics.DEADLETTER, bool, where=lambda e: e.value["source_topic"] == f"agency-system:{connector.config.id}")
+        letters = hub.read(topics.DEADLETTER, bool,
+                           where=lambda e: e.value["source_topic"] == f"agency-system:{connector.config.id}")
     assert [e.record_type for e in events] == ["FollowUpRecorded", "ResponseGiven"]
     assert events[1].value["response"] == "Pelapor sudah dihubungi"
     assert [e.value["reason"].split(":")[0] for e in letters] == ["'TIDAK-DIKENAL' is not an agency update"]

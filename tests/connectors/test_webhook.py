@@ -9,8 +9,8 @@ import pytest
 from lapor_hub.connectors.builtin.webhook import WebhookConnector
 from lapor_hub.connectors.sdk.signing import sign
 from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.errors import FatalError, RetriableError
 from lapor_hub.streams.core import topics
-from lapor_hub.errors import FatalError
 from tests.connectors.agencies import WebhookAgency
 from tests.connectors.support import config_for, post_signed, running, wait_until
 
@@ -69,7 +69,7 @@ def test_a_wrong_secret_stops_the_connector_instead_of_dead_lettering(endpoint):
 def test_retry_after_is_passed_on(endpoint):
     endpoint.down_with, endpoint.retry_after = 429, "7"
     connector = _webhook("18.10", endpoint.url)
-    with pytest.raises(Exception) as failure:
+    with pytest.raises(RetriableError) as failure:
         list(connector.deliver([sample_delivery("18.10", "LPR-1")]))
     assert failure.value.retry_after == 7.0
 
@@ -84,7 +84,8 @@ def test_assignments_reach_the_agency_with_receipts(kafka_broker, hub, agency, e
         ids = [hub.assign(agency, f"LPR-{agency}-{n}") for n in range(3)]
         wait_until(lambda: len(endpoint.cases) == 3, what="3 cases at the agency")
         receipts = hub.read(topics.CONNECTOR_HEALTH, lambda es: len(es) >= 3,
-                            where=lambda e: e.record_type == "DeliveryReceipt" and e.value["connector_id"] == connector.config.id)
+                            where=lambda e: e.record_type == "DeliveryReceipt"
+                            and e.value["connector_id"] == connector.config.id)
         hub.read(topics.CONNECTOR_HEALTH, bool, where=lambda e: e.record_type == "ConnectorHeartbeat"
                  and e.key == connector.config.id.encode())
     assert sorted(endpoint.cases) == sorted(ids)
@@ -126,7 +127,8 @@ def test_a_bad_signature_is_rejected_and_nothing_is_produced(kafka_broker, hub, 
         assert post_signed(url, SECRET, forged, signature=stale)[0] == 401
         assert post_signed(url, SECRET, {"type": "FollowUpRecorded", "tracking_id": "LPR-1"})[0] == 422
         # a valid update afterwards is the only thing on the outbox
-        assert post_signed(url, SECRET, {"update_id": "ok", "type": "ComplaintAccepted", "tracking_id": "LPR-2"})[0] == 202
+        valid = {"update_id": "ok", "type": "ComplaintAccepted", "tracking_id": "LPR-2"}
+        assert post_signed(url, SECRET, valid)[0] == 202
         events = hub.read(topics.outbox(agency), lambda es: len(es) >= 1)
     assert [(e.record_type, e.value["tracking_id"]) for e in events] == [("ComplaintAccepted", "LPR-2")]
 

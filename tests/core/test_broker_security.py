@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import faust
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.core.broker_security import BrokerCredentials, BrokerTls, security_options
@@ -28,6 +30,12 @@ def pki(tmp_path_factory):
     create_ca(other)
     issue(other, "kafka-1", Kind.BROKER, dns=["localhost"])
     return folder
+
+
+def _tls(env: dict[str, str]) -> BrokerTls:
+    tls = HubSettings.from_env(env).tls
+    assert tls is not None
+    return tls
 
 
 def _env(pki, **extra) -> dict[str, str]:
@@ -70,15 +78,14 @@ def test_unusable_tls_settings_fail_at_start_naming_the_setting(pki, change, mes
 
 
 def test_an_expired_certificate_is_refused_at_start_with_what_to_do(pki):
-    tls = HubSettings.from_env(_env(pki)).tls
-    assert tls is not None
+    tls = _tls(_env(pki))
     later = datetime.now(timezone.utc) + timedelta(days=400)
     with pytest.raises(ConfigurationError, match="expired on .*renew it"):
         tls.validate(now=later)
 
 
 def test_the_security_protocol_follows_what_is_given(pki):
-    tls = HubSettings.from_env(_env(pki)).tls
+    tls = _tls(_env(pki))
     credentials = BrokerCredentials("lapor-hub", "a-long-password-1")
     assert security_options(None, None) == {}
     assert security_options(None, tls)["security_protocol"] == "SSL"
@@ -89,11 +96,10 @@ def test_the_security_protocol_follows_what_is_given(pki):
 
 
 def test_faust_gets_the_same_tls_and_credentials(pki):
-    settings = HubSettings.from_env({**_env(pki), "LAPOR_BROKER_USERNAME": "lapor-hub",
-                                     "LAPOR_BROKER_PASSWORD": "a-long-password-1"})
-    credentials = faust_settings(settings)["broker_credentials"]
+    env = {**_env(pki), "LAPOR_BROKER_USERNAME": "lapor-hub", "LAPOR_BROKER_PASSWORD": "a-long-password-1"}
+    credentials = faust_settings(HubSettings.from_env(env))["broker_credentials"]
     assert isinstance(credentials, faust.SASLCredentials)
-    assert credentials.protocol.value == "SASL_SSL" and credentials.ssl_context is settings.tls.context()
+    assert credentials.protocol.value == "SASL_SSL" and credentials.ssl_context is _tls(env).context()
     certificate_only = faust_settings(HubSettings.from_env(_env(pki)))["broker_credentials"]
     assert isinstance(certificate_only, faust.SSLCredentials)
     assert "broker_credentials" not in faust_settings(HubSettings.from_env({}))
@@ -119,8 +125,8 @@ class _TlsServer:
                 return
             try:
                 with self.context.wrap_socket(raw, server_side=True) as tls:
-                    subject = dict(part[0] for part in tls.getpeercert()["subject"])
-                    self.clients.append(subject["commonName"])
+                    peer = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True) or b"")
+                    self.clients.append(str(peer.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value))
                     tls.sendall(b"ok")
             except (ssl.SSLError, OSError):
                 pass
@@ -136,7 +142,7 @@ def _connect(context: ssl.SSLContext, port: int, name: str) -> bytes:
 
 
 def test_the_context_checks_the_broker_s_ca_and_name_and_shows_the_client_certificate(pki):
-    context = HubSettings.from_env(_env(pki)).tls.context()
+    context = _tls(_env(pki)).context()
     good = _TlsServer(pki / "kafka-1.pem", pki / "kafka-1.key", pki / "ca.pem")
     impostor = _TlsServer(pki / "other" / "kafka-1.pem", pki / "other" / "kafka-1.key", pki / "ca.pem")
     try:

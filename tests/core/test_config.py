@@ -43,6 +43,7 @@ def test_secrets_come_from_files_and_never_show_in_repr(tmp_path):
     secret = tmp_path / "password"
     secret.write_text("s3cret-value\n")
     settings = HubSettings.from_env({"LAPOR_BROKER_USERNAME": "hub", "LAPOR_BROKER_PASSWORD_FILE": str(secret)})
+    assert settings.credentials is not None
     assert settings.credentials.password == "s3cret-value"
     assert "s3cret-value" not in repr(settings)
 

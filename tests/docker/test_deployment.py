@@ -142,9 +142,10 @@ def test_the_production_connector_config_is_valid_once_its_secret_files_exist(se
     assert config.agency == "18.10"
     assert "a-long-shared-secret" not in repr(config) and "PRIVATE KEY" not in repr(config)
     # TLS with the deployment's CA and the connector's own certificate, signing in as its principal.
-    assert config.broker.security_protocol is None and config.broker.uses_tls
-    assert config.broker.credentials().username == "connect-pringsewu"
-    assert config.broker.tls().cert == secrets["connect_pringsewu_cert"].read_text().strip()
+    credentials, tls = config.broker.credentials(), config.broker.tls()
+    assert config.broker.security_protocol is None and credentials is not None and tls is not None
+    assert credentials.username == "connect-pringsewu"
+    assert tls.cert == secrets["connect_pringsewu_cert"].read_text().strip()
     config_path.write_text(text)  # as shipped, without the mounted secrets: a clear error
     with pytest.raises(ConfigurationError, match="_file"):
         load_config(config_path)

@@ -50,8 +50,9 @@ def _heartbeat(connector_id: str, status: str, *, delivered: int, failed: int) -
 def _send_heartbeat(producer: KafkaProducer, value: dict, *, age_s: float = 0.0) -> None:
     source = f"/agency/63.71/connector/{value['connector_id']}"
     headers = cloudevent_headers("ConnectorHeartbeat", value["event_id"], source, "", value["occurred_at"])
-    producer.send(topics.CONNECTOR_HEALTH, key=value["connector_id"].encode(), value=encode("ConnectorHeartbeat", value),
-                  headers=headers, timestamp_ms=int((time.time() - age_s) * 1000)).get(timeout=30)
+    producer.send(topics.CONNECTOR_HEALTH, key=value["connector_id"].encode(),
+                  value=encode("ConnectorHeartbeat", value), headers=headers,
+                  timestamp_ms=int((time.time() - age_s) * 1000)).get(timeout=30)
 
 
 def _lagging_group(settings, connector_id: str) -> None:

@@ -51,7 +51,8 @@ def test_the_overview_shows_the_traffic(health_hub, traffic, operator):
     assert intake["records_total"] >= len(traffic.tracking_ids) + 1  # the complaints and the garbage
     partition, offset = traffic.garbage_at
     [dead] = [e for e in o["dead_letters"]["latest"]
-              if e["source_topic"] == topics.INTAKE and (e["source_partition"], e["source_offset"]) == (partition, offset)]
+              if e["source_topic"] == topics.INTAKE
+              and (e["source_partition"], e["source_offset"]) == (partition, offset)]
     assert dead["stage"] == "intake" and dead["error_class"] and dead["reason"]
     assert set(dead) == {"stage", "error_class", "reason", "source_topic", "source_partition", "source_offset",
                          "failed_at"}  # never the payload or the key
@@ -99,9 +100,10 @@ def test_ready_when_the_broker_answers_and_partitions_are_assigned(health_hub, t
 
 def _status(hub, operator, *args: str) -> subprocess.CompletedProcess:
     token = operator["Authorization"].removeprefix("Bearer ")
-    return subprocess.run([sys.executable, "-m", "lapor_hub.streams.cli", "status", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160",
-                                           "LAPOR_HUB_TOKEN": token})
+    return subprocess.run([sys.executable, "-m", "lapor_hub.streams.cli", "status", *args],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "LAPOR_HUB_URL": hub.base_url, "COLUMNS": "160",
+                               "LAPOR_HUB_TOKEN": token})
 
 
 def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_one(health_hub, traffic, operator):
@@ -117,7 +119,8 @@ def test_status_exits_zero_within_the_thresholds_and_three_naming_each_crossed_o
     assert lagging.returncode == 3
     assert f"lag {CONNECTOR_LAG} > {CONNECTOR_LAG - 1}" in lagging.stdout and traffic.live_connector in lagging.stdout
 
-    dead = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "0", "--max-connector-silence", "inf")
+    dead = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "0",
+                   "--max-connector-silence", "inf")
     assert dead.returncode == 3 and "dead letters in the last 60 min > 0" in dead.stdout
 
     silent = _status(health_hub, operator, "--max-lag", "1000000000", "--max-dead-letters", "1000000000",

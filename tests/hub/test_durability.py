@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from functools import partial
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_every_worker_shows_every_complaint(workers):
     for worker in workers:
         for tracking_id in tracking_ids:
             url = f"{worker.base_url}/api/v1/complaints/{tracking_id}"
-            view = wait_for(lambda: _visible(url), timeout=60, what=f"{tracking_id} at {worker.base_url}")
+            view = wait_for(partial(_visible, url), timeout=60, what=f"{tracking_id} at {worker.base_url}")
             assert view["status"] == "dispositioned"
 
 

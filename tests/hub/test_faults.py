@@ -102,6 +102,7 @@ def test_ctrl_c_stops_the_hub_when_its_stdout_reader_has_gone(kafka_broker, hub_
            "LAPOR_TOPIC_PARTITIONS": "2"}
     hub = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert hub.stdout is not None  # stdout=PIPE
     try:
         for line in hub.stdout:  # like `make run | tee run.log`: read until the worker is ready
             if b"Worker]: Ready" in line:

@@ -62,7 +62,8 @@ def pringsewu(hub):
     for n in range(32):
         status, body = http("POST", f"{hub.base_url}/api/v1/complaints",
                             complaint_body(title=f"Keluhan layanan publik nomor {n:02d}",
-                                           category="civil_registry.id_card" if n % 2 else "infrastructure.road.regency"))
+                                           category="civil_registry.id_card" if n % 2
+                                           else "infrastructure.road.regency"))
         assert status == 202
         tracking_ids.append(body["tracking_id"])
     wait_for(lambda: http("GET", f"{hub.base_url}/api/v1/agencies/{PRINGSEWU}/stats")[1]["received"] >= 32,

@@ -16,7 +16,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def _example() -> str:
     text = README.read_text()
     section = text[text.index("Decoding an agency inbox with standard tooling"):]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None, "no python example in the section"
+    return example.group(1)
 
 
 def test_the_readme_decodes_an_agency_inbox_with_confluent_kafka(hub, capsys):

@@ -24,7 +24,7 @@ __all__ = ["StubProvider", "SigningKey"]
 class SigningKey:
     kid: str
     alg: str
-    private: object
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
     @classmethod
     def rsa(cls, kid: str, alg: str = "RS256") -> SigningKey:
@@ -35,8 +35,9 @@ class SigningKey:
         return cls(kid, "ES256", ec.generate_private_key(ec.SECP256R1()))
 
     def jwk(self) -> dict:
-        to_jwk = RSAAlgorithm.to_jwk if self.alg[:2] in ("RS", "PS") else ECAlgorithm.to_jwk
-        return {**json.loads(to_jwk(self.private.public_key())), "kid": self.kid, "alg": self.alg, "use": "sig"}
+        public = self.private.public_key()
+        text = RSAAlgorithm.to_jwk(public) if isinstance(public, rsa.RSAPublicKey) else ECAlgorithm.to_jwk(public)
+        return {**json.loads(text), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
     def sign(self, claims: dict, **header) -> str:
         return jwt.encode(claims, self.private, algorithm=self.alg, headers={"kid": self.kid, **header})
@@ -60,7 +61,7 @@ class StubProvider:
                     time.sleep(provider.delay_s)
                 if self.path.endswith("/.well-known/openid-configuration"):
                     provider.hits["discovery"] += 1
-                    body = {"issuer": provider.claimed_issuer or provider.issuer,
+                    body: dict[str, object] = {"issuer": provider.claimed_issuer or provider.issuer,
                             "jwks_uri": f"{provider.issuer}/protocol/openid-connect/certs"}
                 elif self.path.endswith("/certs"):
                     provider.hits["jwks"] += 1

@@ -13,6 +13,7 @@ import json
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
 from lapor_hub.streams.directory import default_directory
@@ -129,8 +130,9 @@ def test_hs256_signed_with_keycloaks_public_key_is_refused(admin, issuer):
     token = admin.token("lapor", "officer-pringsewu")
     kid = jwt.get_unverified_header(token)["kid"]
     (jwk,) = [k for k in admin.jwks("lapor")["keys"] if k["kid"] == kid]
-    pem = RSAAlgorithm.from_jwk(json.dumps(jwk)).public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
+    assert isinstance(public_key, RSAPublicKey)  # a JWKS holds public keys only
+    pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     claims = jwt.decode(token, options={"verify_signature": False})
     claims["lapor_role"] = "national-admin"
     claims.pop("lapor_agency", None)

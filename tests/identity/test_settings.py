@@ -24,6 +24,7 @@ def test_oidc_settings_with_their_claim_mapping():
         "LAPOR_OIDC_JWKS_COOLDOWN": "0", "LAPOR_IDENTITY_EMBEDDED": "0", "LAPOR_IDENTITY_TOKEN_TTL": "300",
     })
     oidc = settings.oidc
+    assert oidc is not None
     assert oidc.issuer == OIDC["LAPOR_OIDC_ISSUER"] and oidc.audience == "lapor-hub"
     assert oidc.claims == ClaimMapping(role_claim="realm_access.roles")
     assert oidc.algorithms == ("RS256", "ES256") and oidc.jwks_cooldown_s == 0
@@ -53,4 +54,5 @@ def test_a_bad_setting_says_what_to_fix(env, says):
 
 def test_plain_http_is_accepted_on_loopback_only():
     for issuer in ("http://127.0.0.1:8080/realms/lapor", "http://localhost:8080/realms/lapor", "http://[::1]:80/r"):
-        assert IdentitySettings.from_env({**OIDC, "LAPOR_OIDC_ISSUER": issuer}).oidc.issuer == issuer
+        oidc = IdentitySettings.from_env({**OIDC, "LAPOR_OIDC_ISSUER": issuer}).oidc
+        assert oidc is not None and oidc.issuer == issuer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from lapor_hub.streams.intake.validation import validate_complaint, validate_submission_record
@@ -44,9 +46,10 @@ def test_type_errors_do_not_repeat_values(categories, directory):
 
 
 def test_record_errors_do_not_repeat_values(categories, directory):
-    record = {"event_id": "e-1", "tracking_id": "", "title": "short", "description": "x", "category": "x",
-              "channel": "web", "privacy": "PUBLIC", "location": None, "attachments": [], "requested_agency": None,
-              "reporter": {"name": _LONG_NAME, "nik": _BAD_NIK, "phone": _BAD_PHONE, "email": _BAD_EMAIL}}
+    record: dict[str, Any] = {
+        "event_id": "e-1", "tracking_id": "", "title": "short", "description": "x", "category": "x",
+        "channel": "web", "privacy": "PUBLIC", "location": None, "attachments": [], "requested_agency": None,
+        "reporter": {"name": _LONG_NAME, "nik": _BAD_NIK, "phone": _BAD_PHONE, "email": _BAD_EMAIL}}
     errors = validate_submission_record(record, categories=categories, directory=directory)
     assert {e.field for e in errors} >= {"reporter.nik", "reporter.phone", "reporter.email", "reporter.name"}
     _assert_nothing_personal(errors)

@@ -108,11 +108,11 @@ class Complaint:
     """Drives one complaint through the lifecycle, keeping its state and every emission."""
 
     ctx: LifecycleContext
-    state: ComplaintState | None = None
+    _state: ComplaintState | None = None
     now: datetime = T0
     emitted: list[Emission] = field(default_factory=list)
     #: The submission as received: kept apart from the state, as the agent keeps it.
-    submission: dict[str, Any] | None = None
+    _submission: dict[str, Any] | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
@@ -122,13 +122,22 @@ class Complaint:
         return complaint
 
     @property
+    def state(self) -> ComplaintState:
+        """The state since the submission (there is none before)."""
+        assert self._state is not None, "submit the complaint first"
+        return self._state
+
+    @property
+    def submission(self) -> dict[str, Any]:
+        assert self._submission is not None, "submit the complaint first"
+        return self._submission
+
+    @property
     def status(self) -> Status:
-        assert self.state is not None
         return self.state.status
 
     @property
     def holder(self) -> str:
-        assert self.state is not None
         return self.state.agency
 
     def command(self, record_type: str, sender: str, **overrides: Any) -> Command:
@@ -143,10 +152,10 @@ class Complaint:
         if at is not None:
             assert at >= self.now, "the driver does not go back in time"
             self.now = at
-        if self.state is None and command.record_type == "ComplaintSubmitted":
-            self.submission = command.value
-        outcome = transition(self.state, command, self.ctx, self.now, self.submission)
-        self.state = outcome.state
+        if self._state is None and command.record_type == "ComplaintSubmitted":
+            self._submission = command.value
+        outcome = transition(self._state, command, self.ctx, self.now, self._submission)
+        self._state = outcome.state
         self.emitted.extend(outcome.emissions)
         return outcome
 

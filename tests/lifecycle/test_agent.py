@@ -6,13 +6,14 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import cloudevent_headers, decode, encode
 from lapor_hub.streams.core import topics
-from lapor_hub.streams.core.publisher import SENDER_HEADER, header
+from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher, header
 from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.intake.tracking import new_tracking_id
@@ -21,6 +22,7 @@ from lapor_hub.streams.lifecycle import LifecycleContext
 from lapor_hub.streams.lifecycle.agent import Batch, Lifecycle
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
 from lapor_hub.streams.lifecycle.state import ComplaintState
+from lapor_hub.streams.lifecycle.store import ComplaintStore
 from lapor_hub.streams.sla import ScaledClock
 from tests.hub.complaints import complaint_body
 
@@ -32,7 +34,7 @@ NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 class _Message:
     topic: str
     partition: int
-    key: bytes | None
+    key: bytes
     value: bytes
     headers: list
 
@@ -108,7 +110,9 @@ def lifecycle() -> _Agent:
     publisher = _Publisher()
     store = _Store(publisher)
     due = DueIndex()
-    agent = Lifecycle(store=store, publisher=publisher, context=LifecycleContext(directory=directory),
+    # The fakes have what the lifecycle uses of a store and a publisher.
+    agent = Lifecycle(store=cast(ComplaintStore, store), publisher=cast(Publisher, publisher),
+                      context=LifecycleContext(directory=directory),
                       clock=ScaledClock(1.0, NOW), directory=directory, partitions=PARTITIONS, due=due)
     return _Agent(agent, store, publisher, due)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lapor_hub.streams.lifecycle import Status
+from lapor_hub.streams.lifecycle import Emission, Status
 from tests.lifecycle.builders import PRINGSEWU, Complaint, at_wib, encode_all, submission
 
 #: Pringsewu's ladder: its own admin, its Inspektorat, the province, Kemendagri, the national admin, ORI.
@@ -14,9 +14,9 @@ PRINGSEWU_LADDER = [(PRINGSEWU, "Admin Instansi"), (PRINGSEWU, "Inspektorat Kabu
                     ("ORI", "Ombudsman Republik Indonesia")]
 
 
-def _daily_checks(complaint: Complaint, first: datetime, days: int) -> list[tuple[datetime, object]]:
+def _daily_checks(complaint: Complaint, first: datetime, days: int) -> list[tuple[datetime, Emission]]:
     """One SLA check a day at ``first``'s time of day; (check time, emission) for every event."""
-    fired = []
+    fired: list[tuple[datetime, Emission]] = []
     for day in range(days):
         at = first + timedelta(days=day)
         outcome = complaint.check_sla(at)
@@ -60,7 +60,8 @@ def test_nothing_is_due_before_next_due_at_and_something_is_at_it(ctx):
     assert due == at_wib(9, 5)  # the 50% warning
     assert complaint.check_sla(due - timedelta(seconds=1)).emissions == ()
     assert [e.value["percent"] for e in complaint.check_sla(due).emissions] == [50]
-    assert complaint.state.next_due_at > due
+    next_due = complaint.state.next_due_at
+    assert next_due is not None and next_due > due
 
 
 def test_a_follow_up_before_the_deadline_stops_the_follow_up_ladder(ctx):

@@ -48,6 +48,6 @@ def test_hub_timer_checks_do_not_push_agency_commands_out_of_the_duplicate_memor
     complaint = complaint_in(ctx, Status.DISPOSITIONED)
     follow_up = complaint.command("FollowUpRecorded", PRINGSEWU)
     complaint.apply(follow_up, at=complaint.later())
-    for day in range(SEEN_LIMIT + 1):
+    for _day in range(SEEN_LIMIT + 1):
         complaint.check_sla(complaint.later(24))
     assert complaint.apply(follow_up, at=complaint.later()).duplicate

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 
 from tests.conftest import CACHE
@@ -5,7 +7,7 @@ from tests.ops.secure import SecureCluster, run_cli, start_secure_cluster
 
 
 @pytest.fixture(scope="session")
-def secure_cluster(tmp_path_factory) -> SecureCluster:
+def secure_cluster(tmp_path_factory) -> Iterator[SecureCluster]:
     """A broker with TLS on every listener, SASL/SCRAM and the authorizer, deployed as
     docker/docker-compose.yml's deploy step does it: `lapor-hub topics init`, then
     `lapor-hub access apply` with the plan, both as the cluster admin by certificate."""

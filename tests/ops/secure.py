@@ -78,6 +78,7 @@ def start_secure_cluster(home: Path, cache_dir: Path) -> SecureCluster:
     pki, foreign = home / "pki", home / "foreign-pki"
     create_ca(pki)
     node = issue(pki, "kafka-1", Kind.BROKER, dns=[HOST])
+    assert node.keystore is not None
     issue(pki, "lapor-admin", Kind.ADMIN)
     passwords = {}
     for principal in MEMBERS:

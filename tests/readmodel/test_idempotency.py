@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,11 +18,12 @@ def _busy_day(seed: int = 7, complaints: int = 40) -> list[ProjectedEvent]:
     """Interleaved lifecycles of many complaints, in per-complaint order like a partition."""
     rng = random.Random(seed)
     hub = Hub()
-    stories = []
+    stories: list[list[Callable[..., object]]] = []
     for n in range(complaints):
         tid = f"LAP-{n:04d}"
         privacy = rng.choice(["PUBLIC", "CONFIDENTIAL", "ANONYMOUS"])
         agency = rng.choice(["18.10", "18", "KEMENKES"])
+        steps: list[Callable[..., object]]  # called without arguments: each lambda binds its own
         steps = [lambda t=tid, p=privacy: hub.submitted(t, privacy=p),
                  lambda t=tid, a=agency, p=privacy: hub.dispositioned(t, a, privacy=p)]  # fmt: skip
         if rng.random() < 0.3:
@@ -106,7 +109,7 @@ def test_any_split_with_redeliveries_gives_the_same_rows(expected_rows, cuts, re
     model = open_read_model("sqlite://")  # in memory: a fresh database per example
     model.create_schema()
     bounds = [0, *sorted(cuts), len(EVENTS)]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in pairwise(bounds):
         model.apply(EVENTS[start:end])
         for rewind in redelivered:  # a consumer restarting from an older committed offset
             if rewind < end:

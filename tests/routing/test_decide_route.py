@@ -17,7 +17,8 @@ LAMPUNG = "18"
 MESUJI = "18.11"  # another regency in Lampung
 
 
-def _route(directory: Directory, rules: RuleTable, category: str, region: str, requested: str | None = None) -> RouteDecision:
+def _route(directory: Directory, rules: RuleTable, category: str, region: str,
+           requested: str | None = None) -> RouteDecision:
     return decide_route(RoutingRequest(category, region, requested), directory, rules)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.directory import Directory
-from lapor_hub.streams.routing import CategoryTree, LocationRole, RuleTable
+from lapor_hub.streams.routing import CategoryTree, LocationRole, Rule, RuleTable
 
 _TREE = """
 road:
@@ -38,19 +38,25 @@ def _load(tmp_path, rules_yaml: str, tree: CategoryTree, directory: Directory) -
     return RuleTable.load(path, categories=tree, directory=directory)
 
 
+def _rule(table: RuleTable, category: str) -> Rule:
+    rule = table.rule_for(category)
+    assert rule is not None, f"no rule for {category}"
+    return rule
+
+
 def test_the_most_specific_category_wins(tmp_path, tree: CategoryTree, directory: Directory) -> None:
     table = _load(tmp_path, _VALID_RULES, tree, directory)
-    assert table.rule_for("road.national").id == "road"
-    assert table.rule_for("road.regency").location is LocationRole.REGENCY
+    assert _rule(table, "road.national").id == "road"
+    assert _rule(table, "road.regency").location is LocationRole.REGENCY
     # the order in the file does not change the outcome
     reordered = _load(tmp_path, "\n".join(reversed(_VALID_RULES.strip().splitlines())), tree, directory)
-    assert reordered.rule_for("road.regency").id == "road.regency"
+    assert _rule(reordered, "road.regency").id == "road.regency"
     assert table.rule_for("road") is None  # groups are never routed
 
 
 def test_the_shipped_table_prefers_the_specific_civil_registry_rule(rules: RuleTable) -> None:
-    assert rules.rule_for("civil_registry.id_card").id == "civil_registry"
-    assert rules.rule_for("civil_registry.nik_data").agency == "KEMENDAGRI"
+    assert _rule(rules, "civil_registry.id_card").id == "civil_registry"
+    assert _rule(rules, "civil_registry.nik_data").agency == "KEMENDAGRI"
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,8 @@ def write_version(record_type: str, version: int, value: dict) -> bytes:
 
 def _write(name: str, data: bytes, value: dict) -> None:
     (GOLDEN / f"{name}.bin").write_bytes(data)
-    (GOLDEN / f"{name}.json").write_text(json.dumps(to_json(value), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (GOLDEN / f"{name}.json").write_text(json.dumps(to_json(value), indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
 
 
 def main() -> None:

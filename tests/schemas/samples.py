@@ -18,13 +18,16 @@ def _at(minutes: int) -> datetime:
 
 
 _TRACKING = "LAP-2024-0001708"
-_REPORTER = {"name": "Siti Rahayu", "nik": "3201046503910007", "phone": "+6281298765432", "email": "siti.rahayu@gmail.com"}
+_REPORTER = {"name": "Siti Rahayu", "nik": "3201046503910007", "phone": "+6281298765432",
+             "email": "siti.rahayu@gmail.com"}
 _LOCATION = {"region_code": "18.10", "lat": -5.3583, "lon": 104.9746, "address": "Jl. Ahmad Yani No. 12, Pringsewu"}
-_PHOTO = {"name": "jalan-berlubang.jpg", "content_type": "image/jpeg", "url": "https://lapor.go.id/files/8f1d2c3a", "size_bytes": 482113}
+_PHOTO = {"name": "jalan-berlubang.jpg", "content_type": "image/jpeg", "url": "https://lapor.go.id/files/8f1d2c3a",
+          "size_bytes": 482113}
 
 
 def _common(n: int, actor: str, tracking: str = _TRACKING) -> dict:
-    return {"event_id": f"0b8e6f2a-7c1d-4e5f-9a0b-{n:012d}", "tracking_id": tracking, "occurred_at": _at(n), "actor": actor}
+    return {"event_id": f"0b8e6f2a-7c1d-4e5f-9a0b-{n:012d}", "tracking_id": tracking, "occurred_at": _at(n),
+            "actor": actor}
 
 
 SAMPLES: dict[str, dict] = {
@@ -37,8 +40,10 @@ SAMPLES: dict[str, dict] = {
         "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
     },
     "ComplaintVerified": {**_common(2, "national-admin"), "notes": "Lengkap; disposisi ke Pemkab Pringsewu."},
-    "ComplaintReturnedToReporter": {**_common(3, "national-admin"), "reason": "Mohon sebutkan nama desa dan lampirkan foto lokasi."},
-    "ComplaintArchived": {**_common(4, "national-admin"), "reason": "DUPLICATE", "notes": "Sama dengan LAP-2024-0001650."},
+    "ComplaintReturnedToReporter": {**_common(3, "national-admin"),
+                                    "reason": "Mohon sebutkan nama desa dan lampirkan foto lokasi."},
+    "ComplaintArchived": {**_common(4, "national-admin"), "reason": "DUPLICATE",
+                          "notes": "Sama dengan LAP-2024-0001650."},
     "ComplaintPutOnHold": {**_common(5, "national-admin"), "reason": "Menunggu konfirmasi kewenangan dari Kemendagri."},
     "ComplaintDispositioned": {
         **_common(6, "hub"),
@@ -58,11 +63,14 @@ SAMPLES: dict[str, dict] = {
     "FollowUpRecorded": {
         **_common(9, "18.10"), "agency": "18.10",
         "note": "Dinas PUPR telah meninjau lokasi; perbaikan dijadwalkan minggu depan.",
-        "attachments": [{"name": "survei.pdf", "content_type": "application/pdf", "url": "https://lapor.go.id/files/0c9e", "size_bytes": None}],
+        "attachments": [{"name": "survei.pdf", "content_type": "application/pdf", "url": "https://lapor.go.id/files/0c9e",
+                         "size_bytes": None}],
     },
-    "ResponseGiven": {**_common(10, "18.10"), "agency": "18.10", "response": "Jalan telah ditambal pada 12 Maret 2024."},
+    "ResponseGiven": {**_common(10, "18.10"), "agency": "18.10",
+                      "response": "Jalan telah ditambal pada 12 Maret 2024."},
     "ReporterReplied": {**_common(11, "reporter"), "message": "Terima kasih, sudah diperbaiki."},
-    "InformationAdded": {**_common(12, "reporter"), "message": "Desa Fajar Esuk, dekat masjid.", "attachments": [_PHOTO]},
+    "InformationAdded": {**_common(12, "reporter"), "message": "Desa Fajar Esuk, dekat masjid.",
+                         "attachments": [_PHOTO]},
     "ComplaintReopened": {**_common(13, "reporter"), "reason": "Lubang muncul lagi setelah hujan."},
     "ComplaintClosed": {**_common(14, "hub"), "reason": "NO_REPLY", "note": None},
     "SlaWarning": {**_common(15, "hub"), "stage": "first-follow-up", "agency": "18.10", "percent": 75,

@@ -38,7 +38,8 @@ def nik() -> st.SearchStrategy[str]:
 
 
 def phone() -> st.SearchStrategy[str]:
-    return st.builds(lambda prefix, rest: f"+628{prefix}{rest}", st.sampled_from(["11", "12", "13", "21", "52", "57", "77", "95"]),
+    return st.builds(lambda prefix, rest: f"+628{prefix}{rest}",
+                     st.sampled_from(["11", "12", "13", "21", "52", "57", "77", "95"]),
                      st.text("0123456789", min_size=6, max_size=9))
 
 
@@ -50,7 +51,8 @@ _REALISTIC = {
     "nik": nik(),
     "phone": phone(),
     "name": person_name(),
-    "email": st.builds(lambda n, d: f"{n.lower().replace(' ', '.')}@{d}", person_name(), st.sampled_from(["gmail.com", "yahoo.co.id", "go.id"])),
+    "email": st.builds(lambda n, d: f"{n.lower().replace(' ', '.')}@{d}", person_name(),
+                       st.sampled_from(["gmail.com", "yahoo.co.id", "go.id"])),
     "region_code": st.sampled_from(_REGIONS),
     "agency": st.sampled_from(_AGENCIES),
     "code": st.sampled_from(_AGENCIES),

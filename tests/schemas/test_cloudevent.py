@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
@@ -22,7 +23,7 @@ AT = datetime(2024, 3, 4, 9, 15, 30, 123456, tzinfo=timezone(timedelta(hours=7))
 
 
 def _headers(**overrides):
-    args = dict(record_type="ComplaintSubmitted", event_id="0b8e6f2a-1", source="/hub/intake",
+    args: dict[str, Any] = dict(record_type="ComplaintSubmitted", event_id="0b8e6f2a-1", source="/hub/intake",
                 subject="LAP-2024-0001708", time=AT)
     args.update(overrides)
     return cloudevent_headers(**args)
@@ -72,7 +73,8 @@ def test_reading_back_tolerates_str_or_bytes_names_in_any_case():
     assert read_cloudevent_headers(as_bytes_keys) == expected
     as_str_dict = {name.upper(): value.decode() for name, value in headers}
     assert read_cloudevent_headers(as_str_dict) == expected
-    assert read_cloudevent_headers(headers + [("ce_traceparent", b"00-abc-01"), ("x-other", b"1")])["traceparent"] == "00-abc-01"
+    with_trace = headers + [("ce_traceparent", b"00-abc-01"), ("x-other", b"1")]
+    assert read_cloudevent_headers(with_trace)["traceparent"] == "00-abc-01"
 
 
 def test_missing_attributes_are_a_serialization_error_naming_them():

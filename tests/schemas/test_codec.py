@@ -67,10 +67,11 @@ def _error_of(call, *args) -> SerializationError:
     error = caught.value
     assert error.reason == str(error)
     # nor in a chained exception (fastavro's messages quote values): a logged traceback shows those
-    chain, seen = [error], error
-    while seen.__cause__ or seen.__context__:
-        seen = seen.__cause__ or seen.__context__
+    chain: list[BaseException] = [error]
+    seen = error.__cause__ or error.__context__
+    while seen is not None:
         chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
     for secret in SECRETS:
         assert all(secret not in str(item) for item in chain), secret
     return error

@@ -70,11 +70,14 @@ def test_promotions_resolve_in_the_reading_direction_only():
     as_long = changed(lambda s: field(s, "hop").update(type="long"))
     assert reader_incompatibilities(as_long, BASE) == []  # int written, long read
     assert reader_incompatibilities(BASE, as_long) == ["$.hop: type changed from long to int"]
-    for writer, reader in [("int", "double"), ("long", "float"), ("float", "double"), ("string", "bytes"), ("bytes", "string")]:
+    for writer, reader in [("int", "double"), ("long", "float"), ("float", "double"), ("string", "bytes"),
+                           ("bytes", "string")]:
         assert reader_incompatibilities(reader, writer) == [], (writer, reader)
     assert reader_incompatibilities("int", "double") == ["$: type changed from double to int"]
     assert check_compatibility(as_long, [BASE], CompatibilityMode.BACKWARD) == []
-    assert check_compatibility(as_long, [BASE], FULL_T) == ["v1 readers cannot read new data: $.hop: type changed from long to int"]
+    assert check_compatibility(as_long, [BASE], FULL_T) == [
+        "v1 readers cannot read new data: $.hop: type changed from long to int"
+    ]
 
 
 def test_a_wider_union_is_backward_but_not_forward_compatible():
@@ -96,14 +99,16 @@ def test_aliases_allow_renames():
 def test_a_field_added_without_default_breaks_backward():
     new = changed(lambda s: s["fields"].append(f("channel", "string")))
     problems = check_compatibility(new, [BASE], FULL_T)
-    assert len(problems) == 1 and problems[0].startswith("new schema cannot read v1 data: $.channel: field is not in the writer")
+    assert len(problems) == 1
+    assert problems[0].startswith("new schema cannot read v1 data: $.channel: field is not in the writer")
 
 
 def test_a_field_removed_without_default_breaks_forward():
     new = changed(lambda s: s["fields"].remove(field(s, "hop")))
     assert check_compatibility(new, [BASE], CompatibilityMode.BACKWARD) == []
     problems = check_compatibility(new, [BASE], FULL_T)
-    assert len(problems) == 1 and problems[0].startswith("v1 readers cannot read new data: $.hop: field is not in the writer")
+    assert len(problems) == 1
+    assert problems[0].startswith("v1 readers cannot read new data: $.hop: field is not in the writer")
 
 
 def test_a_type_change_breaks():

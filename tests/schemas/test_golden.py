@@ -7,6 +7,7 @@ Regenerate only for a new record type or version (see regenerate_golden.py).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,8 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 
 
 #: What the fields added since each older version read as: their defaults.
-_ADDED_SINCE = {"FollowUpRecorded.v1": {"attachments": []}, "ComplaintSubmitted.v1": {"reporter_token_hash": None}}
+_ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
+                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None}}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import aiohttp.web
 import faust
@@ -76,7 +77,8 @@ def _with_field(field: dict) -> str:
 
 
 def test_compatibility_check_answers_is_compatible():
-    good = _with_field({"name": "visit_at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}], "default": None})
+    good = _with_field({"name": "visit_at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}],
+                        "default": None})
     assert API.check_compatibility(SUBJECT, {"schema": good}) == (200, {"is_compatible": True})
     bad = _with_field({"name": "visited", "type": "boolean"})
     assert API.check_compatibility(SUBJECT, {"schema": bad}) == (200, {"is_compatible": False})
@@ -114,7 +116,7 @@ def serving(app: aiohttp.web.Application) -> Iterator[str]:
         await runner.setup()
         site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        port = runner.addresses[0][1]
         url.append(f"http://127.0.0.1:{port}")
         started.set()
 
@@ -134,7 +136,8 @@ def _faust_web_app() -> aiohttp.web.Application:
     """The Blueprint registered on a faust app, as the hub does; its aiohttp app, no worker."""
     app = faust.App("registry-test", broker="memory://", store="memory://", web_enabled=True)
     make_blueprint(default_catalog()).register(app, url_prefix="/registry")
-    return app.web.web_app
+    # faust types App.web as its base Web, which does not declare the aiohttp driver's web_app.
+    return app.web.web_app  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["faust-blueprint", "aiohttp-app"])
@@ -149,7 +152,7 @@ def registry_url(request) -> Iterator[str]:
             yield url + "/registry"
 
 
-async def _get(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, str, object]:
+async def _get(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, str, Any]:
     async with aiohttp.ClientSession() as session:
         async with session.request(method, url, json=body, timeout=aiohttp.ClientTimeout(total=5)) as response:
             return response.status, response.content_type, await response.json(content_type=None)
@@ -167,12 +170,14 @@ def test_http_routes_answer_like_the_api_with_the_registry_content_type(registry
         ("/schemas/ids/999", API.schema_by_id(999)),
         ("/config", API.config()),
     ]
-    found = asyncio.run(_get(f"{registry_url}/subjects/{SUBJECT}", "POST", {"schema": API.version(SUBJECT, "1")[1]["schema"]}))
+    found = asyncio.run(_get(f"{registry_url}/subjects/{SUBJECT}", "POST",
+                             {"schema": API.version(SUBJECT, "1")[1]["schema"]}))
     assert found == (200, CONTENT_TYPE, API.version(SUBJECT, "1")[1])
     for path, (status, body) in cases:
         assert asyncio.run(_get(registry_url + path)) == (status, CONTENT_TYPE, body), path
     bad = _with_field({"name": "visited", "type": "boolean"})
-    answer = asyncio.run(_get(f"{registry_url}/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true", "POST", {"schema": bad}))
+    answer = asyncio.run(_get(f"{registry_url}/compatibility/subjects/{SUBJECT}/versions/latest?verbose=true", "POST",
+                              {"schema": bad}))
     assert answer[0] == 200 and answer[2]["is_compatible"] is False and answer[2]["messages"]
 
 
@@ -206,5 +211,6 @@ def test_confluent_avro_deserializer_reads_hub_bytes(registry_url):
     deserializer = AvroDeserializer(client)
     for record_type in ("ComplaintSubmitted", "ComplaintDispositioned", "DeadLetter"):
         value = SAMPLES[record_type]
-        decoded = deserializer(encode(record_type, value), SerializationContext("complaints.events", MessageField.VALUE))
+        decoded = deserializer(encode(record_type, value),
+                               SerializationContext("complaints.events", MessageField.VALUE))
         assert decoded == value, record_type

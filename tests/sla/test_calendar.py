@@ -13,7 +13,7 @@ WIT = ZoneInfo("Asia/Jayapura")
 
 
 def local(zone, *parts):
-    return datetime(*parts, tzinfo=zone).astimezone(UTC)
+    return datetime(*parts).replace(tzinfo=zone).astimezone(UTC)
 
 
 def idul_fitri(year, *, joint_leave=False):

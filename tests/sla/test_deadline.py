@@ -27,7 +27,7 @@ POLICY = SlaPolicy()
 
 
 def local(zone, *parts):
-    return datetime(*parts, tzinfo=zone).astimezone(UTC)
+    return datetime(*parts).replace(tzinfo=zone).astimezone(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,7 @@ def test_pause_and_resume_push_the_deadline_by_the_paused_working_time(pringsewu
     clock = start_clock(Stage.FIRST_FOLLOW_UP, pringsewu, start, POLICY, CAL)
     original_due = clock.due_at
     paused = pause(clock, local(WIB, 2026, 7, 8, 6))  # Wednesday 06:00
+    assert paused.paused_at is not None
     frozen = progress(paused, paused.paused_at, CAL)
     assert progress(paused, local(WIB, 2026, 7, 10, 23), CAL) == frozen
 

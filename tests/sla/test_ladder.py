@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +27,7 @@ MONDAY = datetime(2026, 7, 6, 9, tzinfo=WIB).astimezone(UTC)
 
 
 def local(*parts):
-    return datetime(*parts, tzinfo=WIB).astimezone(UTC)
+    return datetime(*parts).replace(tzinfo=WIB).astimezone(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def test_regency_ladder_climbs_to_the_ombudsman_in_order(directory):
         local(2026, 7, 28),  # end of Mon 27
     ]
     assert [a.tier for a in escalations] == [1, 2, 3, 4, 5, 6]
-    assert all(earlier.due_at < later.due_at for earlier, later in zip(plan, plan[1:]))
+    assert all(earlier.due_at < later.due_at for earlier, later in pairwise(plan))
 
 
 def test_ministry_ladder(directory):
@@ -80,7 +81,8 @@ def test_ministry_ladder(directory):
     clock = start_clock(Stage.FIRST_FOLLOW_UP, kemenkes, MONDAY, POLICY, CAL)
     actions = due_actions(clock, kemenkes, POLICY, frozenset(), local(2026, 12, 1), CAL)
     assert [getattr(a, "tier", None) for a in actions] == [None, None, 1, 2, 3, 4]
-    assert actions[-1].addressed_to.code == OMBUDSMAN
+    last = actions[-1]
+    assert isinstance(last, SlaEscalation) and last.addressed_to.code == OMBUDSMAN
 
 
 def test_warnings_fire_at_half_and_three_quarters(directory):

@@ -19,7 +19,8 @@ def served(tmp_path_factory) -> set[tuple[str, str]]:
 
     hub = create_hub(HubSettings(data_dir=tmp_path_factory.mktemp("openapi-hub")))
     routes = set()
-    for route in hub.app.web.web_app.router.routes():
+    # faust types App.web as its base Web, which does not declare the aiohttp driver's web_app.
+    for route in hub.app.web.web_app.router.routes():  # type: ignore[attr-defined]
         path = route.resource.canonical if route.resource is not None else ""
         if route.method in ("HEAD", "OPTIONS", "*") or path.startswith(_NOT_API):
             continue

@@ -77,7 +77,7 @@ def dispositioned_values(submissions: Sequence) -> list[dict]:
 
     ctx = LifecycleContext()
     now = datetime.now(UTC)
-    values = []
+    values: list[dict] = []
     for s in submissions:
         outcome = transition(None, Command(s.record["event_id"], "/bench", "ComplaintSubmitted", s.record, INTAKE),
                              ctx, now)

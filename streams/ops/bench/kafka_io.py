@@ -99,7 +99,8 @@ class ArrivalWatcher:
                 await self._task
         await self._consumer.stop()
 
-    def expect(self, keys: Iterable[bytes], on_arrival: Callable[[bytes, ConsumerRecord], None] | None = None) -> Arrivals:
+    def expect(self, keys: Iterable[bytes],
+               on_arrival: Callable[[bytes, ConsumerRecord], None] | None = None) -> Arrivals:
         """Start waiting for one accepted record per key; the first one counts."""
         arrivals = Arrivals(keys, on_arrival)
         for key in arrivals.expected:
@@ -127,7 +128,8 @@ async def send_burst(producer: AIOKafkaProducer, topic: str, records: Sequence[R
     return started, time.time()
 
 
-async def send_paced(producer: AIOKafkaProducer, topic: str, records: Sequence[Record], per_second: float) -> dict[bytes, float]:
+async def send_paced(producer: AIOKafkaProducer, topic: str, records: Sequence[Record],
+                     per_second: float) -> dict[bytes, float]:
     """Produce at a fixed offered load; the send time of each key."""
     sent: dict[bytes, float] = {}
     futures = []

@@ -103,16 +103,17 @@ def parse_options(argv: Sequence[str] | None) -> NationalOptions:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
-    results = run_national(options)
-    path = write_json(results, options.json_path or Path("bench-results") / f"national-{results['run_id']}.json")
+    started = datetime.now(UTC)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    path = options.json_path or Path("bench-results") / f"national-{run_id}.json"
+    results = run_national(options, run_id=run_id, started=started, save=lambda r: write_json(r, path))
     print(render(results))
     print(f"\nresults written to {path}")
     return 0
 
 
-def run_national(options: NationalOptions) -> dict:
-    started = datetime.now(UTC)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+def run_national(options: NationalOptions, *, run_id: str, started: datetime, save=lambda results: None) -> dict:
+    """Every size in turn; ``save(results)`` after each, so a long run keeps what it measured."""
     results: dict = {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
                      "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(options).items()},
                      "machine": machine(), "targets": TARGETS, "sizes": {}}
@@ -126,7 +127,9 @@ def run_national(options: NationalOptions) -> dict:
             work = _one_size(options, bootstrap, history, size, Path(tmp) / f"worker-{size}",
                              f"lapor-national-{run_id}-{size}")
             results["sizes"][str(size)] = asyncio.run(work)
+            save(results)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    save(results)
     return results
 
 

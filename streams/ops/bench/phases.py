@@ -64,7 +64,7 @@ async def burst(producer: AIOKafkaProducer, target: Target, records: Sequence[Re
         raise PhaseTimeout(f"{target.name}: {len(arrivals.times)} of {len(records)} outputs within {timeout:.0f}s")
     delivered = target.cpu()
     seconds = arrivals.last - started
-    figures = {
+    figures: dict[str, object] = {
         "complaints": len(records),
         "seconds": round(seconds, 3),
         "complaints_per_s": round(rate(len(records), seconds), 1),
@@ -111,7 +111,7 @@ async def lifecycle(producer: AIOKafkaProducer, target: Target, submissions: Seq
                     plans: Sequence[UpdatePlan], events_in_read_model: Callable[[list[str]], int], *,
                     timeout: float) -> dict:
     """Submissions, then each holder's updates once it has the complaint, until the read model has it all."""
-    plan_of = {s.key: plan for s, plan in zip(submissions, plans)}
+    plan_of = {s.key: plan for s, plan in zip(submissions, plans, strict=True)}
     expected = sum(expected_events(plan) for plan in plans)
     queue: asyncio.Queue = asyncio.Queue()
     counts = {"updates": 0, "rerouted": 0}
@@ -142,12 +142,14 @@ async def lifecycle(producer: AIOKafkaProducer, target: Target, submissions: Seq
     try:
         await send_burst(producer, target.input_topic, [(s.key, s.value, s.headers) for s in submissions])
         if not await arrivals.wait(timeout):
-            raise PhaseTimeout(f"lifecycle: {len(arrivals.times)} of {len(submissions)} dispositions within {timeout:.0f}s")
+            raise PhaseTimeout(
+                f"lifecycle: {len(arrivals.times)} of {len(submissions)} dispositions within {timeout:.0f}s")
         deadline = time.monotonic() + timeout
         projected = 0
         while projected < expected:
             if time.monotonic() > deadline:
-                raise PhaseTimeout(f"lifecycle: the read model shows {projected} of {expected} events after {timeout:.0f}s")
+                raise PhaseTimeout(
+                    f"lifecycle: the read model shows {projected} of {expected} events after {timeout:.0f}s")
             await asyncio.sleep(_POLL_S)
             projected = await asyncio.to_thread(events_in_read_model, tracking_ids)
         finished = time.time()

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 __all__ = ["profile_hot_path", "summarize_profile"]
 
@@ -82,7 +83,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
     emitted: list[tuple[bytes, list]] = []
 
     class _Capture(_NullProducer):
-        async def send(self, **kw: object) -> None:
+        async def send(self, **kw: Any) -> None:
             if kw["topic"] == topics.EVENTS:
                 emitted.append((kw["value"], kw["headers"]))
 
@@ -135,7 +136,7 @@ def profile_hot_path(complaints: int = 2000, *, seed: int = 4242, limit: int = 2
             return stored
 
         async def run_all() -> None:
-            for submission, plan in zip(submissions, plans):
+            for submission, plan in zip(submissions, plans, strict=True):
                 await one(submission, plan)
 
         profiler.enable()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "NATIONAL_HISTORY",
@@ -68,7 +69,7 @@ def per_thousand(total: float, count: int) -> float:
 
 
 def extrapolate(measured_rate: float, *, complaints: int = NATIONAL_HISTORY, sample: int,
-                what: str = "intake -> delivery") -> dict[str, object]:
+                what: str = "intake -> delivery") -> dict[str, Any]:
     """How long ``complaints`` take at ``measured_rate`` per second, stated as an extrapolation."""
     if measured_rate <= 0:
         raise ValueError("cannot extrapolate from a rate that is not positive")

@@ -89,7 +89,8 @@ class WebhookConnectorProcess:
 
     def launch(self) -> None:
         with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run", str(self.config_path)],
+            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.connectors.cli", "run",
+                                              str(self.config_path)],
                                              env=self._env, stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL)
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from lapor_hub.errors import FatalError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.ops.chaos.agency import CaseApp
 from lapor_hub.streams.ops.chaos.model import AGENCY_DOWN, AGENCY_UP, BROKER_KILL, WORKER_KILL
@@ -121,6 +122,8 @@ async def _broker_down_stop(stage: Stage, plan: Plan, app: CaseApp | None) -> No
 
 async def _leader_kill(stage: Stage, plan: Plan, app: CaseApp | None) -> None:
     leader = await asyncio.to_thread(stage.cluster.leader_of, topics.INTAKE, 0)
+    if leader is None:  # before any fault every partition has a leader; this one has none to kill
+        raise FatalError(f"{topics.INTAKE} partition 0 has no leader to kill")
     await stage.kill_broker(leader)
     await asyncio.sleep(plan.leader_down)
     await stage.restart_broker(leader)

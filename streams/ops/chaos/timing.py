@@ -66,7 +66,8 @@ def failover_times(faults: Iterable[Fault], events: Iterable[Seen], *, partition
         if fault.kind not in after:
             continue
         firsts = [next((t for t in stamps if t > fault.at), None) for stamps in by_partition.values()]
-        seconds = None if None in firsts or not firsts else max(firsts) - fault.at
+        found = [t for t in firsts if t is not None]
+        seconds = max(found) - fault.at if found and len(found) == len(firsts) else None
         measured.append(Measured(fault.at, fault.kind, fault.target, seconds))
     return measured
 
@@ -88,7 +89,7 @@ def delivery_recovery(faults: Iterable[Fault], inboxes: Iterable[Seen], posts: I
                       tracking_ids: set[str]) -> list[Measured]:
     """For each time the agency came back: until every assignment stored in its inbox reached it."""
     expected = {s.event_id for s in inboxes if s.record_type == DISPOSITIONED and s.tracking_id in tracking_ids}
-    first_case = {}
+    first_case: dict[str, float] = {}
     for post in sorted(posts, key=lambda p: p.at):
         if post.new_case:
             first_case.setdefault(post.key, post.at)
@@ -98,10 +99,11 @@ def delivery_recovery(faults: Iterable[Fault], inboxes: Iterable[Seen], posts: I
             continue
         late = [first_case.get(event_id) for event_id in expected
                 if first_case.get(event_id) is None or first_case[event_id] > fault.at]
-        if None in late:
+        arrived = [at for at in late if at is not None]
+        if len(arrived) < len(late):
             seconds = None
         else:
-            seconds = max(late) - fault.at if late else 0.0
+            seconds = max(arrived) - fault.at if arrived else 0.0
         measured.append(Measured(fault.at, fault.kind, fault.target, seconds))
     return measured
 

@@ -61,8 +61,9 @@ class Worker:
         with open(self.log_path, "ab") as log:
             log.write(f"\n=== chaos: launch {self.launches} at {time.time():.3f}\n".encode())
             self._log_offset = log.tell()
-            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"], env=self._env,
-                                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self._process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"],
+                                             env=self._env, stdout=log, stderr=subprocess.STDOUT,
+                                             stdin=subprocess.DEVNULL)
 
     def kill(self) -> None:
         """SIGKILL: nothing flushed, nothing committed."""
