@@ -161,3 +161,14 @@ def test_a_context_is_made_once_per_configuration(pki):
     one = BrokerTls(ca=(pki / "ca.pem").read_text())
     assert one.context() is BrokerTls(ca=(pki / "ca.pem").read_text()).context()
     assert one.context().check_hostname and one.context().verify_mode is ssl.CERT_REQUIRED
+
+
+def test_every_broker_setting_is_in_the_readme_s_settings_table():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    names = set(re.findall(r'"(LAPOR_BROKER[A-Z_]*)"', (root / "streams/core/config.py").read_text()))
+    table = "\n".join(line for line in (root / "README.md").read_text().splitlines() if line.startswith("| `LAPOR_"))
+    assert {"LAPOR_BROKER_CA", "LAPOR_BROKER_CERT", "LAPOR_BROKER_KEY", "LAPOR_BROKER_KEY_PASSWORD"} <= names
+    assert [name for name in sorted(names) if f"`{name}`" not in table] == []
