@@ -26,8 +26,8 @@ def passthrough_app(bootstrap: str, source: str, target: str, app_id: str, data_
     app = faust.App(app_id, broker=hub["broker"], store="memory://", web_enabled=False, autodiscover=False,
                     consumer_auto_offset_reset="earliest", topic_allow_declare=False, datadir=data_dir,
                     **producer_and_commits)
-    raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-    inbound, outbound = app.topic(source, **raw), app.topic(target, **raw)
+    inbound = app.topic(source, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    outbound = app.topic(target, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
     @app.agent(inbound, concurrency=1)
     async def forward(stream):

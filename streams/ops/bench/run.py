@@ -24,6 +24,7 @@ from typing import Any
 from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.ops.bench import phases
 from lapor_hub.streams.ops.bench.codec_bench import compare_codec, dispositioned_values
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
@@ -121,7 +122,7 @@ def _broker(options: BenchOptions, home: Path) -> Iterator[tuple[str, dict]]:
     if options.broker:
         yield options.broker, {"bootstrap": options.broker, "managed_by": "caller (--broker)", "pid": None}
         return
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
+    cache = HubSettings.from_env().cache_dir
     broker = LocalBroker(home / "kafka", port=free_port(), controller_port=free_port(), cache_dir=cache)
     _say(f"starting a broker at {broker.bootstrap}")
     status = broker.start()
@@ -222,7 +223,7 @@ async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load,
         warmup, burst, paced, _ = _split(load, options, latency_count)
         target_ = phases.Target(f"{kind} baseline", source, watcher, {"passthrough": child.pid, **common})
         await phases.burst(producer, target_, warmup, timeout=options.timeout)
-        measured = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
+        measured: dict[str, Any] = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
         measured["latency"] = await phases.offered_load(producer, target_, paced, per_second=options.offered_rate,
                                                         timeout=options.timeout)
         measured["peak_memory_mib"] = round(peak_rss_bytes(child.pid) / 2**20, 1)
