@@ -102,8 +102,9 @@ def start_secure_cluster(home: Path, cache_dir: Path) -> SecureCluster:
     return SecureCluster(broker, pki, foreign, plan, passwords)
 
 
-def run_cli(env: dict[str, str], *args: str, script: str = "lapor_hub.streams.cli") -> subprocess.CompletedProcess:
+def run_cli(env: dict[str, str], *args: str, script: str = "lapor_hub.streams.cli",
+            timeout: float = 180) -> subprocess.CompletedProcess:
     """A command through its real entry point, with only the given ``LAPOR_*`` settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
     return subprocess.run([sys.executable, "-m", script, *args], env={**clean, **env}, capture_output=True,
-                          text=True, timeout=180, check=False)
+                          text=True, timeout=timeout, check=False)

@@ -24,7 +24,7 @@ from kafka.admin import (
     ScramMechanism,
     UserScramCredentialUpsertion,
 )
-from kafka.errors import KafkaError
+from kafka.errors import AuthorizationError, KafkaError
 
 from lapor_hub.errors import ConfigurationError, RetriableError
 from lapor_hub.streams.core.admin import admin_client
@@ -62,6 +62,7 @@ def grant_agency(settings: HubSettings, directory: Directory, agency_code: str, 
     _check_password(principal, password)
     permissions = agency_permissions(agency_code, principal)
     with _admin(settings, "granting access") as admin:
+        _current(admin)  # first: a principal that may not manage access changes nothing
         _upsert_credentials(admin, {principal: password})
         _create(admin, permissions)
     return permissions
@@ -89,8 +90,8 @@ def apply_plan(settings: HubSettings, plan: AccessPlan, directory: Directory) ->
         _check_password(principal, password)
     managed = {f"User:{name}" for name in plan.principals()}
     with _admin(settings, "applying the access plan") as admin:
+        current = _current(admin)  # first: a principal that may not manage access changes nothing
         _upsert_credentials(admin, plan.passwords())
-        current = _current(admin)
         held = {p for p in current if p.principal in managed}
         added = sorted(set(wanted) - held)
         removed = sorted(held - set(wanted))
@@ -112,9 +113,18 @@ class _admin:
 
     def __exit__(self, kind, error, traceback) -> None:
         self._client.close()
+        if isinstance(error, AuthorizationError):
+            raise _not_the_admin(self._task, type(error)) from error
         if isinstance(error, KafkaError):
             raise RetriableError(f"{self._task} failed: {type(error).__name__}; is LAPOR_BROKER the internal "
                                  "listener and the certificate the cluster admin's?") from error
+
+
+def _not_the_admin(task: str, refusal: type) -> ConfigurationError:
+    """Waiting does not help a principal the brokers do not let manage access: say who should."""
+    return ConfigurationError(f"{task} was refused ({refusal.__name__}): only the cluster admin may; run it with "
+                              "LAPOR_BROKER on the internal listener (:9094) and LAPOR_BROKER_CERT/KEY the admin's "
+                              "certificate (lapor-admin), not a client's")
 
 
 def _check_password(principal: str, password: str) -> None:
@@ -137,6 +147,9 @@ def _upsert_credentials(admin: KafkaAdminClient, passwords: dict[str, str]) -> N
 def _create(admin: KafkaAdminClient, permissions: Sequence[Permission]) -> None:
     for batch in _batches(permissions):
         failed = admin.create_acls([_acl(p) for p in batch])["failed"]
+        for refusal in failed:
+            if issubclass(refusal, AuthorizationError):
+                raise _not_the_admin("creating ACLs", refusal)
         if failed:
             reasons = ", ".join(sorted({error.__name__ for error in failed}))
             raise RetriableError(f"the broker refused {len(failed)} of {len(batch)} ACLs: {reasons}")
@@ -145,6 +158,8 @@ def _create(admin: KafkaAdminClient, permissions: Sequence[Permission]) -> None:
 def _delete(admin: KafkaAdminClient, permissions: Sequence[Permission]) -> None:
     for batch in _batches(permissions):
         for _filter, _matched, error in admin.delete_acls([_filter_of(p) for p in batch]):
+            if error is not None and issubclass(error, AuthorizationError):
+                raise _not_the_admin("deleting ACLs", error)
             if error is not None and error.__name__ != "NoError":
                 raise RetriableError(f"the broker refused to delete an ACL: {error.__name__}")
 
