@@ -21,7 +21,7 @@ PUBLIC_HOST = "lapor.test"
 OPERATOR_SECRETS = {"kafka_hub_password": "hub-password-for-tests", "kafka_pringsewu_password": "pringsewu-password-1",
                     "postgres_password": "postgres-password", "read_model_url": "postgresql+psycopg2://lapor@postgres/lapor",
                     "pringsewu_webhook_secret": "a-long-shared-secret-for-the-agency-app",
-                    "prometheus_hub_key": "lapor_prometheus_key"}
+                    "prometheus_hub_key": "lapor_prometheus_key", "grafana_admin_password": "grafana-admin-password"}
 #: The apache/kafka image does not turn these into server properties (KafkaDockerWrapper).
 _NOT_PROPERTIES = {"KAFKA_VERSION", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS",
                    "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_ROOT_LOGLEVEL",

@@ -112,6 +112,14 @@ def test_every_secret_a_service_uses_is_declared_and_none_is_inline(compose):
             assert not re.search(r"PASSWORD$|SECRET$|KEY$|CERT$", key), f"{name} puts a secret inline in {key}"
 
 
+def test_grafana_s_admin_password_is_the_operator_s_secret_not_the_default(compose, secrets):
+    grafana = compose["services"]["grafana"]
+    assert grafana["secrets"] == ["grafana_admin_password"]
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD__FILE"] == "/run/secrets/grafana_admin_password"
+    assert secrets["grafana_admin_password"].read_text().strip() == OPERATOR_SECRETS["grafana_admin_password"]
+    assert "ports" not in grafana  # reached through the proxy on the host's loopback only
+
+
 def test_every_secret_file_is_made_by_the_certs_helper_or_named_for_the_operator(compose, tmp_path):
     from lapor_hub.streams.ops.certs import deployment
 
