@@ -2,6 +2,7 @@
 broker that authenticates everyone and grants nothing by default (TLS, SASL/SCRAM, the authorizer)."""
 
 import secrets
+import time
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -108,10 +109,11 @@ def _read_as(options: dict, topic: str) -> tuple[list[bytes], type[KafkaError] |
     """What a principal gets from ``topic``: the records it read, and the broker's refusal if any."""
     spy = KafkaConsumer(group_id="lapor-connect.pringsewu-sipp", **options)
     got: list[bytes] = []
+    deadline = time.monotonic() + 30  # TLS and SCRAM handshakes on a busy machine: give it time
     try:
         spy.assign([TopicPartition(topic, 0)])
         spy.seek_to_beginning()
-        for _ in range(6):
+        while not got and time.monotonic() < deadline:
             for records in spy.poll(timeout_ms=500).values():
                 got += [r.value for r in records]
     except KafkaError as exc:
