@@ -106,7 +106,10 @@ def test_an_access_plan_reads_passwords_from_files_and_never_shows_them(tmp_path
 
 
 def _read_as(options: dict, topic: str) -> tuple[list[bytes], type[KafkaError] | None]:
-    """What a principal gets from ``topic``: the records it read, and the broker's refusal if any."""
+    """What a principal gets from ``topic``: the records it read, and the broker's refusal if any.
+
+    kafka-python's consumer does not raise on a topic it may not read: the broker's metadata
+    answer marks the topic unauthorized (and it logs that), and poll returns nothing."""
     spy = KafkaConsumer(group_id="lapor-connect.pringsewu-sipp", **options)
     got: list[bytes] = []
     deadline = time.monotonic() + 30  # TLS and SCRAM handshakes on a busy machine: give it time
@@ -116,6 +119,8 @@ def _read_as(options: dict, topic: str) -> tuple[list[bytes], type[KafkaError] |
         while not got and time.monotonic() < deadline:
             for records in spy.poll(timeout_ms=500).values():
                 got += [r.value for r in records]
+            if topic in spy._client.cluster.unauthorized_topics:
+                return got, TopicAuthorizationFailedError
     except KafkaError as exc:
         return got, type(exc)
     finally:
