@@ -118,13 +118,20 @@ def faust_settings(settings: HubSettings) -> dict:
         table_standby_replicas=1,
         autodiscover=False,
     )
-    if settings.credentials is not None:
-        options["broker_credentials"] = faust.SASLCredentials(
-            username=settings.credentials.username,
-            password=settings.credentials.password,
-            mechanism=settings.credentials.mechanism,
-        )
+    options.update(_broker_credentials(settings))
     return options
+
+
+def _broker_credentials(settings: HubSettings) -> dict:
+    """Faust's spelling of :func:`lapor_hub.streams.core.broker_security.security_options`."""
+    context = settings.tls.context() if settings.tls is not None else None
+    if settings.credentials is not None:
+        return {"broker_credentials": faust.SASLCredentials(
+            username=settings.credentials.username, password=settings.credentials.password,
+            mechanism=settings.credentials.mechanism, ssl_context=context)}
+    if context is not None:
+        return {"broker_credentials": faust.SSLCredentials(context)}
+    return {}
 
 
 def hub_clock(settings: HubSettings) -> Clock:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
 
-from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.errors import ConfigurationError, UnknownAgencyError
+from lapor_hub.streams.core.broker_security import BrokerCredentials, BrokerTls, security_options
 from lapor_hub.streams.directory import default_directory
 
 __all__ = [
@@ -38,29 +39,70 @@ class StrictModel(BaseModel):
 
 
 class BrokerConfig(StrictModel):
+    """How the connector reaches the hub's brokers. On the production cluster: TLS with the
+    cluster's CA and the connector's own certificate and key, and SASL/SCRAM as its principal.
+    Each of ``password``, ``ca``, ``cert``, ``key`` and ``key_password`` may be given as
+    ``<key>_file: /path`` (a Docker or Kubernetes secret)."""
+
     bootstrap: str = Field(pattern=r"^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$", description="host:port[,host:port]")
-    username: str | None = None
+    username: str | None = Field(None, description="the connector's SASL/SCRAM principal, e.g. connect-pringsewu")
     password: SecretStr | None = None
     mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-256"
-    security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] | None = Field(
+        None, description="by default SASL_ with a username, and SSL with ca, cert or key: SASL_SSL on the "
+                          "production cluster")
+    ca: str | None = Field(None, description="PEM of the CA that signed the brokers' certificates (or ca_file); "
+                                             "the system's CAs when omitted")
+    cert: str | None = Field(None, description="PEM of the connector's client certificate (or cert_file)")
+    key: SecretStr | None = Field(None, description="PEM of the certificate's private key (or key_file)")
+    key_password: SecretStr | None = Field(None, description="when the key is encrypted")
 
     @model_validator(mode="after")
     def _password_with_username(self) -> BrokerConfig:
         if self.username and self.password is None:
             raise ValueError("broker.password is required with broker.username: "
                              "write password: ${ENV_NAME} or password_file: /path/to/secret")
+        protocol = self.security_protocol
+        if protocol is not None:
+            if protocol.startswith("SASL_") != bool(self.username):
+                raise ValueError(f"broker.security_protocol {protocol} " + (
+                    "needs broker.username and broker.password" if protocol.startswith("SASL_")
+                    else "does not sign in: remove broker.username, or use SASL_SSL"))
+            if not protocol.endswith("SSL") and (self.ca or self.cert or self.key):
+                raise ValueError(f"broker.security_protocol {protocol} is not TLS, but broker.ca, cert or key is "
+                                 "set: use SASL_SSL (or SSL)")
+        self.tls()  # a certificate without its key, an unreadable PEM: said now, naming the key
         return self
+
+    @property
+    def uses_tls(self) -> bool:
+        if self.security_protocol is not None:
+            return self.security_protocol.endswith("SSL")
+        return bool(self.ca or self.cert or self.key)
+
+    def tls(self) -> BrokerTls | None:
+        if not self.uses_tls:
+            return None
+        tls = BrokerTls(ca=self.ca, cert=self.cert, key=_secret(self.key), key_password=_secret(self.key_password))
+        try:
+            tls.validate({part: f"broker.{part}" for part in ("ca", "cert", "key", "key_password")})
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return tls
+
+    def credentials(self) -> BrokerCredentials | None:
+        if not self.username:
+            return None
+        return BrokerCredentials(self.username, _secret(self.password) or "", self.mechanism)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def kafka_options(broker: BrokerConfig) -> dict[str, Any]:
-    """kafka-python client options for ``broker``."""
-    options: dict[str, Any] = {"bootstrap_servers": broker.bootstrap.split(",")}
-    if broker.username:
-        assert broker.password is not None, "BrokerConfig refuses a username without a password"
-        options.update(security_protocol=broker.security_protocol, sasl_mechanism=broker.mechanism,
-                       sasl_plain_username=broker.username,
-                       sasl_plain_password=broker.password.get_secret_value())
-    return options
+    """kafka-python client options for ``broker``: its servers, credentials and TLS."""
+    return {"bootstrap_servers": broker.bootstrap.split(","), **security_options(broker.credentials(), broker.tls())}
 
 
 class RuntimeSettings(StrictModel):

@@ -70,7 +70,8 @@ def check_broker(config: ConnectorConfig, *, timeout: float = 10.0) -> None:
         existing = probe.topics()
     except KafkaError as exc:
         raise ConfigurationError(f"broker.bootstrap: cannot reach the Kafka broker at {config.broker.bootstrap} "
-                                 f"({type(exc).__name__}); check the address and credentials") from None
+                                 f"({type(exc).__name__}); check the address, the credentials and the certificates"
+                                 ) from None
     finally:
         if probe is not None:
             probe.close()

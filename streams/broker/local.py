@@ -15,25 +15,10 @@ from pathlib import Path
 from lapor_hub.errors import ConfigurationError
 from lapor_hub.streams.broker.jars import fetch_broker_jars
 from lapor_hub.streams.broker.node import KraftNode, port_open, server_properties, wait_answering
-from lapor_hub.streams.core.config import BrokerCredentials
+from lapor_hub.streams.broker.security import NodeTls, secure_node_properties
+from lapor_hub.streams.core.broker_security import BrokerTls, security_options
 
-__all__ = ["LocalBroker", "BrokerStatus", "free_port", "new_cluster_id", "require_java"]
-
-# Per-agency access (X-Road style: every member authenticated, nothing granted by default).
-# The controller listener stays PLAINTEXT on loopback; its requests run as User:ANONYMOUS.
-_SECURE_PROPERTIES = """\
-listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}
-inter.broker.listener.name=SASL_PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
-sasl.enabled.mechanisms=SCRAM-SHA-256
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256
-listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule \
-required username="{admin}" password="{password}";
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-allow.everyone.if.no.acl.found=false
-super.users=User:{admin};User:ANONYMOUS
-"""
+__all__ = ["LocalBroker", "LocalTls", "BrokerStatus", "free_port", "new_cluster_id", "require_java"]
 
 
 def free_port() -> int:
@@ -60,6 +45,19 @@ def require_java() -> str:
 
 
 @dataclass(frozen=True)
+class LocalTls:
+    """A broker secured as production is (see :mod:`lapor_hub.streams.broker.security`)."""
+
+    node: NodeTls
+    #: The cluster admin's client side (CA, certificate, key): how the broker is asked whether it is up.
+    admin: BrokerTls
+    #: The name in the node's certificate: what clients connect to and verify.
+    host: str
+    #: Common names of the super users: the node's and the admin's.
+    super_users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BrokerStatus:
     running: bool
     bootstrap: str
@@ -73,29 +71,43 @@ class BrokerStatus:
 
 
 class LocalBroker:
-    """One KRaft broker+controller whose data, pid and log live under ``home``."""
+    """One KRaft broker+controller whose data, pid and log live under ``home``.
+
+    With ``tls`` every listener is TLS, clients sign in with SASL/SCRAM over TLS on ``port`` and
+    show a certificate, the cluster admin reaches ``internal_port`` with its certificate, and
+    ACLs decide everything else (nothing is allowed by default).
+    """
 
     def __init__(self, home: Path, *, port: int = 9092, controller_port: int | None = None,
-                 cache_dir: Path = Path(".cache"), admin: BrokerCredentials | None = None) -> None:
+                 internal_port: int | None = None, cache_dir: Path = Path(".cache"),
+                 tls: LocalTls | None = None) -> None:
         self.home = home.resolve()
         self.port = port
         self.controller_port = controller_port or port + 1
+        self.internal_port = internal_port or self.controller_port + 1
         self.cache_dir = cache_dir.resolve()
-        #: With credentials, clients must authenticate (SASL/SCRAM) and ACLs decide access.
-        self.admin = admin
+        self.tls = tls
         self._node = KraftNode(1, self.home, self.port, self.controller_port)
 
     @property
+    def host(self) -> str:
+        return "127.0.0.1" if self.tls is None else self.tls.host
+
+    @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        """Where clients connect (with TLS: SASL/SCRAM and a client certificate)."""
+        return f"{self.host}:{self.port}"
 
     @property
     def log_file(self) -> Path:
         return self._node.log_file
 
-    def client_options(self) -> dict:
-        """kafka-python options to connect as the broker's admin."""
-        return {} if self.admin is None else self.admin.client_options()
+    def admin_options(self) -> dict:
+        """kafka-python options to connect as the cluster admin (with TLS: on the internal
+        listener, by certificate)."""
+        if self.tls is None:
+            return {"bootstrap_servers": [self.bootstrap]}
+        return {"bootstrap_servers": [f"{self.host}:{self.internal_port}"], **security_options(None, self.tls.admin)}
 
     def status(self) -> BrokerStatus:
         pid = self._node.live_pid()
@@ -106,9 +118,11 @@ class LocalBroker:
         if self._node.live_pid() is not None:
             self._wait_ready(timeout)
             return self.status()
-        for port in (self.port, self.controller_port):
+        ports = {self.port: "client", self.controller_port: "controller"}
+        if self.tls is not None:
+            ports[self.internal_port] = "internal"
+        for port, which in ports.items():
             if port_open(port):
-                which = "client" if port == self.port else "controller"
                 raise ConfigurationError(
                     f"port {port} on 127.0.0.1 (the broker's {which} port) is taken by another program; "
                     "stop it, or choose other ports with LAPOR_BROKER_PORT and LAPOR_CONTROLLER_PORT "
@@ -117,9 +131,7 @@ class LocalBroker:
         java = require_java()
         lib = fetch_broker_jars(self.cache_dir)
         self._node.write_config(self._config_text())
-        scram = [] if self.admin is None else [
-            "--add-scram", f"SCRAM-SHA-256=[name={self.admin.username},password={self.admin.password}]"]
-        self._node.format(java, lib, new_cluster_id(), scram, secret=self.admin.password if self.admin else None)
+        self._node.format(java, lib, new_cluster_id())
         process = self._node.launch(java, lib)
         try:
             self._wait_ready(timeout, process)
@@ -133,15 +145,18 @@ class LocalBroker:
         return self._node.stop(timeout=timeout)
 
     def _config_text(self) -> str:
+        voters = f"1@{self.host}:{self.controller_port}"
         text = server_properties(node_id=1, port=self.port, controller_port=self.controller_port,
-                                 voters=f"1@127.0.0.1:{self.controller_port}", log_dirs=self._node.data_dir)
-        if self.admin is not None:
-            overrides = _SECURE_PROPERTIES.format(port=self.port, controller_port=self.controller_port,
-                                                  admin=self.admin.username, password=self.admin.password)
-            keys = {line.split("=", 1)[0] for line in overrides.splitlines()}
-            text = "".join(line + "\n" for line in text.splitlines() if line.split("=", 1)[0] not in keys) + overrides
-        return text
+                                 voters=voters, log_dirs=self._node.data_dir)
+        if self.tls is None:
+            return text
+        secure = secure_node_properties(bind_host="127.0.0.1", advertised_host=self.tls.host, client_port=self.port,
+                                        internal_port=self.internal_port, controller_port=self.controller_port,
+                                        tls=self.tls.node, super_users=self.tls.super_users)
+        kept = [line for line in text.splitlines() if line.split("=", 1)[0] not in secure]
+        return "".join(f"{line}\n" for line in kept) + "".join(f"{k}={v}\n" for k, v in secure.items())
 
     def _wait_ready(self, timeout: float, process=None) -> None:
-        wait_answering(self.bootstrap, timeout=timeout, log_file=self.log_file,
-                       processes=[process] if process is not None else (), client_options=self.client_options())
+        options = self.admin_options()
+        wait_answering(",".join(options.pop("bootstrap_servers")), timeout=timeout, log_file=self.log_file,
+                       processes=[process] if process is not None else (), client_options=options)

@@ -143,24 +143,21 @@ class KraftNode:
     def write_config(self, text: str) -> Path:
         self.home.mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(text)
-        self.config_file.chmod(0o600)  # it holds the admin password when secure
+        self.config_file.chmod(0o600)
         return self.config_file
 
-    def format(self, java: str, lib: Path, cluster_id: str, extra_args: Sequence[str] = (),
-               secret: str | None = None) -> None:
+    def format(self, java: str, lib: Path, cluster_id: str) -> None:
         """Format the storage once; a node that has data keeps it (a restart after a crash)."""
         if self.formatted:
             return
         # One id in 64 starts with "-": passed as --cluster-id=..., it is never read as an option.
         done = subprocess.run(
             [java, "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format",
-             f"--cluster-id={cluster_id}", "-c", str(self.config_file), *extra_args],
+             f"--cluster-id={cluster_id}", "-c", str(self.config_file)],
             capture_output=True, text=True, timeout=120, check=False,
         )
         if done.returncode != 0:
             output = f"{done.stdout}{done.stderr}".strip()
-            if secret:
-                output = output.replace(secret, "***")
             raise FatalError(f"formatting the broker's storage failed: {output}")
 
     def launch(self, java: str, lib: Path) -> subprocess.Popen:

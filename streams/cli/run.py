@@ -7,6 +7,7 @@ import os
 from dataclasses import replace
 
 from lapor_hub.streams.cli._settings import settings as _settings
+from lapor_hub.streams.cli._waiting import until_done
 
 __all__ = ["add_commands"]
 
@@ -44,7 +45,8 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("partitions", args.partitions), ("agency_partitions", args.agency_partitions),
                                     ("replication_factor", args.replication)) if v is not None}
     settings = replace(settings, **overrides)
-    created, existing = init_topics(settings, [a.code for a in default_directory()])
+    codes = [a.code for a in default_directory()]
+    created, existing = until_done(lambda: init_topics(settings, codes), wait_s=args.wait, what="creating the topics")
     print(f"{created} topics created, {existing} already existed")
     return 0
 
@@ -64,4 +66,6 @@ def add_commands(sub) -> None:
     topics.add_argument("--partitions", type=int, help="partitions of the hub topics (LAPOR_TOPIC_PARTITIONS)")
     topics.add_argument("--agency-partitions", type=int, help="partitions of each agency topic")
     topics.add_argument("--replication", type=int, help="replication factor (LAPOR_TOPIC_REPLICATION)")
+    topics.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="keep trying while the brokers cannot be reached, up to SECONDS (a deploy step)")
     topics.set_defaults(func=_cmd_topics)

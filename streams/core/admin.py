@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
-from lapor_hub.errors import RetriableError
+from lapor_hub.errors import ConfigurationError, RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 
@@ -76,6 +76,10 @@ def init_topics(settings: HubSettings, agency_codes: Iterable[str]) -> tuple[int
             answer = admin.create_topics(batch, timeout_ms=60000, raise_errors=False)
             for result in answer["topics"]:
                 # 36: created meanwhile by another process; still idempotent.
+                if result["error_code"] == TopicAuthorizationFailedError.errno:
+                    raise ConfigurationError(
+                        f"creating topic {result['name']} is not allowed for this principal: create the topics as "
+                        "the cluster admin (`lapor-hub topics init`, the deploy step of docker/docker-compose.yml)")
                 if result["error_code"] not in (0, _TOPIC_ALREADY_EXISTS):
                     raise RetriableError(f"creating topic {result['name']} failed: {result['error_message']}")
         _wait_until_visible(admin, {p.name for p in plans})

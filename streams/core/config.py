@@ -14,9 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 from lapor_hub.errors import ConfigurationError
+from lapor_hub.streams.core.broker_security import BrokerCredentials, BrokerTls, security_options
 from lapor_hub.streams.core.identity_settings import IdentitySettings
 
-__all__ = ["HubSettings", "BrokerCredentials", "DEFAULT_RATE_LIMITS", "STATE_STORES", "Rate", "parse_rate"]
+__all__ = ["HubSettings", "BrokerCredentials", "BrokerTls", "DEFAULT_RATE_LIMITS", "STATE_STORES", "Rate",
+           "parse_rate"]
 
 #: Per caller, per worker (``LAPOR_RATE_LIMIT_<BUCKET>``, e.g. ``LAPOR_RATE_LIMIT_SUBMISSIONS=60/minute``).
 #: The lifecycle tables' stores (``LAPOR_STATE_STORE``).
@@ -50,20 +52,6 @@ def parse_rate(text: str) -> Rate:
 
 
 @dataclass(frozen=True)
-class BrokerCredentials:
-    """SASL/SCRAM credentials; ``repr`` never shows the password."""
-
-    username: str
-    password: str = field(repr=False)
-    mechanism: str = "SCRAM-SHA-256"
-
-    def client_options(self) -> dict:
-        """Security options for kafka-python and aiokafka clients alike (same names in both)."""
-        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": self.mechanism,
-                "sasl_plain_username": self.username, "sasl_plain_password": self.password}
-
-
-@dataclass(frozen=True)
 class HubSettings:
     #: Kafka bootstrap servers, ``host:port[,host:port]`` (``LAPOR_BROKER``). When it is not set
     #: the hub runs the embedded local broker on 127.0.0.1:``broker_port``.
@@ -72,7 +60,11 @@ class HubSettings:
     #: ``LAPOR_CONTROLLER_PORT``, default the next port up).
     broker_port: int = 9092
     controller_port: int | None = None
+    #: SASL/SCRAM (``LAPOR_BROKER_USERNAME``, ``LAPOR_BROKER_PASSWORD``).
     credentials: BrokerCredentials | None = None
+    #: TLS to the brokers (``LAPOR_BROKER_TLS``, ``LAPOR_BROKER_CA``, ``LAPOR_BROKER_CERT``,
+    #: ``LAPOR_BROKER_KEY``, ``LAPOR_BROKER_KEY_PASSWORD``; each also as ``_FILE``).
+    tls: BrokerTls | None = None
     #: Where the hub keeps its local state: broker data, faust tables, the SQLite read model.
     data_dir: Path = Path("var")
     #: Where the lifecycle's tables live on a worker (``LAPOR_STATE_STORE``): ``rocksdb`` (on disk
@@ -133,10 +125,7 @@ class HubSettings:
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
-        options: dict = {"bootstrap_servers": self.broker.split(",")}
-        if self.credentials is not None:
-            options.update(self.credentials.client_options())
-        return options
+        return {"bootstrap_servers": self.broker.split(","), **security_options(self.credentials, self.tls)}
 
     @property
     def read_model_url(self) -> str:
@@ -175,6 +164,7 @@ class HubSettings:
             broker_port=broker_port,
             controller_port=controller_port,
             credentials=credentials,
+            tls=_broker_tls(env),
             data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir))),
             database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
             state_store=_choice(env, "LAPOR_STATE_STORE", defaults.state_store, STATE_STORES),
@@ -269,6 +259,25 @@ def _secret(env: Mapping[str, str], name: str) -> str:
     if value is None:
         raise ConfigurationError(f"{name} (or {name}_FILE) must be set when LAPOR_BROKER_USERNAME is")
     return value
+
+
+_TLS_SETTINGS = {"ca": "LAPOR_BROKER_CA", "cert": "LAPOR_BROKER_CERT", "key": "LAPOR_BROKER_KEY",
+                 "key_password": "LAPOR_BROKER_KEY_PASSWORD"}
+
+
+def _broker_tls(env: Mapping[str, str]) -> BrokerTls | None:
+    """TLS is on when ``LAPOR_BROKER_TLS`` says so, or when a CA or a client certificate is given."""
+    given = {part: (value.strip() or None) if (value := _optional_secret(env, name)) else None
+             for part, name in _TLS_SETTINGS.items()}
+    named = [_TLS_SETTINGS[part] for part, value in given.items() if value]
+    if not _flag(env, "LAPOR_BROKER_TLS", bool(named)):
+        if named:
+            raise ConfigurationError(f"LAPOR_BROKER_TLS is off but {', '.join(named)} is set: "
+                                     "remove LAPOR_BROKER_TLS=0, or the TLS settings")
+        return None
+    tls = BrokerTls(**given)
+    tls.validate({part: f"{name} (or {name}_FILE)" for part, name in _TLS_SETTINGS.items()})
+    return tls
 
 
 def _rate_limits(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

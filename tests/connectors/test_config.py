@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,57 @@ def _mismatches(schema: dict, node: dict, value, where: str) -> list[str]:
         else:
             found += _mismatches(schema, node["properties"][key], item, f"{where}.{key}")
     return found
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    from lapor_hub.streams.ops.certs import Kind, create_ca, issue
+
+    folder = tmp_path_factory.mktemp("pki")
+    create_ca(folder)
+    issue(folder, "connect-pringsewu", Kind.CLIENT)
+    issue(folder, "lapor-hub", Kind.CLIENT)
+    return folder
+
+
+def _with_tls(pki, **broker) -> str:
+    keys = {"ca_file": pki / "ca.pem", "cert_file": pki / "connect-pringsewu.pem",
+            "key_file": pki / "connect-pringsewu.key", **broker}
+    entries = ", ".join(f"{key}: {value}" for key, value in keys.items() if value is not None)
+    return WEBHOOK.replace('password: "${BROKER_PW}"}', f'password: "${{BROKER_PW}}", {entries}}}')
+
+
+def test_a_connector_reaches_the_brokers_over_tls_with_its_own_certificate(tmp_path, pki):
+    from lapor_hub.connectors.sdk.runtime import kafka_options
+
+    config = load_config(_write(tmp_path, _with_tls(pki)), env=ENV)
+    options = kafka_options(config.broker)
+    assert options["security_protocol"] == "SASL_SSL" and options["sasl_plain_username"] == "lapor"
+    assert options["ssl_context"].check_hostname
+    tls = config.broker.tls()
+    assert tls is not None and tls.cert == (pki / "connect-pringsewu.pem").read_text().strip()
+    shown = repr(config) + str(config) + config.model_dump_json()
+    assert "PRIVATE KEY" not in shown
+
+
+@pytest.mark.parametrize(("broker", "expected"), [
+    ({"key_file": None}, "broker.cert is set but broker.key is not"),
+    ({"key_file": "lapor-hub.key"}, "broker.cert and broker.key cannot be used together"),
+    ({"ca_file": "connect-pringsewu.key"}, "broker.ca: not a PEM certificate"),
+    ({"security_protocol": "SASL_PLAINTEXT"}, "SASL_PLAINTEXT is not TLS, but broker.ca, cert or key is set"),
+])
+def test_tls_mistakes_are_clear_errors_naming_the_key(tmp_path, pki, broker, expected):
+    broker = {key: (pki / value if key.endswith("_file") and value else value) for key, value in broker.items()}
+    with pytest.raises(ConfigurationError, match=re.escape(expected)):
+        load_config(_write(tmp_path, _with_tls(pki, **broker)), env=ENV)
+
+
+def test_a_sasl_protocol_needs_a_principal(tmp_path):
+    text = WEBHOOK.replace('username: lapor, password: "${BROKER_PW}"', "security_protocol: SASL_SSL")
+    with pytest.raises(ConfigurationError, match="SASL_SSL needs broker.username"):
+        load_config(_write(tmp_path, text), env=ENV)
+
+
+def test_the_spec_describes_the_broker_s_tls_keys():
+    broker = config_schema("webhook")["$defs"]["BrokerConfig"]["properties"]
+    assert {"ca", "cert", "key", "key_password", "security_protocol"} <= set(broker)

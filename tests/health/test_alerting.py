@@ -44,7 +44,10 @@ def test_the_scrape_config_loads_the_rules_and_scrapes_the_hub():
     config = yaml.safe_load((ROOT / "docker/prometheus/prometheus.yml").read_text())
     assert config["rule_files"] == ["alerts.yml"]
     [job] = config["scrape_configs"]
-    assert job["job_name"] == "lapor-hub" and job["metrics_path"] == "/metrics"
+    assert job["job_name"] == "lapor-hub"
+    # Each worker's /metrics through the proxy: /<worker>/metrics (tests/docker checks the routes).
+    assert {"source_labels": ["worker"], "target_label": "__metrics_path__", "replacement": "/$1/metrics"} \
+        in job["relabel_configs"]
 
 
 def test_the_grafana_dashboard_draws_served_metrics_in_every_panel():
