@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from lapor_hub.streams.broker import free_port
-from lapor_hub.streams.web.dashboard import _SECURITY_HEADERS as DASHBOARD_HEADERS
+from lapor_hub.streams.web.pages import _DASHBOARD_POLICY
 from tests.docker.deployment import DOCKER, PUBLIC_HOST, load_compose, make_secrets, with_secrets
 from tests.hub.harness import Credentials, start_hub, wait_for
 
@@ -114,11 +114,14 @@ def test_the_public_site_answers_from_a_ready_worker_with_security_headers(proxy
     assert "server" not in headers
 
 
-def test_the_dashboard_keeps_its_own_content_security_policy(proxy):
+def test_the_dashboard_and_the_console_keep_their_own_content_security_policy(proxy):
     status, headers, _ = proxy.request("GET", "/dashboard")
     assert status == 200
-    assert headers["content-security-policy"] == DASHBOARD_HEADERS["Content-Security-Policy"]
+    assert headers["content-security-policy"] == _DASHBOARD_POLICY
     assert headers["x-frame-options"] == "DENY"
+    status, headers, _ = proxy.request("GET", "/console")
+    assert status == 200
+    assert "require-trusted-types-for 'script'" in headers["content-security-policy"]
 
 
 def test_nothing_is_served_in_plain_http(proxy):
