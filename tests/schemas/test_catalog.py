@@ -67,7 +67,7 @@ def test_the_catalog_holds_exactly_the_event_types_in_the_hub_namespace():
     assert set(catalog.record_types()) == EVENT_TYPES
     assert all(subject == f"id.go.lapor.{subject.rpartition('.')[2]}" for subject in catalog.subjects())
     ids = [v.schema_id for s in catalog.subjects() for v in catalog.versions(s)]
-    assert len(ids) == len(set(ids)) == 22
+    assert len(ids) == len(set(ids)) == 24
 
 
 @pytest.mark.parametrize("record_type", sorted(EVENT_TYPES))

@@ -33,8 +33,11 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 
 
 #: What the fields added since each older version read as: their defaults.
+_SEALING = {"location_private": False, "identity": None}
 _ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
-                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None}}
+                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None, **_SEALING},
+                                            "ComplaintSubmitted.v2": _SEALING,
+                                            "ComplaintDispositioned.v1": _SEALING}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))
