@@ -18,6 +18,7 @@ from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.identity import Identity, open_identity
 from lapor_hub.streams.intake.claimlog import ClaimLog
 from lapor_hub.streams.lifecycle import LifecycleContext
+from lapor_hub.streams.privacy import KeyStore, load_kek
 from lapor_hub.streams.sla import Clock, ScaledClock, SystemClock
 from lapor_hub.streams.web.audit import AuditTrail
 from lapor_hub.streams.web.clients import Clients
@@ -50,6 +51,8 @@ class Hub:
     clients: Clients
     limiter: RateLimiter
     audit: AuditTrail
+    #: The data keys of every complaint's sealed identity: sealing, opening, erasing.
+    keys: KeyStore
     #: Set by the read model's install: the database and the projector that fills it.
     read_model: ReadModel | None = None
     projector: Projector | None = None
@@ -73,6 +76,7 @@ class Hub:
             tables=recovery.completed.is_set() and not recovery.in_recovery,
             writer=self.writer.connected,
             idempotency=self.claims.caught_up,
+            data_keys=self.keys.caught_up,
             read_model=self.projector is not None and self.projector.caught_up,
             assigned_partitions=assigned,
         )
@@ -166,9 +170,11 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     app = faust.App(settings.app_id, **faust_settings(settings))
     writer = DurableWriter(settings)
     claims = ClaimLog(settings, writer)
+    keys = KeyStore(settings, writer, load_kek(settings))
     # Started with the app, before its consumer: the write path does not wait for tables.
     app.add_dependency(writer)
     app.add_dependency(claims)
+    app.add_dependency(keys)
     clock = clock or hub_clock(settings)
     identity = open_identity(settings.identity_settings(), directory)
     hub = Hub(
@@ -183,6 +189,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
         clients=Clients(identity, settings.trusted_proxies),
         limiter=RateLimiter(settings.rates()),
         audit=AuditTrail(writer, clock),
+        keys=keys,
     )
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)

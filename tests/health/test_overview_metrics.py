@@ -61,7 +61,8 @@ def test_metrics_carry_the_overview_values_under_safe_labels_only():
 
 
 def test_ready_needs_every_condition_and_says_what_is_missing():
-    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, read_model=True)
+    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, data_keys=True,
+                      read_model=True)
     assert Readiness(**everything).ready and Readiness(**everything).reasons == []
     missing = Readiness(**{**everything, "broker": False, "tables": False, "read_model": False})
     assert not missing.ready
