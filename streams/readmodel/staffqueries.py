@@ -52,9 +52,11 @@ def case_file(conn: Connection, tracking_id: str) -> dict | None:
         **{k: row[k] for k in ("tracking_id", "status", "agency", "agency_name", "hop", "category", "region_code",
                                "privacy", "content_hidden", "title", "description", "channel", "submitted_at",
                                "updated_at", "due_at", "overdue", "escalation_tier")},
-        "reporter": None if case is None else {
-            "name": case["reporter_name"], "nik": case["reporter_nik"], "phone": case["reporter_phone"],
-            "email": case["reporter_email"]},
+        # Sealed: the web layer opens it for an entitled reader, with the key store.
+        "identity": None if case is None or case["identity_key_id"] is None else {
+            "key_id": case["identity_key_id"], "nonce": bytes(case["identity_nonce"]),
+            "ciphertext": bytes(case["identity_ciphertext"])},
+        "location_private": bool(case["location_private"]) if case is not None else False,
         "location": None if case is None else {
             "region_code": row["region_code"], "address": case["address"], "lat": case["lat"], "lon": case["lon"]},
         "attachments": [] if case is None else json.loads(case["attachments"]),
