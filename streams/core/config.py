@@ -82,6 +82,8 @@ class HubSettings:
     #: Memory for the RocksDB caches and write buffers of all the tables' partitions, in MiB
     #: (``LAPOR_STATE_CACHE_MB``).
     state_cache_mb: int = 64
+    #: Where the Kafka jars of the embedded broker are kept once downloaded (``LAPOR_CACHE_DIR``).
+    cache_dir: Path = Path(".cache")
     #: SQLAlchemy URL of the read model; SQLite under ``data_dir`` when unset.
     database_url: str | None = field(default=None, repr=False)  # may hold a password
     web_host: str = "127.0.0.1"
@@ -190,6 +192,7 @@ class HubSettings:
             database_url=_optional_secret(env, "LAPOR_DATABASE_URL"),
             state_store=_choice(env, "LAPOR_STATE_STORE", defaults.state_store, STATE_STORES),
             state_cache_mb=_number(env, "LAPOR_STATE_CACHE_MB", defaults.state_cache_mb, int, minimum=8),
+            cache_dir=Path(env.get("LAPOR_CACHE_DIR") or defaults.cache_dir),
             web_host=env.get("LAPOR_WEB_HOST", defaults.web_host),
             web_port=_number(env, "LAPOR_WEB_PORT", defaults.web_port, int, minimum=1),
             partitions=_number(env, "LAPOR_TOPIC_PARTITIONS", defaults.partitions, int, minimum=1),

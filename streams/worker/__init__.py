@@ -8,11 +8,9 @@ broker (:mod:`.supervisor`).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from pathlib import Path
 
 from lapor_hub.streams.broker import LocalBroker
 from lapor_hub.streams.core.admin import init_topics
@@ -31,9 +29,8 @@ _BROKER_STOP_S = 10.0
 
 def local_broker(settings: HubSettings) -> LocalBroker:
     """The project-managed broker for these settings (``LAPOR_BROKER_PORT``, ``LAPOR_CONTROLLER_PORT``)."""
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
     return LocalBroker(settings.data_dir / "kafka", port=settings.broker_port,
-                       controller_port=settings.controller_port, cache_dir=cache)
+                       controller_port=settings.controller_port, cache_dir=settings.cache_dir)
 
 
 @contextmanager

@@ -312,7 +312,7 @@ def _broker(options: NationalOptions, home: Path) -> Iterator[str]:
     if options.broker:
         yield options.broker
         return
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
+    cache = HubSettings.from_env().cache_dir
     broker = LocalBroker(home / "kafka", port=free_port(), controller_port=free_port(), cache_dir=cache)
     _say(f"starting a broker at {broker.bootstrap}")
     broker.start()

@@ -15,7 +15,7 @@ class BenchOptions:
     #: Complaints in each throughput burst (baseline and hub alike).
     complaints: int = 5000
     #: Offered load of the latency phase, complaints per second, for ``duration`` seconds.
-    offered_rate: float = 500.0
+    offered_rate: float = 300.0
     duration: float = 10.0
     #: Complaints taken through the full lifecycle (updates and read model).
     lifecycle_complaints: int = 2000
@@ -43,7 +43,7 @@ def parse_options(argv: Sequence[str] | None) -> BenchOptions:
                     "against a raw Kafka passthrough on the same broker, in one run.")
     parser.add_argument("--complaints", type=int, help="complaints per throughput burst (default 5000)")
     parser.add_argument("--offered-rate", type=float,
-                        help="offered load of the latency phase, per second (default 500)")
+                        help="offered load of the latency phase, per second (default 300)")
     parser.add_argument("--duration", type=float, help="seconds of the latency phase (default 10)")
     parser.add_argument("--lifecycle-complaints", type=int, help="complaints through the full lifecycle (default 2000)")
     parser.add_argument("--partitions", type=int, help="partitions of the hub topics it creates (default 4)")

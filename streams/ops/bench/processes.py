@@ -17,7 +17,7 @@ from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.readmodel.tables import timeline
 
-__all__ = ["HubWorker", "Passthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]
+__all__ = ["HubWorker", "Passthrough", "FaustPassthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]
 
 #: The bench worker's instance id: its projector's group is ``<app id>.readmodel.bench``.
 BENCH_INSTANCE = "bench"
@@ -143,6 +143,28 @@ class Passthrough(_Child):
         if line.strip() != "ready":
             child.stop()
             raise FatalError(f"the passthrough did not start:\n{child.log_tail()}")
+        return child
+
+
+@dataclass
+class FaustPassthrough(_Child):
+    """``python -m ...bench.faust_passthrough``: the smallest Faust agent, the second baseline."""
+
+    @classmethod
+    def start(cls, bootstrap: str, source: str, target: str, app_id: str, log_dir: Path,
+              timeout: float = 120.0) -> FaustPassthrough:
+        log_path = log_dir / "faust-passthrough.log"
+        data_dir = log_dir / "faust-passthrough"
+        process = subprocess.Popen([sys.executable, "-m", "lapor_hub.streams.ops.bench.faust_passthrough", bootstrap,
+                                    source, target, app_id, str(data_dir)],
+                                   stdout=subprocess.PIPE, stderr=open(log_path, "ab"), stdin=subprocess.DEVNULL,
+                                   text=True)
+        child = cls(process, log_path)
+        assert process.stdout is not None  # stdout=PIPE above
+        line = process.stdout.readline()  # blocks until "ready" or exit
+        if line.strip() != "ready":
+            child.stop()
+            raise FatalError(f"the Faust passthrough did not start:\n{child.log_tail()}")
         return child
 
 

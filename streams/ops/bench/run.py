@@ -1,6 +1,7 @@
 """``lapor-hub bench``: one run, every figure measured in it, the baseline included.
 
-Order: the codec (nothing else running), topics, the raw passthrough (warm-up, burst, offered
+Order: the codec (nothing else running), topics, the raw aiokafka passthrough and the smallest Faust
+agent passthrough (each: warm-up, burst, offered
 load), then one hub worker (warm-up and catch-up, burst, offered load, full lifecycle), then
 the extrapolation and the report. Everything the bench starts it stops: the worker, the
 passthrough, its topics and, unless ``--broker`` named one, the broker.
@@ -23,11 +24,19 @@ from typing import Any
 from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import LocalBroker, free_port
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.ops.bench import phases
 from lapor_hub.streams.ops.bench.codec_bench import compare_codec, dispositioned_values
 from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
 from lapor_hub.streams.ops.bench.options import BenchOptions, parse_options
-from lapor_hub.streams.ops.bench.processes import BENCH_INSTANCE, HubWorker, Passthrough, ReadModelProbe, group_lag
+from lapor_hub.streams.ops.bench.processes import (
+    BENCH_INSTANCE,
+    FaustPassthrough,
+    HubWorker,
+    Passthrough,
+    ReadModelProbe,
+    group_lag,
+)
 from lapor_hub.streams.ops.bench.procstat import machine, peak_rss_bytes
 from lapor_hub.streams.ops.bench.report import render, summary, write_json
 from lapor_hub.streams.ops.bench.updates import expected_events, plan_updates
@@ -113,7 +122,7 @@ def _broker(options: BenchOptions, home: Path) -> Iterator[tuple[str, dict]]:
     if options.broker:
         yield options.broker, {"bootstrap": options.broker, "managed_by": "caller (--broker)", "pid": None}
         return
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
+    cache = HubSettings.from_env().cache_dir
     broker = LocalBroker(home / "kafka", port=free_port(), controller_port=free_port(), cache_dir=cache)
     _say(f"starting a broker at {broker.bootstrap}")
     status = broker.start()
@@ -173,15 +182,17 @@ async def _measure(options: BenchOptions, bootstrap: str, broker_pid: int | None
     await producer.start()
     try:
         common = {"bench": os.getpid()} | ({"broker": broker_pid} if broker_pid else {})
-        # Its own producer: one that knew the baseline's topics keeps asking for them once deleted.
-        baseline_producer = new_producer(bootstrap)
-        await baseline_producer.start()
-        try:
-            results["baseline"] = await _baseline(options, bootstrap, partitions, tmp, run_id, baseline_producer,
-                                                  baseline_load, latency_count, common)
-        finally:
-            await baseline_producer.stop()
-            _bench_topics(bootstrap, [f"bench.{run_id}.in", f"bench.{run_id}.out"], partitions, delete=True)
+        # Its own producer per baseline: one that knew a baseline's topics keeps asking for them once deleted.
+        for name, kind in (("baseline", "raw"), ("faust_baseline", "faust")):
+            baseline_producer = new_producer(bootstrap)
+            await baseline_producer.start()
+            names = [f"bench.{run_id}.{kind}.in", f"bench.{run_id}.{kind}.out"]
+            try:
+                results[name] = await _baseline(options, bootstrap, partitions, tmp, run_id, baseline_producer,
+                                                baseline_load, latency_count, common, kind=kind, names=names)
+            finally:
+                await baseline_producer.stop()
+                _bench_topics(bootstrap, names, partitions, delete=True)
         results["hub"] = await _hub(options, bootstrap, partitions, tmp, run_id, producer, hub_load, plans,
                                     latency_count, common)
     finally:
@@ -193,16 +204,24 @@ def _split(load: list, options: BenchOptions, latency_count: int) -> tuple[list,
     return load[:w], load[w:w + n], load[w + n:w + n + latency_count], load[w + n + latency_count:]
 
 
-async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load, latency_count, common) -> dict:
-    source, target = f"bench.{run_id}.in", f"bench.{run_id}.out"
+async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load, latency_count, common, *,
+                    kind: str, names: list[str]) -> dict:
+    """A passthrough of the same records on the same broker: ``raw`` aiokafka, or the smallest ``faust`` agent."""
+    source, target = names
     _bench_topics(bootstrap, [source, target], partitions)
     watcher = ArrivalWatcher(bootstrap, target, partitions)
     await watcher.start()
-    _say("baseline: raw aiokafka passthrough")
-    child = await asyncio.to_thread(Passthrough.start, bootstrap, source, target, f"bench-{run_id}-passthrough", tmp)
+    if kind == "raw":
+        _say("baseline: raw aiokafka passthrough")
+        child: Passthrough | FaustPassthrough = await asyncio.to_thread(
+            Passthrough.start, bootstrap, source, target, f"bench-{run_id}-passthrough", tmp)
+    else:
+        _say("baseline: the smallest Faust agent passthrough")
+        child = await asyncio.to_thread(FaustPassthrough.start, bootstrap, source, target,
+                                        f"bench-{run_id}-faust-passthrough", tmp)
     try:
         warmup, burst, paced, _ = _split(load, options, latency_count)
-        target_ = phases.Target("baseline", source, watcher, {"passthrough": child.pid, **common})
+        target_ = phases.Target(f"{kind} baseline", source, watcher, {"passthrough": child.pid, **common})
         await phases.burst(producer, target_, warmup, timeout=options.timeout)
         measured: dict[str, Any] = {"burst": await phases.burst(producer, target_, burst, timeout=options.timeout)}
         measured["latency"] = await phases.offered_load(producer, target_, paced, per_second=options.offered_rate,

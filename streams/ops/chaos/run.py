@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from lapor_hub.errors import FatalError
 from lapor_hub.streams.core import topics
+from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.ops.chaos.agency import CaseApp, WebhookConnectorProcess
 from lapor_hub.streams.ops.chaos.bodies import AGENCY
 from lapor_hub.streams.ops.chaos.counting import count_agency, count_complaints
@@ -100,7 +100,7 @@ def run_chaos(options: ChaosOptions) -> dict:
 
 
 async def run_scenario(scenario: Scenario, plan: Plan, home: Path, options: ChaosOptions, run_id: str) -> dict:
-    cache = Path(os.environ.get("LAPOR_CACHE_DIR", ".cache"))
+    cache = HubSettings.from_env().cache_dir
     stage = Stage(home, nodes=scenario.nodes, workers=scenario.workers, partitions=options.partitions,
                   cache_dir=cache, app_id=f"lapor-chaos-{run_id.lower()}-{scenario.name}")
     started_at = time.time()

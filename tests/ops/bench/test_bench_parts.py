@@ -89,8 +89,8 @@ def test_the_update_mix_is_what_agencies_may_publish_and_the_event_count_follows
 
 def test_quick_sets_small_sizes_and_flags_override_them():
     quick = parse_options(["--quick", "--complaints", "120"])
-    assert quick.quick and quick.complaints == 120 and quick.offered_rate < 500
-    assert parse_options([]).complaints == 5000 and parse_options([]).offered_rate == 500
+    assert quick.quick and quick.complaints == 120 and quick.offered_rate < 300
+    assert parse_options([]).complaints == 5000 and parse_options([]).offered_rate == 300
     with pytest.raises(SystemExit):
         parse_options(["--duration", "0"])
 
@@ -106,6 +106,7 @@ def _fake_results() -> dict:
         "machine": {"nproc": 2, "cpu_model": "test", "memory_mib": 1, "python": "3"},
         "broker": {"bootstrap": "127.0.0.1:1", "managed_by": "test"},
         "baseline": {"burst": {**burst, "complaints_per_s": 400.0}, "latency": latency},
+        "faust_baseline": {"burst": {**burst, "complaints_per_s": 200.0}, "latency": latency},
         "hub": {"burst": burst, "latency": latency, "peak_memory_mib": 120.0,
                 "lifecycle": {"complaints": 50, "agency_updates": 120, "events_projected": 250, "seconds": 5.0,
                               "complaints_per_s": 10.0, "events_per_s": 50.0, "hub_worker_cpu_s_per_1000": 9.0}},
@@ -126,9 +127,12 @@ def dig(results: dict, path: str):
 def test_the_summary_relates_hub_to_baseline_and_the_report_prints_every_figure():
     results = _fake_results()
     assert results["summary"]["hub_to_baseline_ratio"] == 0.25
-    assert results["summary"]["targets"]["hub_to_baseline_ratio"]["met"] is False
+    assert results["summary"]["hub_to_faust_ratio"] == 0.5 and results["summary"]["faust_to_baseline_ratio"] == 0.5
+    assert results["summary"]["targets"]["hub_to_baseline_ratio"]["met"] is True  # 0.25 >= 0.2
+    assert results["summary"]["targets"]["hub_to_faust_ratio"]["met"] is False  # 0.5 < 0.6
+    assert results["summary"]["targets"]["worker_cpu_s_per_1000"]["met"] is False  # 2.0 > 0.5
     assert results["summary"]["national_history"]["seconds"] == pytest.approx(5601.5, abs=0.1)
     for path in REQUIRED_FIGURES:
         assert dig(results, path) > 0, path
     text = render(results)
-    assert "hub / baseline    0.250" in text and "560,146" in text and "p99" in text
+    assert "hub / raw         0.250   hub / Faust 0.500" in text and "560,146" in text and "p99" in text

@@ -26,7 +26,9 @@ def test_a_quick_bench_run_writes_every_figure(kafka_broker, tmp_path, capsys):
         assert dig(results, figure) > 0, figure
 
     hub, baseline, options = results["hub"], results["baseline"], results["options"]
-    assert hub["burst"]["complaints"] == baseline["burst"]["complaints"] == options["complaints"]
+    faust = results["faust_baseline"]
+    assert hub["burst"]["complaints"] == baseline["burst"]["complaints"] == faust["burst"]["complaints"] \
+        == options["complaints"]
     assert hub["latency"]["complaints"] == round(options["offered_rate"] * options["duration"])
     assert hub["lifecycle"]["complaints"] == options["lifecycle_complaints"]
     assert sum(hub["lifecycle"]["update_mix"].values()) == options["lifecycle_complaints"]
@@ -35,6 +37,8 @@ def test_a_quick_bench_run_writes_every_figure(kafka_broker, tmp_path, capsys):
     assert latency["p50_ms"] <= latency["p95_ms"] <= latency["p99_ms"] <= latency["max_ms"]
     assert results["summary"]["hub_to_baseline_ratio"] == pytest.approx(
         hub["burst"]["complaints_per_s"] / baseline["burst"]["complaints_per_s"], rel=1e-2)
+    assert results["summary"]["hub_to_faust_ratio"] == pytest.approx(
+        hub["burst"]["complaints_per_s"] / faust["burst"]["complaints_per_s"], rel=1e-2)
     history = results["summary"]["national_history"]
     assert history["seconds"] == pytest.approx(560_146 / hub["burst"]["complaints_per_s"], rel=1e-2)
     # Reading the projection costs the worker more than delivery alone.
