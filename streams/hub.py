@@ -29,10 +29,11 @@ from lapor_hub.streams.web.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from lapor_hub.streams.health import StreamHealth
     from lapor_hub.streams.lifecycle.agent import DueKeeper
+    from lapor_hub.streams.privacy.retention import RetentionPolicy
     from lapor_hub.streams.readmodel.model import ReadModel
     from lapor_hub.streams.readmodel.projector import Projector
 
-__all__ = ["Hub", "create_hub", "faust_settings", "hub_clock"]
+__all__ = ["Hub", "create_hub", "faust_settings", "hub_clock", "install_retention"]
 
 
 @dataclass
@@ -60,6 +61,15 @@ class Hub:
     health: StreamHealth | None = field(default=None)
     #: Set by the lifecycle's install: the SLA timer and its index of due complaints.
     sla: DueKeeper | None = None
+    #: Set by :func:`install_retention`: identities erased a configured time after a complaint ended.
+    retention: RetentionPolicy | None = None
+
+    def privacy_overview(self) -> dict:
+        """The dashboard's privacy panel: the key store's figures and the retention policy's runs."""
+        import dataclasses
+
+        retention = None if self.retention is None else dataclasses.asdict(self.retention.figures)
+        return {**self.keys.vault.overview(), "retention": retention}
 
     async def readiness(self) -> Readiness:
         """Whether this worker can serve now (see :class:`lapor_hub.streams.web.probes.Readiness`)."""
@@ -153,6 +163,23 @@ def _lifecycle_context(settings: HubSettings, directory: Directory) -> Lifecycle
     return LifecycleContext.from_file(settings.sla_config, directory=directory)
 
 
+def install_retention(hub: Hub) -> None:
+    """The retention policy over the read model's ended complaints and the key store (``hub.retention``)."""
+    from lapor_hub.streams.privacy.retention import RetentionPolicy
+
+    read_model, keys, settings = hub.read_model, hub.keys, hub.settings
+    if read_model is None:
+        return
+
+    async def erase(tracking_id: str) -> None:
+        await keys.erase(tracking_id, "retention", now=hub.clock.now())
+
+    hub.retention = RetentionPolicy(days=settings.identity_retention_days, interval_s=settings.retention_interval_s,
+                                    ended_before=read_model.ended_before, erase=erase, book=keys.book,
+                                    caught_up=lambda: keys.caught_up, now=hub.clock.now)
+    hub.app.add_dependency(hub.retention)
+
+
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`lapor_hub.streams.worker.run_worker` runs it."""
@@ -194,6 +221,7 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)
     readmodel_service.install(hub)
+    install_retention(hub)
     health.install(hub)
     web.install(hub)
     if settings.demo:

@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
         deadletters,
         directory,
         health,
+        privacy,
         readmodel,
         run,
         schemas,
@@ -30,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (run, directory, complaints, deadletters, readmodel, tools, access, schemas, health, users):
+    for group in (run, directory, complaints, deadletters, readmodel, tools, access, schemas, health, users,
+                  privacy):
         group.add_commands(sub)
     return parser
 

@@ -51,6 +51,10 @@ class IdentityErased(HubError):
                          f"({erasure.reason})")
         self.erasure = erasure
 
+    @property
+    def erasure_at_iso(self) -> str:
+        return _iso(self.erasure.erased_at)
+
 
 class IdentityUnavailable(RetriableError):
     """The identity cannot be opened now; ``code`` says why and the message what to do."""

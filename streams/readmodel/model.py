@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, select, text
@@ -199,6 +200,11 @@ class ReadModel:
         """The whole case file, unredacted (the HTTP layer applies the privacy rules)."""
         with translated_errors("reading a case file"), self.engine.connect() as conn:
             return staffqueries.case_file(conn, tracking_id)
+
+    def ended_before(self, cutoff: datetime, limit: int = 10_000) -> list[str]:
+        """Tracking ids of complaints closed or archived before ``cutoff`` (and not reopened)."""
+        with translated_errors("listing ended complaints"), self.engine.connect() as conn:
+            return staffqueries.ended_before(conn, cutoff, limit)
 
     def triage_queue(self, limit: int = 100, offset: int = 0) -> list[dict]:
         with translated_errors("listing the triage queue"), self.engine.connect() as conn:

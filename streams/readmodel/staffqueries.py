@@ -15,7 +15,8 @@ from sqlalchemy import Connection, and_, or_, select
 from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, timeline
 
-__all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "TRIAGE_STATUSES"]
+__all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "ended_before",
+           "TRIAGE_STATUSES"]
 
 TRIAGE_STATUSES = (Status.TRIAGE.value, Status.ON_HOLD.value)
 _FINISHED = (Status.CLOSED.value, Status.ARCHIVED.value)
@@ -83,6 +84,15 @@ def triage_queue(conn: Connection, limit: int, offset: int) -> list[dict]:
              "submitted_at": r["submitted_at"], "verification_due_at": r["due_at"], "overdue": bool(r["overdue"]),
              "escalation_tier": r["escalation_tier"],
              "routing": {"rule": r["rule"], "reason": r["reason"]}} for r in rows]
+
+
+def ended_before(conn: Connection, cutoff: datetime, limit: int) -> list[str]:
+    """Complaints closed (or archived) before ``cutoff`` and not reopened since: the retention policy's candidates."""
+    ended = or_(and_(complaints.c.status == Status.CLOSED.value, complaints.c.closed_at <= cutoff),
+                and_(complaints.c.status == Status.ARCHIVED.value, complaints.c.updated_at <= cutoff))
+    rows = conn.execute(select(complaints.c.tracking_id).where(ended)
+                        .order_by(complaints.c.updated_at, complaints.c.tracking_id).limit(limit))
+    return [row.tracking_id for row in rows]
 
 
 def overdue_complaints(conn: Connection, agencies: list[str] | None, limit: int) -> list[dict]:

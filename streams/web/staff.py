@@ -20,7 +20,7 @@ from lapor_hub.streams.intake.tracking import is_tracking_id
 from lapor_hub.streams.lifecycle import NATIONAL_ADMIN_ACTOR
 from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import check_allowed, command_event_id, read_model_of, send_command, standing_of
-from lapor_hub.streams.web.disclosure import redacted_case_file
+from lapor_hub.streams.web.disclosure import DISCLOSED, disclosed_case_file
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field, read_fields
 from lapor_hub.streams.web.responses import ApiError
@@ -102,7 +102,10 @@ async def _case_file(call: Call) -> Reply:
         raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
     if case["agency"] != code:
         raise ApiError(404, "not_held_here", f"{tracking_id} is not held by {code}")
-    return Reply(redacted_case_file(_staff(call), case))
+    shown, disclosed = disclosed_case_file(_staff(call), case, call.hub.keys.vault)
+    if disclosed:
+        call.detail = DISCLOSED
+    return Reply(shown)
 
 
 async def _agency_action(call: Call) -> Reply:
