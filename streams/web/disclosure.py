@@ -34,7 +34,7 @@ def may_see_identity(principal: Principal, case: dict) -> bool:
     anonymous = case["privacy"] == "ANONYMOUS"
     if principal.role is Role.NATIONAL_ADMIN:
         return not anonymous or case["status"] in _VERIFYING
-    if principal.role in (Role.AGENCY_OFFICER, Role.AGENCY_ADMIN):
+    if principal.role in (Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.CONNECTOR):
         return not anonymous and case["agency"] == principal.agency
     return False
 

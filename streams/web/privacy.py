@@ -7,6 +7,9 @@
 - ``GET /api/v1/privacy/{tracking_id}/export``: a subject-access request: the reporter's data
   held by the hub for this complaint (the identity opened, the complaint's content, the
   location and attachments, what the key store holds). The opening is a disclosure, audited.
+- ``GET /api/v1/agencies/{code}/complaints/{tracking_id}/identity``: what the holding agency's
+  connector (role ``connector``, an API key) or staff fetch to answer the reporter of a
+  non-anonymous complaint: the inbox carries the identity sealed, this opens it, audited.
 
 ``lapor-hub privacy erase|export TRACKING_ID`` calls these with ``LAPOR_HUB_TOKEN``.
 """
@@ -17,14 +20,16 @@ import asyncio
 
 from lapor_hub.streams.identity import Role
 from lapor_hub.streams.intake.tracking import is_tracking_id
+from lapor_hub.streams.privacy.sealing import Identity
 from lapor_hub.streams.web.commands import read_model_of
-from lapor_hub.streams.web.disclosure import DISCLOSED, open_identity
+from lapor_hub.streams.web.disclosure import DISCLOSED, may_see_identity, open_identity
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints"]
 
 _ADMIN = frozenset({Role.NATIONAL_ADMIN})
+_HOLDERS = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.CONNECTOR})
 _CONTENT = ("status", "agency", "agency_name", "category", "region_code", "privacy", "channel", "title",
             "description", "submitted_at", "updated_at")
 
@@ -75,10 +80,40 @@ async def _export(call: Call) -> Reply:
     })
 
 
+async def _identity(call: Call) -> Reply:
+    code, tracking_id = call.params["code"], _tracking_id(call)
+    principal = call.principal
+    assert principal is not None  # dispatch authorized the call
+    call.target_agency = code
+    if principal.role in _HOLDERS and principal.agency != code:
+        raise ApiError(403, "forbidden", f"your credential is for agency {principal.agency}, not {code}")
+    case = await _case(call, tracking_id)
+    if case is None:
+        raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
+    if case["agency"] != code:
+        raise ApiError(404, "not_held_here", f"{tracking_id} is not held by {code}")
+    if not may_see_identity(principal, case):
+        raise ApiError(403, "identity_withheld", "the reporter chose anonymity: the identity is never disclosed "
+                       "to an agency (the national admin sees it only while verifying)")
+    identity, erased_at = open_identity(call.hub.keys.vault, case)
+    if identity is not None:
+        call.detail = DISCLOSED
+    return Reply({"tracking_id": tracking_id, "identity_erased_at": erased_at, **_shown(identity)})
+
+
+def _shown(identity: Identity | None) -> dict:
+    if identity is None:
+        return {"reporter": None, "private_location": None}
+    return {"reporter": identity.reporter, "private_location": identity.location}
+
+
 def endpoints() -> list[Endpoint]:
     return [
         Endpoint("POST", "/api/v1/privacy/{tracking_id}/erase", "privacy.erase", _erase, Access.STAFF, _ADMIN,
                  "staff", "erase the reporter's identity of a complaint (crypto-shredding its data keys)"),
         Endpoint("GET", "/api/v1/privacy/{tracking_id}/export", "privacy.export", _export, Access.STAFF, _ADMIN,
                  "staff", "the reporter's data held by the hub, for a subject-access request"),
+        Endpoint("GET", "/api/v1/agencies/{code}/complaints/{tracking_id}/identity", "identity.read", _identity,
+                 Access.STAFF, _HOLDERS | _ADMIN, "staff",
+                 "the reporter's identity of a non-anonymous complaint, for the agency holding it (its connector)"),
     ]
