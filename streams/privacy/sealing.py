@@ -100,8 +100,7 @@ class Identity:
             parsed = orjson.loads(data)
             reporter = parsed["reporter"]
             location = parsed.get("location")
-            return cls(*(_text(reporter.get(name)) for name in REPORTER_FIELDS),
-                       location=dict(location) if isinstance(location, Mapping) else None)
+            return _identity(reporter, dict(location) if isinstance(location, Mapping) else None)
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             raise SealError(f"a sealed identity holds no identity of format {_FORMAT}") from exc
 
@@ -144,7 +143,7 @@ def identity_of(record: Mapping[str, Any]) -> Identity:
     private = None
     if record.get("location_private") and any(location.get(name) is not None for name in PRIVATE_LOCATION_FIELDS):
         private = {name: location.get(name) for name in PRIVATE_LOCATION_FIELDS}
-    return Identity(*(_text(reporter.get(name)) for name in REPORTER_FIELDS), location=private)
+    return _identity(reporter, private)
 
 
 def carries_clear_identity(record: Mapping[str, Any]) -> bool:
@@ -173,6 +172,11 @@ def sealed_record(record: Mapping[str, Any], key: DataKey) -> dict[str, Any]:
     out.setdefault("location_private", False)
     out["identity"] = None if identity.empty else seal(identity, key)
     return out
+
+
+def _identity(reporter: Mapping[str, Any], location: dict[str, Any] | None) -> Identity:
+    return Identity(name=_text(reporter.get("name")), nik=_text(reporter.get("nik")),
+                    phone=_text(reporter.get("phone")), email=_text(reporter.get("email")), location=location)
 
 
 def _text(value: Any) -> str | None:

@@ -208,8 +208,9 @@ def test_no_store_holds_the_identity_in_clear_and_erasure_holds_through_rebuild_
     from lapor_hub.streams.readmodel.model import open_read_model
 
     rebuilt_model = open_read_model(f"sqlite:///{rebuilt}")
-    sealed = rebuilt_model.case_file(public_id)["identity"]
-    assert sealed is not None and rebuilt_model.public_view(public_id)["status"] == before["status"]
+    rebuilt_case, rebuilt_view = rebuilt_model.case_file(public_id), rebuilt_model.public_view(public_id)
+    assert rebuilt_case is not None and rebuilt_view is not None
+    assert rebuilt_case["identity"] is not None and rebuilt_view["status"] == before["status"]
     status, case = http("GET", case_url, headers=bearer(officer))
     assert case["reporter"] is None and case["identity_erased_at"]
     assert _leaks(secrets_of, _topic_bytes(hub.bootstrap, bad["event_id"]), _file_bytes(hub.data_dir),

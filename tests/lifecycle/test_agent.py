@@ -225,7 +225,7 @@ def test_the_sealed_copy_holds_no_identity_in_clear_and_opens_with_the_stored_ke
         captured.append((topic, key, value))
         return await original(topic, key, value, headers)
 
-    lifecycle.publisher.send = capture  # type: ignore[method-assign]
+    lifecycle.publisher.send = capture
     lifecycle.run(message)
     [(_, record_key, key_value)] = [c for c in captured if c[0] == topics.DATA_KEYS]
     [(_, _, command)] = [c for c in captured if c[0] == topics.COMMANDS]

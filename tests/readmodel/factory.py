@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from lapor_hub import schemas
 from lapor_hub.streams.directory import NATIONAL_ADMIN, default_directory
@@ -60,7 +61,7 @@ class Hub:
                   reporter: dict | None = None, title: str = "Jalan berlubang di depan SDN 1 Pringsewu",
                   category: str = "infrastruktur", sealed: bool = True, location_private: bool = False,
                   location: dict | None = None) -> ProjectedEvent:
-        fields = dict(
+        fields: dict[str, Any] = dict(
             title=title, description="Sudah tiga bulan jalan berlubang; dua anak jatuh minggu lalu.",
             category=category, channel="sms-1708", privacy=privacy, reporter=reporter or REPORTER,
             location={"region_code": region, "lat": None, "lon": None, "address": None, **(location or {})},
