@@ -9,7 +9,8 @@ one table only, :data:`case_files`, and only *sealed*: the key id, nonce and cip
 submission's ``SealedIdentity``. The read model cannot open it; the web layer asks the key store
 when an entitled member of staff opens the case file (see :mod:`lapor_hub.streams.web.disclosure`),
 and once the complaint's identity is erased nothing opens it, in this database or in any copy of
-it. Every other table holds no identity at all.
+it. Every other table holds no identity at all. The reporter's comment on a rating
+(:data:`ratings`) is free text: the case file shows it, statistics count only the scores.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata", "complaints", "timeline", "assignments", "case_files", "audit_log", "projection_offsets",
-           "UtcDateTime"]
+__all__ = ["metadata", "complaints", "timeline", "assignments", "case_files", "ratings", "audit_log",
+           "projection_offsets", "UtcDateTime"]
 
 
 class UtcDateTime(TypeDecorator):
@@ -76,6 +77,8 @@ complaints = Table(
     Column("category", String),
     Column("region_code", String),
     Column("privacy", String),
+    #: complaint, aspiration or information_request (pengaduan, aspirasi, permintaan informasi).
+    Column("classification", String),
     #: True when the content must not be published (CONFIDENTIAL, or flagged by the hub).
     Column("content_hidden", Boolean, nullable=False, default=False),
     Column("title", String),
@@ -157,6 +160,21 @@ case_files = Table(
     #: JSON list of {name, content_type, url, size_bytes}: the submission's and the reporter's later ones.
     Column("attachments", Text, nullable=False, default="[]"),
 )
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("tracking_id", String, nullable=False),
+    #: The agency whose response was rated; a complaint forwarded after a reopening may rate two.
+    Column("agency", String, nullable=False),
+    #: 1 (very poor) to 5 (very good): the reporter's latest rating of this agency's response.
+    Column("rating", Integer, nullable=False),
+    #: The reporter's words: for staff reading the case file, never in a statistic or a public view.
+    Column("comment", Text),
+    Column("rated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("tracking_id", "agency", name="pk_ratings"),
+)
+Index("ix_ratings_agency", ratings.c.agency)
 
 audit_log = Table(
     "audit_log",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "DISPOSITIONED_V1", "OLDER_VERSIONS"]
+__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "SUBMITTED_V3", "DISPOSITIONED_V1",
+           "DISPOSITIONED_V2", "OLDER_VERSIONS"]
 
 _T0 = datetime(2024, 3, 4, 2, 15, 30, 123456, tzinfo=timezone.utc)  # 09:15 WIB
 
@@ -47,6 +48,7 @@ SAMPLES: dict[str, dict] = {
         "attachments": [_PHOTO], "requested_agency": "18.10",
         "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
         "location_private": True, "identity": _SEALED,
+        "classification": "COMPLAINT",
     },
     "ComplaintVerified": {**_common(2, "national-admin"), "notes": "Lengkap; disposisi ke Pemkab Pringsewu."},
     "ComplaintReturnedToReporter": {**_common(3, "national-admin"),
@@ -64,6 +66,7 @@ SAMPLES: dict[str, dict] = {
         "attachments": [_PHOTO], "reporter": None, "submitted_at": _T0,
         "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
         "location_private": False, "identity": _SEALED,
+        "classification": "INFORMATION_REQUEST", "unit": "PPID",
     },
     "ComplaintAccepted": {**_common(7, "18.10"), "agency": "18.10"},
     "ComplaintForwarded": {
@@ -82,6 +85,8 @@ SAMPLES: dict[str, dict] = {
     "InformationAdded": {**_common(12, "reporter"), "message": "Desa Fajar Esuk, dekat masjid.",
                          "attachments": [_PHOTO]},
     "ComplaintReopened": {**_common(13, "reporter"), "reason": "Lubang muncul lagi setelah hujan."},
+    "ComplaintRated": {**_common(22, "reporter"), "agency": "18.10", "rating": 4,
+                       "comment": "Cepat ditanggapi, tambalannya rapi."},
     "ComplaintClosed": {**_common(14, "hub"), "reason": "NO_REPLY", "note": None},
     "SlaWarning": {**_common(15, "hub"), "stage": "first-follow-up", "agency": "18.10", "percent": 75,
                    "deadline_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc)},
@@ -145,10 +150,18 @@ DISPOSITIONED_V1 = {
     "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
 }
 
+#: ComplaintSubmitted as the hub wrote it on schema v3: the identity in clear, with its classification.
+SUBMITTED_V3 = {**SUBMITTED_V2, "classification": "COMPLAINT"}
+
+#: ComplaintDispositioned as the hub wrote it on schema v2 (no sealed identity yet).
+DISPOSITIONED_V2 = {**DISPOSITIONED_V1, "classification": "INFORMATION_REQUEST", "unit": "PPID"}
+
 #: Older released versions kept as golden vectors: name -> (record type, version, value written).
 OLDER_VERSIONS = {
     "FollowUpRecorded.v1": ("FollowUpRecorded", 1, FOLLOW_UP_V1),
     "ComplaintSubmitted.v1": ("ComplaintSubmitted", 1, SUBMITTED_V1),
     "ComplaintSubmitted.v2": ("ComplaintSubmitted", 2, SUBMITTED_V2),
+    "ComplaintSubmitted.v3": ("ComplaintSubmitted", 3, SUBMITTED_V3),
     "ComplaintDispositioned.v1": ("ComplaintDispositioned", 1, DISPOSITIONED_V1),
+    "ComplaintDispositioned.v2": ("ComplaintDispositioned", 2, DISPOSITIONED_V2),
 }

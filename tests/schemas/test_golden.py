@@ -35,9 +35,13 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 #: What the fields added since each older version read as: their defaults.
 _SEALING = {"location_private": False, "identity": None}
 _ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
-                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None, **_SEALING},
-                                            "ComplaintSubmitted.v2": _SEALING,
-                                            "ComplaintDispositioned.v1": _SEALING}
+                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None,
+                                                                      "classification": "COMPLAINT", **_SEALING},
+                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT", **_SEALING},
+                                            "ComplaintSubmitted.v3": _SEALING,
+                                            "ComplaintDispositioned.v1": {"classification": "COMPLAINT",
+                                                                          "unit": None, **_SEALING},
+                                            "ComplaintDispositioned.v2": _SEALING}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))
@@ -52,6 +56,7 @@ def test_golden_bytes_of_older_versions_decode_into_the_latest_version(name):
 def test_the_schema_ids_of_released_versions_never_change():
     assert default_catalog().version("id.go.lapor.FollowUpRecorded", 1).schema_id == 9
     assert default_catalog().version("id.go.lapor.ComplaintSubmitted", 1).schema_id == 1
+    assert default_catalog().version("id.go.lapor.ComplaintSubmitted", 2).schema_id == 21
 
 
 def test_golden_values_are_the_samples():

@@ -7,15 +7,15 @@ revision still holds them: on SQLite, delete the file and let the worker rebuild
 ``complaints.events`` (``lapor-hub readmodel rebuild``); on PostgreSQL run ``VACUUM FULL`` on the
 two tables after the upgrade (see the README, Privacy).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
