@@ -24,19 +24,19 @@ def hub_get(path: str, *, web_port: int = 6066, role: str = "an operator's") -> 
     return _call("GET", path, web_port=web_port, role=role)
 
 
-def hub_post(path: str, *, web_port: int = 6066, role: str = "an operator's") -> dict | None:
-    """POST (no body) to the running hub's API; its JSON answer, None for 404."""
-    return _call("POST", path, web_port=web_port, role=role)
+def hub_post(path: str, body: dict, *, web_port: int = 6066, role: str = "an operator's") -> dict | None:
+    """POST ``body`` (JSON) to the running hub's API; its JSON answer, None for 404."""
+    return _call("POST", path, web_port=web_port, role=role, body=body)
 
 
-def _call(method: str, path: str, *, web_port: int, role: str) -> dict | None:
+def _call(method: str, path: str, *, web_port: int, role: str, body: dict | None = None) -> dict | None:
     base = os.environ.get("LAPOR_HUB_URL", f"http://127.0.0.1:{web_port}")
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
     token = _token()
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(f"{base}{path}", headers=headers, method=method,
-                                     data=b"" if method == "POST" else None)
+                                     data=None if body is None else json.dumps(body).encode())
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())

@@ -32,7 +32,7 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
         return 0
     port = _settings().web_port
     path = f"/api/v1/privacy/{args.target}/{args.action}"
-    answer = hub_post(path, web_port=port, role=_ROLE) if args.action == "erase" else \
+    answer = hub_post(path, {"confirm": args.target}, web_port=port, role=_ROLE) if args.action == "erase" else \
         hub_get(path, web_port=port, role=_ROLE)
     if answer is None:
         print(f"lapor-hub: no complaint {args.target!r} at the hub", file=sys.stderr)

@@ -1,9 +1,10 @@
 """The national admin's privacy endpoints: erasing a reporter's identity, exporting what the hub holds.
 
-- ``POST /api/v1/privacy/{tracking_id}/erase``: crypto-shredding (UU 27/2022's erasure on
-  request): the complaint's data keys are destroyed in the key store, so no copy of its sealed
-  identity (a topic, a table, a backup, a replay) opens again; the complaint, its timeline and
-  the statistics stay as they are. Erasing again is harmless and answers the first erasure.
+- ``POST /api/v1/privacy/{tracking_id}/erase`` with ``{"confirm": "<the same tracking id>"}``
+  (it cannot be undone): crypto-shredding (UU 27/2022's erasure on request): the complaint's
+  data keys are destroyed in the key store, so no copy of its sealed identity (a topic, a table,
+  a backup, a replay) opens again; the complaint, its timeline and the statistics stay as they
+  are. ``202`` once the broker has the erasure; erasing again is harmless and answers the first.
 - ``GET /api/v1/privacy/{tracking_id}/export``: a subject-access request: the reporter's data
   held by the hub for this complaint (the identity opened, the complaint's content, the
   location and attachments, what the key store holds). The opening is a disclosure, audited.
@@ -21,15 +22,19 @@ import asyncio
 from lapor_hub.streams.identity import Role
 from lapor_hub.streams.intake.tracking import is_tracking_id
 from lapor_hub.streams.privacy.sealing import Identity
+from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import read_model_of
 from lapor_hub.streams.web.disclosure import DISCLOSED, may_see_identity, open_identity
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
+from lapor_hub.streams.web.forms import Field, read_fields
 from lapor_hub.streams.web.responses import ApiError
 
 __all__ = ["endpoints"]
 
 _ADMIN = frozenset({Role.NATIONAL_ADMIN})
 _HOLDERS = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.CONNECTOR})
+#: The body of an erasure: the tracking id once more, because it cannot be undone.
+ERASE_FIELDS = (Field("confirm", max_length=40),)
 _CONTENT = ("status", "agency", "agency_name", "category", "region_code", "privacy", "channel", "title",
             "description", "submitted_at", "updated_at")
 
@@ -48,13 +53,17 @@ async def _case(call: Call, tracking_id: str) -> dict | None:
 
 async def _erase(call: Call) -> Reply:
     tracking_id = _tracking_id(call)
+    _, body = await read_json_object(call.request, max_bytes=1024)
+    if read_fields(body, ERASE_FIELDS, call.hub.directory)["confirm"] != tracking_id:
+        raise ApiError(422, "invalid_fields", "confirm must repeat the tracking id: an erasure cannot be undone",
+                       fields=[{"field": "confirm", "code": "mismatch", "message": "is not this tracking id"}])
     keys = call.hub.keys
     if await _case(call, tracking_id) is None and not keys.book.keys_of(tracking_id) \
             and keys.book.erasure(tracking_id) is None:
         raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
     erasure, destroyed = await keys.erase(tracking_id, "request", now=call.hub.clock.now())
     return Reply({"tracking_id": tracking_id, "erased_at": keys.vault.state(tracking_id)["erased_at"],
-                  "reason": erasure.reason, "data_keys_destroyed": destroyed})
+                  "reason": erasure.reason, "data_keys_destroyed": destroyed}, status=202)
 
 
 async def _export(call: Call) -> Reply:

@@ -134,7 +134,8 @@ def test_garbage_on_intake_is_dead_lettered_and_the_next_submission_is_processed
     [(_, dead, headers)] = reader.find(lambda t, v, h: v["key"] == marker)
     reader.close()
     assert dead["stage"] == "intake" and dead["error_class"] == "SerializationError"
-    assert dead["payload"] == b"\x07not avro at all"
+    # Unreadable, so it may hold an identity in clear the hub cannot seal: the dead letter keeps none of it.
+    assert dead["payload"] == b""
     assert headers["lapor-source-topic"] == topics.INTAKE.encode()
     public_view(hub, submit(hub), status="dispositioned")
 

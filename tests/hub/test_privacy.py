@@ -195,6 +195,9 @@ def test_no_store_holds_the_identity_in_clear_and_erasure_holds_through_rebuild_
     assert status == 200 and case["reporter"] is None and case["identity_erased_at"]
     assert connector.reveal(as_delivered).value["reporter"] is None
     assert case["location"]["address"] is None  # the private location went with the identity
+    status, refused = http("POST", f"{hub.base_url}/api/v1/privacy/{public_id}/erase", {"confirm": anonymous_id},
+                           bearer(admin))
+    assert status == 422 and refused["error"]["fields"][0]["field"] == "confirm"
     status, export_after = http("GET", f"{hub.base_url}/api/v1/privacy/{public_id}/export", headers=bearer(admin))
     assert status == 200 and export_after["reporter"] is None and export_after["key_store"]["data_keys"] == 0
 

@@ -136,7 +136,7 @@ def _request(endpoint: str, world: dict) -> tuple[str, str, dict | None, str]:
         "audit": ("GET", "/api/v1/audit", None, ""),
         "identity": ("GET", f"/api/v1/agencies/{HOLDER}/complaints/{held}/identity", None, ""),
         "privacy_export": ("GET", f"/api/v1/privacy/{held}/export", None, ""),
-        "privacy_erase": ("POST", f"/api/v1/privacy/{held}/erase", None, held),
+        "privacy_erase": ("POST", f"/api/v1/privacy/{held}/erase", {"confirm": held}, held),
     }[endpoint]
 
 
