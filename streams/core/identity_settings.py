@@ -73,6 +73,9 @@ class OidcSettings:
     jwks_cooldown_s: float = 10.0
     #: A CA bundle for a provider whose TLS certificate a private CA signed.
     ca_file: Path | None = None
+    #: The provider's public client (authorization code with PKCE) through which staff sign in
+    #: to the console; None: the console offers only the embedded accounts.
+    console_client_id: str | None = None
 
     @property
     def discovery_url(self) -> str:
@@ -154,6 +157,7 @@ def _oidc(env: Mapping[str, str]) -> OidcSettings | None:
         jwks_lifespan_s=_number(env, "LAPOR_OIDC_JWKS_LIFESPAN", d.jwks_lifespan_s, float, 1, 86400),
         jwks_cooldown_s=_number(env, "LAPOR_OIDC_JWKS_COOLDOWN", d.jwks_cooldown_s, float, 0, 3600),
         ca_file=Path(ca_file) if ca_file else None,
+        console_client_id=(env.get("LAPOR_OIDC_CONSOLE_CLIENT_ID") or "").strip() or None,
     )
 
 

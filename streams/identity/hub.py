@@ -28,6 +28,8 @@ class Identity:
     embedded: EmbeddedIssuer
     #: Staff bearer tokens: ``await identity.verifier.averify(token)``.
     verifier: TokenVerifier
+    #: The OpenID Connect provider's verifier, when one is configured (its endpoints for the console).
+    oidc: OidcVerifier | None = None
 
 
 def open_identity(settings: IdentitySettings, directory: Directory | None = None, *,
@@ -37,7 +39,8 @@ def open_identity(settings: IdentitySettings, directory: Directory | None = None
     verifiers: list[TokenVerifier] = []
     if settings.embedded:
         verifiers.append(embedded.verifier())
-    if settings.oidc is not None:
-        verifiers.append(OidcVerifier(settings.oidc, directory))
+    oidc = OidcVerifier(settings.oidc, directory) if settings.oidc is not None else None
+    if oidc is not None:
+        verifiers.append(oidc)
     verifier = verifiers[0] if len(verifiers) == 1 else CombinedVerifier(verifiers)
-    return Identity(settings, embedded, verifier)
+    return Identity(settings, embedded, verifier, oidc)

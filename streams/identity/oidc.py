@@ -76,6 +76,8 @@ class OidcVerifier:
         #: kid -> key, and when they were fetched; replaced whole, so readers need no lock.
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at: float | None = None
+        #: The discovery document, once fetched (its endpoints do not change while the hub runs).
+        self._document: dict | None = None
         #: Fetches of the key set attempted so far (for tests and metrics).
         self.key_set_fetches = 0
 
@@ -92,6 +94,26 @@ class OidcVerifier:
         if key is None:
             key = await asyncio.to_thread(self._fetch_key, kid)
         return self._principal(token, key)
+
+    def browser_endpoints(self) -> dict[str, str]:
+        """The provider's ``authorization_endpoint`` and ``token_endpoint``, where a browser signs
+        in (the console, with PKCE); fetched once with the discovery document. May block."""
+        with self._fetch_lock:
+            document = self._document
+            if document is None:
+                self._discover()
+                document = self._document or {}
+        endpoints: dict[str, str] = {}
+        for name in ("authorization_endpoint", "token_endpoint"):
+            found = document.get(name)
+            url = found if isinstance(found, str) else ""
+            try:
+                check_provider_url(name, url)
+            except ConfigurationError as exc:
+                raise IdentityProviderUnavailableError(f"the discovery document gives no usable {name}: {exc}",
+                                                       retry_after=60) from None
+            endpoints[name] = url
+        return endpoints
 
     def refresh(self) -> None:
         """Fetch the discovery document (once) and the key set now, cooldown or not."""
@@ -169,6 +191,7 @@ class OidcVerifier:
             check_provider_url("jwks_uri", jwks_uri if isinstance(jwks_uri, str) else "")
         except ConfigurationError as exc:
             raise IdentityProviderUnavailableError(f"{url} gives no usable jwks_uri: {exc}", retry_after=60) from None
+        self._document = document
         self._jwks_client = self._client(jwks_uri)
         return self._jwks_client
 

@@ -213,6 +213,12 @@ class ReadModel:
         """Tracking ids of complaints closed or archived before ``cutoff`` (and not reopened)."""
         with translated_errors("listing ended complaints"), self.engine.connect() as conn:
             return staffqueries.ended_before(conn, cutoff, limit)
+    def agency_inbox(self, code: str, wanted: staffqueries.InboxFilter) -> dict:
+        """The complaints ``code`` holds, filtered, most urgent first: {complaints, total, by_status}."""
+        if not 0 < wanted.limit <= 1000 or wanted.offset < 0:
+            raise ValueError("limit must be 1..1000 and offset >= 0")
+        with translated_errors("listing an agency's inbox"), self.engine.connect() as conn:
+            return staffqueries.agency_inbox(conn, code, wanted)
 
     def triage_queue(self, limit: int = 100, offset: int = 0) -> list[dict]:
         with translated_errors("listing the triage queue"), self.engine.connect() as conn:

@@ -8,15 +8,16 @@ the HTTP layer decides who may call them and redacts by the privacy rules
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, ratings, timeline
 
 __all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "ended_before",
-           "TRIAGE_STATUSES"]
+           "agency_inbox", "InboxFilter", "TRIAGE_STATUSES"]
 
 TRIAGE_STATUSES = (Status.TRIAGE.value, Status.ON_HOLD.value)
 _FINISHED = (Status.CLOSED.value, Status.ARCHIVED.value)
@@ -100,6 +101,61 @@ def ended_before(conn: Connection, cutoff: datetime, limit: int) -> list[str]:
     rows = conn.execute(select(complaints.c.tracking_id).where(ended)
                         .order_by(complaints.c.updated_at, complaints.c.tracking_id).limit(limit))
     return [row.tracking_id for row in rows]
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What an agency's inbox shows: every complaint it holds, or those matching each filter given."""
+
+    statuses: tuple[str, ...] = ()
+    #: Only complaints whose deadline the agency missed (True), or only the others (False).
+    overdue: bool | None = None
+    #: Only complaints escalated at least this far.
+    min_tier: int = 0
+    #: Text in the tracking id, the title or the category (case-insensitive).
+    text: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+def agency_inbox(conn: Connection, code: str, wanted: InboxFilter) -> dict:
+    """The complaints ``code`` holds, most urgent first, with each one's warnings on its current
+    assignment; the number matching the filter and the count of every status held."""
+    c = complaints.c
+    conditions = [c.agency == code]
+    if wanted.statuses:
+        conditions.append(c.status.in_(wanted.statuses))
+    if wanted.overdue is not None:
+        conditions.append(c.overdue.is_(wanted.overdue))
+    if wanted.min_tier:
+        conditions.append(c.escalation_tier >= wanted.min_tier)
+    if wanted.text:
+        pattern = "%" + wanted.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(*(func.lower(column).like(pattern, escape="\\")
+                                for column in (c.tracking_id, c.title, c.category))))
+    since = (select(func.max(assignments.c.assigned_at)).where(assignments.c.tracking_id == c.tracking_id,
+                                                                assignments.c.agency == code,
+                                                                assignments.c.ended_at.is_(None))
+             .scalar_subquery())
+    warnings = (select(func.count()).where(timeline.c.tracking_id == c.tracking_id, timeline.c.agency == code,
+                                           timeline.c.record_type == "SlaWarning", timeline.c.occurred_at >= since)
+                .scalar_subquery())
+    rows = conn.execute(
+        select(complaints, warnings.label("warnings")).where(*conditions)
+        .order_by(c.overdue.desc(), c.escalation_tier.desc(), c.due_at.asc().nulls_last(),
+                  c.submitted_at.desc().nulls_last(), c.tracking_id)
+        .limit(wanted.limit).offset(wanted.offset)
+    ).mappings().all()
+    total = conn.execute(select(func.count()).select_from(complaints).where(*conditions)).scalar_one()
+    by_status = conn.execute(select(c.status, func.count()).where(c.agency == code).group_by(c.status)).all()
+    return {
+        "complaints": [{k: r[k] for k in ("tracking_id", "status", "category", "region_code", "title", "privacy",
+                                           "content_hidden", "submitted_at", "updated_at", "due_at",
+                                           "escalation_tier", "warnings")} | {"overdue": bool(r["overdue"])}
+                       for r in rows],
+        "total": total,
+        "by_status": {status: count for status, count in by_status},
+    }
 
 
 def overdue_complaints(conn: Connection, agencies: list[str] | None, limit: int) -> list[dict]:

@@ -4,8 +4,9 @@ The API is one table of endpoints (:mod:`.endpoints`): public reads (:mod:`.publ
 (:mod:`.intake`), the reporter's actions (:mod:`.reporter`), the staff API (:mod:`.staff`),
 the national admin's erasure and export (:mod:`.privacy`),
 operators and oversight (:mod:`.operators`) and signing in (:mod:`.signin`). Probes, the
-dashboard page and the schema registry are plain pages beside it; the Open311 GeoReport v2
-endpoint (:mod:`.open311`) goes through the same dispatch but is documented by its standard.
+operators' dashboard and the staff console (:mod:`.pages`) and the schema registry are plain
+pages beside it; the Open311 GeoReport v2 endpoint (:mod:`.open311`) goes through the same dispatch
+but is documented by its standard.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ def api_endpoints(categories):
 def install(hub: Hub) -> None:
     from lapor_hub.schemas.registry_web import blueprint
     from lapor_hub.streams.routing import default_categories
-    from lapor_hub.streams.web import dashboard, endpoints, open311, openapi
+    from lapor_hub.streams.web import endpoints, open311, openapi, pages
 
     categories = default_categories()
     table = api_endpoints(categories)
     endpoints.register(hub, [*table, openapi.endpoint(table), *open311.endpoints(categories)])
-    dashboard.install(hub)
+    pages.install(hub)
     blueprint.register(hub.app, url_prefix="/registry")

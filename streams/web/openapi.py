@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lapor_hub.streams.directory import AgencyKind
 from lapor_hub.streams.intake.validation import CHANNELS, CLASSIFICATIONS, MAX_ATTACHMENTS, PRIVACY_LEVELS
+from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field
 
@@ -67,6 +69,29 @@ _SIGN_IN_REPLY = {"type": "object", "required": ["access_token", "token_type", "
                                  "agency": {"type": ["string", "null"]}, "username": {"type": "string"}}}
 
 
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": 1000}
+_SEARCH = {"type": "string", "maxLength": 100}
+#: The query parameters of the operations that take some, by action.
+_QUERIES: dict[str, dict[str, dict[str, Any]]] = {
+    "agency.search": {
+        "q": {**_SEARCH, "description": "part of a name, a code or a province", "examples": ["pringsewu", "18.10"]},
+        "province": {"type": "string", "description": "a province's code: only the province and its regencies",
+                     "examples": ["18"]},
+        "kind": {"type": "string", "enum": [k.value for k in AgencyKind]},
+        "limit": {**_LIMIT, "default": 20},
+    },
+    "agency.inbox": {
+        "status": {"type": "string", "description": "comma-separated statuses: " + ", ".join(s.value for s in Status),
+                   "examples": ["dispositioned,accepted"]},
+        "overdue": {"type": "string", "enum": ["true", "false"]},
+        "min_tier": {"type": "integer", "minimum": 0, "maximum": 9},
+        "q": {**_SEARCH, "description": "text in the tracking id, the title or the category"},
+        "limit": {**_LIMIT, "default": 100},
+        "offset": {"type": "integer", "minimum": 0, "default": 0},
+    },
+}
+
+
 def _field_schema(field: Field) -> dict[str, Any]:
     if field.kind == "attachments":
         return {"type": "array", "maxItems": 10, "items": _ATTACHMENT}
@@ -112,6 +137,8 @@ def _operation(endpoint: Endpoint, bodies: dict[str, dict]) -> dict[str, Any]:
                                  "tags": [endpoint.action.split(".")[0]]}
     parameters = [{"name": name, "in": "path", "required": True, "schema": _PARAM_SCHEMAS.get(name, {"type": "string"})}
                   for name in _PARAM.findall(endpoint.path)]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                   for name, schema in _QUERIES.get(endpoint.action, {}).items()]
     if endpoint.method == "POST" and endpoint.action in bodies and endpoint.action != "auth.sign_in":
         parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
                            "schema": {"type": "string", "minLength": 1, "maxLength": 200},

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from lapor_hub.errors import UnknownAgencyError
 from lapor_hub.streams.directory import NATIONAL_ADMIN
 from lapor_hub.streams.identity import Principal, Role, supervises
 from lapor_hub.streams.intake.tracking import is_tracking_id
-from lapor_hub.streams.lifecycle import NATIONAL_ADMIN_ACTOR
+from lapor_hub.streams.lifecycle import NATIONAL_ADMIN_ACTOR, IllegalTransition, Status
+from lapor_hub.streams.lifecycle.authority import Standing, check
+from lapor_hub.streams.readmodel.staffqueries import InboxFilter
 from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import check_allowed, command_event_id, read_model_of, send_command, standing_of
+from lapor_hub.streams.web.deadlines import working_days_left
 from lapor_hub.streams.web.disclosure import DISCLOSED, disclosed_case_file
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field, read_fields
@@ -28,6 +32,8 @@ from lapor_hub.streams.web.responses import ApiError
 __all__ = ["endpoints", "AGENCY_ACTIONS", "TRIAGE_ACTIONS"]
 
 _ACTION_BYTES = 32_000
+_MAX_SEARCH = 100
+_STATUSES = tuple(s.value for s in Status)
 _AGENCY_STAFF = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_ADMIN})
 _CASE_READERS = _AGENCY_STAFF | {Role.SUPERVISOR, Role.NATIONAL_ADMIN, Role.OVERSIGHT}
 _SUPERVISION = frozenset({Role.SUPERVISOR, Role.NATIONAL_ADMIN, Role.OVERSIGHT})
@@ -105,7 +111,51 @@ async def _case_file(call: Call) -> Reply:
     shown, disclosed = disclosed_case_file(_staff(call), case, call.hub.keys.vault)
     if disclosed:
         call.detail = DISCLOSED
-    return Reply(shown)
+    now = call.hub.clock.now()
+    return Reply({**shown, "now": now,
+                  "working_days_left": _days_left(call, now, case["due_at"], case["agency"]),
+                  "actions": allowed_actions(_staff(call), case, call.hub.directory)})
+
+
+def allowed_actions(principal: Principal, case: dict, directory) -> list[str]:
+    """What ``principal`` may do with the complaint now: ``agency.<type>`` of the actions endpoint
+    and ``triage.<action>``, judged by the lifecycle's own rules (authority.check) on the case's
+    status and holder, so the console offers exactly what the API would accept."""
+    if case["status"] is None:
+        return []
+    standing = Standing(Status(case["status"]), case["agency"] or NATIONAL_ADMIN)
+    code = standing.holder
+    allowed = []
+    if (principal.role in _AGENCY_STAFF and principal.agency == code) or \
+            (principal.role is Role.NATIONAL_ADMIN and code == NATIONAL_ADMIN):
+        sender = code  # as _may_act_for names it
+        for kind, (record_type, _) in AGENCY_ACTIONS.items():
+            sample = _agency_fields(kind, _SAMPLE_AGENCY_VALUES, code)  # what the action would send
+            if _passes(standing, record_type, sender, sample, directory):
+                allowed.append(f"agency.{kind}")
+    if principal.role is Role.NATIONAL_ADMIN:
+        target = next(a.code for a in directory if a.code not in (NATIONAL_ADMIN, code))
+        for action, (record_type, _) in TRIAGE_ACTIONS.items():
+            sample = {"to_agency": target, "from_agency": NATIONAL_ADMIN} if action == "disposition" else {}
+            if _passes(standing, record_type, NATIONAL_ADMIN_ACTOR, sample, directory):
+                allowed.append(f"triage.{action}")
+    return allowed
+
+
+_SAMPLE_AGENCY_VALUES: dict[str, Any] = {"reason": "-", "suggested_agency": None, "note": "-", "attachments": [],
+                                         "response": "-"}
+
+
+def _passes(standing: Standing, record_type: str, sender: str, value: dict, directory) -> bool:
+    try:
+        check(standing, record_type, sender, value, directory)
+    except IllegalTransition:
+        return False
+    return True
+
+
+def _days_left(call: Call, now: datetime, due_at: datetime | None, holder: str | None) -> float | None:
+    return working_days_left(call.hub.context.calendar, call.hub.directory, now, due_at, holder)
 
 
 async def _agency_action(call: Call) -> Reply:
@@ -184,7 +234,42 @@ def _page(call: Call) -> tuple[int, int]:
 async def _triage_queue(call: Call) -> Reply:
     limit, offset = _page(call)
     rows = await asyncio.to_thread(read_model_of(call.hub).triage_queue, limit, offset)
-    return Reply({"complaints": rows, "limit": limit, "offset": offset})
+    now = call.hub.clock.now()
+    for row in rows:
+        row["working_days_left"] = _days_left(call, now, row["verification_due_at"], NATIONAL_ADMIN)
+    return Reply({"complaints": rows, "now": now, "limit": limit, "offset": offset})
+
+
+async def _inbox(call: Call) -> Reply:
+    code = _agency(call)
+    _may_read_agency(_staff(call), code, call.hub.directory)
+    wanted = _inbox_filter(call)
+    inbox = await asyncio.to_thread(read_model_of(call.hub).agency_inbox, code, wanted)
+    now = call.hub.clock.now()
+    for row in inbox["complaints"]:
+        row["working_days_left"] = _days_left(call, now, row["due_at"], code)
+    return Reply({"agency": code, "name": call.hub.directory.get(code).name, "now": now, **inbox,
+                  "limit": wanted.limit, "offset": wanted.offset})
+
+
+def _inbox_filter(call: Call) -> InboxFilter:
+    query = call.request.query
+    limit, offset = _page(call)
+    statuses = tuple(s for s in query.get("status", "").split(",") if s)
+    unknown = [s for s in statuses if s not in _STATUSES]
+    if unknown or len(statuses) > len(_STATUSES):
+        raise ApiError(400, "invalid_query", "status is a comma-separated list of " + ", ".join(_STATUSES))
+    overdue = query.get("overdue")
+    if overdue not in (None, "true", "false"):
+        raise ApiError(400, "invalid_query", "overdue is true or false")
+    tier = query.get("min_tier", "0")
+    if not (tier.isascii() and tier.isdigit() and int(tier) <= 9):
+        raise ApiError(400, "invalid_query", "min_tier is a whole number from 0 to 9")
+    text = query.get("q", "").strip()
+    if len(text) > _MAX_SEARCH:
+        raise ApiError(400, "invalid_query", f"q is at most {_MAX_SEARCH} characters")
+    return InboxFilter(statuses=statuses, overdue=None if overdue is None else overdue == "true",
+                       min_tier=int(tier), text=text, limit=limit, offset=offset)
 
 
 async def _overdue(call: Call) -> Reply:
@@ -201,9 +286,10 @@ async def _overdue(call: Call) -> Reply:
                                                           "complaints": []})
         submitted: datetime | None = row["submitted_at"]
         entry["complaints"].append({**row, "age_days": None if submitted is None
-                                    else round((now - submitted).total_seconds() / 86400, 1)})
+                                    else round((now - submitted).total_seconds() / 86400, 1),
+                                    "working_days_left": _days_left(call, now, row["due_at"], row["agency"])})
     agencies_out = sorted(grouped.values(), key=lambda g: (-len(g["complaints"]), g["agency"] or ""))
-    return Reply({"agencies": agencies_out, "total": len(rows)})
+    return Reply({"agencies": agencies_out, "total": len(rows), "now": now})
 
 
 def _triage_endpoint(action: str) -> Endpoint:
@@ -221,6 +307,9 @@ def endpoints() -> list[Endpoint]:
                  Access.STAFF, _CASE_READERS, "staff", "a complaint's case file, as the caller may see it"),
         Endpoint("POST", "/api/v1/agencies/{code}/complaints/{tracking_id}/actions", "agency_action", _agency_action,
                  Access.STAFF, _AGENCY_STAFF | _ADMIN, "staff", "an agency's action on a complaint it holds"),
+        Endpoint("GET", "/api/v1/agencies/{code}/inbox", "agency.inbox", _inbox, Access.STAFF, _CASE_READERS, "staff",
+                 "the complaints an agency holds, for its staff: status, deadline, warnings, escalation tier; "
+                 "?status=a,b&overdue=true|false&min_tier=N&q=text&limit=&offset="),
         Endpoint("GET", "/api/v1/triage", "triage.list", _triage_queue, Access.STAFF, _ADMIN, "staff",
                  "the national admin's triage queue"),
         *(_triage_endpoint(action) for action in TRIAGE_ACTIONS),

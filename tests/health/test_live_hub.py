@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from lapor_hub.streams.core import topics
+from tests.browser import chromium
 from tests.health.conftest import CONNECTOR_LAG, RATING
 from tests.hub.harness import Credentials, bearer, http
 
@@ -138,9 +139,6 @@ def test_status_without_a_hub_exits_one_and_says_so():
     assert result.returncode == 1 and "cannot reach the hub" in result.stderr
 
 
-_CHROMIUM = "/usr/bin/chromium"
-_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 _SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "dashboard.png")
 
 
@@ -169,10 +167,7 @@ def test_the_overview_and_metrics_are_for_operators_only(health_hub, traffic):
 
 
 def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_CHROMIUM, args=_CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         requested = []
         page.on("request", lambda request: requested.append(request.url))
@@ -195,7 +190,6 @@ def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic,
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         if os.environ.get("LAPOR_UPDATE_SCREENSHOT") == "1":
             page.screenshot(path=_SCREENSHOT, full_page=True)
-        browser.close()
 
     assert shown["rendered"] == str(overview["generated_at"]), "the page redrew while being read"
     # Pictures: a line per topic, a bar per funnel stage, lag, tiers, overdue agencies, dead letters.

@@ -96,6 +96,15 @@ class KeycloakAdmin:
             roles = [self._call("GET", f"/{realm}/roles/{name}").json() for name in user.realm_roles]
             self._call("POST", f"/{realm}/users/{found['id']}/role-mappings/realm", json=roles)
 
+    def allow_browser_sign_in(self, realm: str, console_url: str) -> None:
+        """Let browsers sign in through ``lapor-console`` to the console at ``console_url``: the
+        authorization code flow with PKCE (S256), that redirect URI only, CORS for its origin."""
+        (client,) = self._call("GET", f"/{realm}/clients", params={"clientId": CLIENT_ID}).json()
+        origin = "/".join(console_url.split("/")[:3])
+        client.update(standardFlowEnabled=True, redirectUris=[console_url], webOrigins=[origin],
+                      attributes={**client.get("attributes", {}), "pkce.code.challenge.method": "S256"})
+        self._call("PUT", f"/{realm}/clients/{client['id']}", json=client)
+
     def token(self, realm: str, username: str) -> str:
         """An access token from the realm's token endpoint (direct access grant)."""
         response = self._http.post(f"/realms/{realm}/protocol/openid-connect/token", data={

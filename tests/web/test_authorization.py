@@ -36,6 +36,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "categories": EVERYONE,
     "openapi": EVERYONE,
     "jwks": EVERYONE,
+    "agency_search": EVERYONE,
+    "auth_config": EVERYONE,
+    "whoami": frozenset({"officer", "other_officer", "agency_admin", "supervisor", "other_supervisor", "national_admin",
+                         "oversight", "operator"}),
+    "inbox": STAFF_READERS,
     "reply": frozenset({"reporter"}),
     "add_information": frozenset({"reporter"}),
     "rating": frozenset({"reporter"}),
@@ -120,6 +125,10 @@ def _request(endpoint: str, world: dict) -> tuple[str, str, dict | None, str]:
         "categories": ("GET", "/api/v1/categories", None, ""),
         "openapi": ("GET", "/api/v1/openapi.json", None, ""),
         "jwks": ("GET", "/.well-known/jwks.json", None, ""),
+        "agency_search": ("GET", "/api/v1/agencies?q=pringsewu", None, ""),
+        "auth_config": ("GET", "/api/v1/auth/config", None, ""),
+        "whoami": ("GET", "/api/v1/auth/me", None, ""),
+        "inbox": ("GET", f"/api/v1/agencies/{HOLDER}/inbox", None, ""),
         "reply": ("POST", f"/api/v1/complaints/{held}/replies", {"message": "Mohon kabar tindak lanjutnya"}, held),
         "add_information": ("POST", f"/api/v1/complaints/{held}/information", {"message": "Lokasi dekat masjid"},
                             held),
@@ -254,3 +263,59 @@ def test_every_authenticated_call_is_in_the_audit_trail_without_secrets(hub, wor
     assert entry["role"] == "agency-officer" and entry["agency"] == HOLDER and entry["status_code"] == 200
     assert entry["client_address"] == "127.0.0.1" and entry["route"].endswith("{tracking_id}")
     assert officer["Authorization"][7:] not in str(entry)
+
+
+def test_the_inbox_shows_an_agency_s_staff_what_it_holds_and_no_identity(hub, world):
+    officer, held = world["headers"]["officer"], world["held"]
+    status, inbox = http("GET", f"{hub.base_url}/api/v1/agencies/{HOLDER}/inbox?status=dispositioned,in_progress&q="
+                         + held.lower(), headers=officer)
+    assert status == 200 and inbox["agency"] == HOLDER and inbox["name"] == "KAB. PRINGSEWU"
+    [row] = inbox["complaints"]
+    assert row["tracking_id"] == held and row["warnings"] == 0 and inbox["now"]
+    if row["status"] == "dispositioned":  # not followed up by the matrix yet: the first follow-up is due
+        assert row["due_at"] and row["working_days_left"] > 0
+    else:
+        assert row["status"] == "in_progress" and row["due_at"] is None and row["working_days_left"] is None
+    assert not {"reporter", "reporter_name", "description", "location"} & set(row)
+    assert "Siti Rahmawati" not in str(inbox)
+    for query in ("status=nonsense", "overdue=maybe", "min_tier=x", "min_tier=99", "limit=0", "q=" + "x" * 101):
+        status, answer = http("GET", f"{hub.base_url}/api/v1/agencies/{HOLDER}/inbox?{query}", headers=officer)
+        assert status == 400 and answer["error"]["code"] == "invalid_query", query
+    assert http("GET", f"{hub.base_url}/api/v1/agencies/NOPE/inbox", headers=officer)[0] == 404
+
+
+def test_the_case_file_offers_what_the_lifecycle_allows_the_caller_now(hub, world):
+    headers, held, triaged = world["headers"], world["held"], world["triaged"]
+    _, case = http("GET", f"{hub.base_url}/api/v1/agencies/{HOLDER}/complaints/{held}", headers=headers["officer"])
+    assert case["status"] in ("dispositioned", "in_progress")  # the matrix may have followed it up
+    assert "agency.follow_up" in case["actions"] and "agency.close" not in case["actions"]
+    assert not any(a.startswith("triage.") for a in case["actions"])
+    _, seen = http("GET", f"{hub.base_url}/api/v1/agencies/{HOLDER}/complaints/{held}", headers=headers["oversight"])
+    assert seen["actions"] == [] and seen["reporter"] is None
+    _, triage = http("GET", f"{hub.base_url}/api/v1/agencies/KEMENPANRB/complaints/{triaged}",
+                     headers=headers["national_admin"])
+    assert "triage.disposition" in triage["actions"] or "triage.verify" in triage["actions"]  # the matrix holds it
+
+
+def test_who_am_i_and_how_to_sign_in(hub, world):
+    status, me = http("GET", f"{hub.base_url}/api/v1/auth/me", headers=world["headers"]["officer"])
+    assert status == 200 and (me["subject"], me["role"], me["agency"]) == ("siti", "agency-officer", HOLDER)
+    assert me["agency_name"] == "KAB. PRINGSEWU" and me["issuer"] == "lapor-hub" and me["expires_at"]
+    status, me = http("GET", f"{hub.base_url}/api/v1/auth/me", headers=world["headers"]["operator"])
+    assert status == 200 and me["role"] == "operator" and me["agency"] is None and me["expires_at"] is None
+    assert http("GET", f"{hub.base_url}/api/v1/auth/config") == (200, {"embedded": True, "oidc": None})
+
+
+def test_the_agency_search_finds_by_name_code_and_province_and_refuses_what_it_cannot_read(hub):
+    _, found = http("GET", f"{hub.base_url}/api/v1/agencies?q=kabupaten%20pringsewu")
+    assert found["agencies"][0] == {"code": "18.10", "name": "KAB. PRINGSEWU", "name_en": None, "abbreviation": None,
+                                    "kind": "regency", "level": "regency", "time_zone": "WIB",
+                                    "province": {"code": "18", "name": "PROVINSI LAMPUNG"}}
+    _, in_lampung = http("GET", f"{hub.base_url}/api/v1/agencies?province=18&limit=1000")
+    assert len(in_lampung["agencies"]) == 16 and in_lampung["more"] is False
+    _, first = http("GET", f"{hub.base_url}/api/v1/agencies?limit=2")
+    assert len(first["agencies"]) == 2 and first["more"] is True
+    refused = ("province=18.10", "province=XX", "kind=village", "limit=0", "limit=1001", "limit=x", "q=" + "a" * 101)
+    for query in refused:
+        status, answer = http("GET", f"{hub.base_url}/api/v1/agencies?{query}")
+        assert status == 400 and answer["error"]["code"] == "invalid_query", query

@@ -1,4 +1,4 @@
-"""Who may see a reporter's identity, and what the case file shows: the rules without a server."""
+"""Who may see a reporter's identity, and what the case file shows (the console too): the rules without a server."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _case(vault: IdentityVault, *, privacy: str = "PUBLIC", status: str = "dispo
 @pytest.mark.parametrize(("principal", "privacy", "status", "shown"), [
     (_who(Role.AGENCY_OFFICER, "18.10"), "PUBLIC", "dispositioned", True),
     (_who(Role.CONNECTOR, "18.10"), "CONFIDENTIAL", "dispositioned", True),
-    (_who(Role.AGENCY_OFFICER, "18.71"), "PUBLIC", "dispositioned", False),
+    (_who(Role.AGENCY_OFFICER, "18.71"), "PUBLIC", "dispositioned", False),  # not the holder
     (_who(Role.CONNECTOR, "18.71"), "PUBLIC", "dispositioned", False),
     (_who(Role.AGENCY_ADMIN, "18.10"), "ANONYMOUS", "dispositioned", False),
     (_who(Role.SUPERVISOR, "18"), "PUBLIC", "dispositioned", False),
@@ -44,7 +44,8 @@ def _case(vault: IdentityVault, *, privacy: str = "PUBLIC", status: str = "dispo
     (_who(Role.OPERATOR), "PUBLIC", "dispositioned", False),
     (_who(Role.CHANNEL), "PUBLIC", "dispositioned", False),
     (_who(Role.NATIONAL_ADMIN), "PUBLIC", "dispositioned", True),
-    (_who(Role.NATIONAL_ADMIN), "ANONYMOUS", "triage", True),
+    (_who(Role.NATIONAL_ADMIN), "ANONYMOUS", "triage", True),  # only while verifying
+    (_who(Role.NATIONAL_ADMIN), "ANONYMOUS", "on_hold", True),
     (_who(Role.NATIONAL_ADMIN), "ANONYMOUS", "dispositioned", False),
 ])
 def test_the_identity_opens_only_for_the_entitled(principal, privacy, status, shown):
@@ -57,6 +58,21 @@ def test_the_identity_opens_only_for_the_entitled(principal, privacy, status, sh
     assert vault.figures.identities_opened == int(shown)  # nothing opened for whoever is not entitled
     if privacy == "ANONYMOUS" and not shown:
         assert seen["attachments"] == [] and seen["location"]["address"] is None
+
+
+def test_a_case_forwarded_away_is_no_longer_the_former_holder_s_to_see():
+    vault = IdentityVault(LocalKek(os.urandom(32)))
+    case = {**_case(vault), "agency": "18.71"}
+    seen, disclosed = disclosed_case_file(_who(Role.AGENCY_OFFICER, "18.10"), case, vault)
+    assert not disclosed and seen["reporter"] is None
+
+
+def test_a_named_report_hidden_from_a_supervisor_keeps_its_attachments_and_place():
+    vault = IdentityVault(LocalKek(os.urandom(32)))
+    case = _case(vault)
+    seen, _ = disclosed_case_file(_who(Role.SUPERVISOR, "18"), case, vault)
+    assert seen["reporter"] is None and seen["attachments"] == case["attachments"]
+    assert seen["location"] == case["location"]
 
 
 def test_an_erased_identity_is_shown_as_erased():

@@ -30,5 +30,8 @@
     return response;
   }
 
-  window.LaporAuth = { token, signIn, signOut, fetch: authorizedFetch };
+  /* a token obtained elsewhere (the console's OpenID Connect sign-in) */
+  function adopt(accessToken) { sessionStorage.setItem(KEY, accessToken); }
+
+  window.LaporAuth = { token, signIn, signOut, adopt, fetch: authorizedFetch };
 })();
