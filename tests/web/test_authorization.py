@@ -38,8 +38,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "jwks": EVERYONE,
     "agency_search": EVERYONE,
     "auth_config": EVERYONE,
+    # Every credential but a channel's may ask who it is (a connector's key too: it names its agency).
     "whoami": frozenset({"officer", "other_officer", "agency_admin", "supervisor", "other_supervisor", "national_admin",
-                         "oversight", "operator"}),
+                         "oversight", "operator", "connector", "other_connector"}),
     "inbox": STAFF_READERS,
     "reply": frozenset({"reporter"}),
     "add_information": frozenset({"reporter"}),
