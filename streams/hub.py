@@ -18,6 +18,7 @@ from lapor_hub.streams.directory import Directory, default_directory
 from lapor_hub.streams.identity import Identity, open_identity
 from lapor_hub.streams.intake.claimlog import ClaimLog
 from lapor_hub.streams.lifecycle import LifecycleContext
+from lapor_hub.streams.privacy import KeyStore, load_kek
 from lapor_hub.streams.sla import Clock, ScaledClock, SystemClock
 from lapor_hub.streams.web.audit import AuditTrail
 from lapor_hub.streams.web.clients import Clients
@@ -28,10 +29,11 @@ from lapor_hub.streams.web.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from lapor_hub.streams.health import StreamHealth
     from lapor_hub.streams.lifecycle.agent import DueKeeper
+    from lapor_hub.streams.privacy.retention import RetentionPolicy
     from lapor_hub.streams.readmodel.model import ReadModel
     from lapor_hub.streams.readmodel.projector import Projector
 
-__all__ = ["Hub", "create_hub", "faust_settings", "hub_clock"]
+__all__ = ["Hub", "create_hub", "faust_settings", "hub_clock", "install_retention"]
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Hub:
     clients: Clients
     limiter: RateLimiter
     audit: AuditTrail
+    #: The data keys of every complaint's sealed identity: sealing, opening, erasing.
+    keys: KeyStore
     #: Set by the read model's install: the database and the projector that fills it.
     read_model: ReadModel | None = None
     projector: Projector | None = None
@@ -57,6 +61,15 @@ class Hub:
     health: StreamHealth | None = field(default=None)
     #: Set by the lifecycle's install: the SLA timer and its index of due complaints.
     sla: DueKeeper | None = None
+    #: Set by :func:`install_retention`: identities erased a configured time after a complaint ended.
+    retention: RetentionPolicy | None = None
+
+    def privacy_overview(self) -> dict:
+        """The dashboard's privacy panel: the key store's figures and the retention policy's runs."""
+        import dataclasses
+
+        retention = None if self.retention is None else dataclasses.asdict(self.retention.figures)
+        return {**self.keys.vault.overview(), "retention": retention}
 
     async def readiness(self) -> Readiness:
         """Whether this worker can serve now (see :class:`lapor_hub.streams.web.probes.Readiness`)."""
@@ -73,6 +86,7 @@ class Hub:
             tables=recovery.completed.is_set() and not recovery.in_recovery,
             writer=self.writer.connected,
             idempotency=self.claims.caught_up,
+            data_keys=self.keys.caught_up,
             read_model=self.projector is not None and self.projector.caught_up,
             assigned_partitions=assigned,
         )
@@ -156,6 +170,23 @@ def _lifecycle_context(settings: HubSettings, directory: Directory) -> Lifecycle
     return LifecycleContext.from_file(settings.sla_config, directory=directory)
 
 
+def install_retention(hub: Hub) -> None:
+    """The retention policy over the read model's ended complaints and the key store (``hub.retention``)."""
+    from lapor_hub.streams.privacy.retention import RetentionPolicy
+
+    read_model, keys, settings = hub.read_model, hub.keys, hub.settings
+    if read_model is None:
+        return
+
+    async def erase(tracking_id: str) -> None:
+        await keys.erase(tracking_id, "retention", now=hub.clock.now())
+
+    hub.retention = RetentionPolicy(days=settings.identity_retention_days, interval_s=settings.retention_interval_s,
+                                    ended_before=read_model.ended_before, erase=erase, book=keys.book,
+                                    caught_up=lambda: keys.caught_up, now=hub.clock.now)
+    hub.app.add_dependency(hub.retention)
+
+
 def create_hub(settings: HubSettings, *, directory: Directory | None = None, clock: Clock | None = None,
                context: LifecycleContext | None = None) -> Hub:
     """A fully wired hub; :func:`lapor_hub.streams.worker.run_worker` runs it."""
@@ -173,9 +204,11 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
     app = faust.App(settings.app_id, **faust_settings(settings))
     writer = DurableWriter(settings)
     claims = ClaimLog(settings, writer)
+    keys = KeyStore(settings, writer, load_kek(settings))
     # Started with the app, before its consumer: the write path does not wait for tables.
     app.add_dependency(writer)
     app.add_dependency(claims)
+    app.add_dependency(keys)
     clock = clock or hub_clock(settings)
     identity = open_identity(settings.identity_settings(), directory)
     hub = Hub(
@@ -190,10 +223,12 @@ def create_hub(settings: HubSettings, *, directory: Directory | None = None, clo
         clients=Clients(identity, settings.trusted_proxies),
         limiter=RateLimiter(settings.rates()),
         audit=AuditTrail(writer, clock),
+        keys=keys,
     )
     lifecycle_agent.install(hub)
     outbox_relay.install(hub)
     readmodel_service.install(hub)
+    install_retention(hub)
     health.install(hub)
     web.install(hub)
     if settings.demo:

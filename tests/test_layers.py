@@ -29,6 +29,7 @@ LAYERS = {
     "lapor_hub.streams.broker": 3,
     "lapor_hub.streams.intake": 4,
     "lapor_hub.streams.identity": 4,
+    "lapor_hub.streams.privacy": 4,
     "lapor_hub.connectors.sdk": 4,
     "lapor_hub.streams.lifecycle": 5,
     "lapor_hub.streams.readmodel": 6,

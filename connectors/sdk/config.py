@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
 
 from lapor_hub.errors import ConfigurationError, UnknownAgencyError
 from lapor_hub.streams.core.broker_security import BrokerCredentials, BrokerTls, security_options
@@ -23,6 +23,7 @@ __all__ = [
     "BrokerConfig",
     "RuntimeSettings",
     "InboundSettings",
+    "HubAccess",
     "ConnectorConfig",
     "StrictModel",
     "full_config_model",
@@ -124,6 +125,15 @@ class InboundSettings(StrictModel):
     port: int = Field(8088, ge=0, le=65535, description="0 picks a free port")
 
 
+class HubAccess(StrictModel):
+    """How the connector asks the hub for the reporter's identity (see :mod:`lapor_hub.connectors.sdk.disclosure`)."""
+
+    url: AnyHttpUrl = Field(description="the hub's HTTP API, e.g. https://hub.lapor.go.id")
+    api_key: SecretStr = Field(description="an API key of role connector for this agency "
+                                           "(`lapor-hub users api-key NAME --role connector --agency CODE`)")
+    timeout: float = Field(10.0, gt=0, le=60, description="seconds one request to the hub may take")
+
+
 class ConnectorConfig(StrictModel):
     type: str = Field(min_length=1, description="a built-in type, an entry point name, or package.module:Class")
     # The pattern is checked by _usable_id (its message says what to write); here it is documentation.
@@ -138,6 +148,8 @@ class ConnectorConfig(StrictModel):
                                 json_schema_extra={"pattern": "^https?://"})
     state_dir: Path = Field(Path(".lapor-connect"), description="where the runtime keeps this connector's polling "
                             "watermark; relative to the config file's folder")
+    #: Without it, assignments reach the agency system without the reporter's identity.
+    hub: HubAccess | None = None
     #: The connector type's own settings: replaced by an instance of its ``Settings`` model.
     settings: Any = None
 

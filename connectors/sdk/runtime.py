@@ -44,6 +44,7 @@ from lapor_hub import schemas
 from lapor_hub.connectors.sdk.backoff import Backoff
 from lapor_hub.connectors.sdk.config import ConnectorConfig, kafka_options
 from lapor_hub.connectors.sdk.connector import Connector, ConnectorContext
+from lapor_hub.connectors.sdk.disclosure import IdentityClient, without_sealed_identity
 from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.model import INBOX_TYPES, AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.peers import refuse_second_connector
@@ -136,6 +137,8 @@ class ConnectorRuntime:
         self._watermark: Watermark | None = None
         self._after: Any = None
         self._refused_ids: dict[str, None] = {}  # recently dead-lettered polled records, oldest first
+        hub = self.config.hub
+        self._identities = None if hub is None else IdentityClient(hub, self.config.agency)
 
     def stop(self) -> None:
         self._stop.set()
@@ -268,7 +271,7 @@ class ConnectorRuntime:
             rest = [delivery for _, delivery in run[done:]][: 1 if isolate else None]
             accepted = 0
             try:
-                results = self.connector.deliver(rest)
+                results = self.connector.deliver(self._revealed(rest))
                 for ref in [None] * len(rest) if results is None else results:
                     if accepted == len(rest):
                         break
@@ -301,6 +304,12 @@ class ConnectorRuntime:
                 self._dead_letter(run[done][0], SkippableError(reason), run[done][1])
                 done += 1
         return done
+
+    def _revealed(self, deliveries: list[Delivery]) -> list[Delivery]:
+        """The deliveries as the agency system gets them: the reporter disclosed by the hub, never sealed."""
+        if self._identities is None:
+            return [without_sealed_identity(d) for d in deliveries]
+        return [self._identities.reveal(d) for d in deliveries]
 
     def _delivered(self, delivery: Delivery, external_ref: str | None) -> None:
         self._publisher.receipt(delivery, "DELIVERED", external_ref=external_ref)

@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         deadletters,
         directory,
         health,
+        privacy,
         readmodel,
         run,
         schemas,
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in (run, directory, complaints, deadletters, readmodel, tools, access, certs, schemas, health,
-                  users):
+                  users, privacy):
         group.add_commands(sub)
     return parser
 

@@ -33,7 +33,8 @@ def add_commands(sub) -> None:
 
     add = actions.add_parser("add", help="add an account; prints a generated password once unless one is given")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.CHANNEL])
+    people = [r.value for r in Role if r not in (Role.CHANNEL, Role.CONNECTOR)]  # programs use API keys
+    add.add_argument("--role", required=True, choices=people)
     add.add_argument("--agency", help="the agency code the role acts for, e.g. 18.10 (see `lapor-hub directory list`)")
     add.add_argument("--password-file", help="read the password from this file ('-' for standard input)")
 
@@ -51,8 +52,9 @@ def add_commands(sub) -> None:
                                                  "submitting on citizens' behalf) or an operator tool such as "
                                                  "Prometheus; printed once")
     api_key.add_argument("channel", help="the channel id, e.g. open311-pringsewu, or the program's name")
-    api_key.add_argument("--role", default="channel", choices=["channel", "operator"],
-                         help="channel (default) or operator (reads /metrics and the health overview)")
+    api_key.add_argument("--role", default="channel", choices=["channel", "operator", "connector"],
+                         help="channel (default), operator (reads /metrics and the health overview) or connector "
+                              "(an agency's connector: fetches the identity of public reports its agency holds)")
     api_key.add_argument("--agency", help="the agency whose own application this is, if any")
 
     revoke = actions.add_parser("revoke-api-key", help="revoke one channel API key by its id (see `users list`)")

@@ -14,7 +14,7 @@ from lapor_hub.errors import ConfigurationError, RetriableError
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 
-__all__ = ["TopicPlan", "plan_topics", "init_topics", "admin_client"]
+__all__ = ["TopicPlan", "plan_topics", "init_topics", "admin_client", "data_keys_plan"]
 
 # Creating ~1,400 topics in one request makes the controller time out; batches are quick.
 _BATCH = 200
@@ -22,6 +22,7 @@ _BATCH = 200
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
 _DAY_MS = 24 * 3600 * 1000
 _MONTH_MS = str(30 * _DAY_MS)
+_WEEK_MS = str(7 * _DAY_MS)
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,16 @@ class TopicPlan:
 def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[TopicPlan]:
     """Every topic the hub uses, with its partitions and configuration."""
     rf = settings.replication_factor
-    hub = [TopicPlan(name, settings.partitions, rf) for name in topics.HUB_TOPICS]
+    hub = [TopicPlan(name, settings.partitions, rf) for name in topics.HUB_TOPICS if name != topics.DATA_KEYS]
     # complaints.events is the system of record: never delete by age.
     retention = {topics.EVENTS: "-1", topics.DEADLETTER: _MONTH_MS, topics.CONNECTOR_HEALTH: _MONTH_MS,
                  # Claims outlive the idempotency window by a day: the hub ignores older ones.
                  topics.IDEMPOTENCY: str((settings.idempotency_days + 1) * _DAY_MS),
                  # Accountability for a year; the entries name staff and their network addresses.
-                 topics.AUDIT: str(366 * _DAY_MS)}
+                 topics.AUDIT: str(366 * _DAY_MS),
+                 # What a channel writes here in clear stays until this deletes it (the hub seals
+                 # its own copies at once); a week covers a long outage of the hub.
+                 topics.INTAKE: _WEEK_MS}
     hub = [TopicPlan(p.name, p.partitions, rf, (("retention.ms", retention[p.name]),)) if p.name in retention else p
            for p in hub]
     # The tables' changelogs are created here rather than by Faust on its first start: a worker
@@ -49,8 +53,22 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
     # (PartitionsMismatch), and a changelog must have its source topics' partitions anyway.
     tables = [TopicPlan(topics.changelog(settings.app_id, table), settings.partitions, rf,
                         (("cleanup.policy", "compact"),)) for table in topics.TABLES]
+    hub.append(data_keys_plan(settings))
     agency = [TopicPlan(name, settings.agency_partitions, rf) for name in topics.agency_topics(agency_codes)]
     return hub + tables + agency
+
+
+def data_keys_plan(settings: HubSettings) -> TopicPlan:
+    """The key store's topic: one partition (every worker reads it in write order), compacted, and
+    rolled often enough that a destroyed data key leaves the broker's disks within
+    ``key_compaction_ms`` of the next write after it (README, Privacy)."""
+    lag = str(settings.key_compaction_ms)
+    return TopicPlan(topics.DATA_KEYS, 1, settings.replication_factor, (
+        ("cleanup.policy", "compact"), ("segment.ms", lag), ("max.compaction.lag.ms", lag),
+        ("min.compaction.lag.ms", "0"), ("min.cleanable.dirty.ratio", "0.01"),
+        # A tombstone itself holds no key; it is kept a day so that a worker reading the topic
+        # meanwhile still sees the key destroyed.
+        ("delete.retention.ms", str(_DAY_MS))))
 
 
 def admin_client(settings: HubSettings, *, client_id: str = "lapor-hub-admin") -> KafkaAdminClient:

@@ -122,6 +122,19 @@ class HubSettings:
     #: Reverse proxies whose ``X-Forwarded-For`` is believed (``LAPOR_TRUSTED_PROXIES``: addresses
     #: or networks, comma separated).
     trusted_proxies: tuple[str, ...] = ()
+    #: The key-encryption key every worker shares (``LAPOR_PRIVACY_KEK_FILE``); when None,
+    #: ``data_dir/privacy/kek``, created on the first start (the embedded default).
+    privacy_kek_file: Path | None = None
+    #: An external KMS instead of a KEK file (``LAPOR_PRIVACY_KMS=package.module:factory``).
+    privacy_kms: str | None = None
+    #: A complaint's identity is erased this many days after it was closed (or archived) and not
+    #: reopened (``LAPOR_PRIVACY_RETENTION_DAYS``; 0 keeps identities until erased on request).
+    identity_retention_days: int = 365
+    #: Real seconds between two runs of the retention policy (``LAPOR_PRIVACY_RETENTION_INTERVAL``).
+    retention_interval_s: float = 3600.0
+    #: How soon a destroyed data key may be compacted away on the broker (``segment.ms`` and
+    #: ``max.compaction.lag.ms`` of ``hub.data-keys``; ``LAPOR_PRIVACY_KEY_COMPACTION_MS``).
+    key_compaction_ms: int = 3_600_000
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
@@ -192,6 +205,14 @@ class HubSettings:
             identity=IdentitySettings.from_env(env, data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir)))),
             rate_limits=_rate_limits(env),
             trusted_proxies=_proxies(env),
+            privacy_kek_file=Path(env["LAPOR_PRIVACY_KEK_FILE"]) if env.get("LAPOR_PRIVACY_KEK_FILE") else None,
+            privacy_kms=env.get("LAPOR_PRIVACY_KMS") or None,
+            identity_retention_days=_number(env, "LAPOR_PRIVACY_RETENTION_DAYS", defaults.identity_retention_days,
+                                            int, minimum=0),
+            retention_interval_s=_number(env, "LAPOR_PRIVACY_RETENTION_INTERVAL", defaults.retention_interval_s,
+                                         float, minimum=0.1),
+            key_compaction_ms=_number(env, "LAPOR_PRIVACY_KEY_COMPACTION_MS", defaults.key_compaction_ms, int,
+                                      minimum=1000),
         )
 
 

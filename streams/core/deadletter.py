@@ -2,16 +2,17 @@
 
 The DeadLetter value keeps the original key and payload; its Kafka headers say where it came
 from, the stage, the error class and the reason, and carry the original headers (prefixed) so
-that ``lapor-hub dlq replay`` can send it back exactly as it was. Reasons come from the hub's
-own errors, which are written without personal data; any other exception is reported by its
-class alone, because a third-party message may quote a value.
+that ``lapor-hub dlq replay`` can send it back exactly as it was. The one exception is personal
+data in clear: a writer may scrub the payload first (the lifecycle seals a submission's identity).
+Reasons come from the hub's own errors, which are written without personal data; any other
+exception is reported by its class alone, because a third-party message may quote a value.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -21,8 +22,11 @@ from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.ids import derived_event_id
 
 Headers = Sequence[tuple[str | bytes, bytes]]
+#: What a dead letter may keep of a payload: given (topic, key, payload, headers), the payload to
+#: store. The lifecycle's seals an identity a channel wrote in clear (streams/privacy).
+Scrub = Callable[[str, bytes | None, bytes | None, Headers], Awaitable[bytes | None]]
 
-__all__ = ["DeadLetters", "RecordSink", "safe_reason", "ORIGINAL_PREFIX", "dead_letter_headers"]
+__all__ = ["DeadLetters", "RecordSink", "Scrub", "safe_reason", "ORIGINAL_PREFIX", "dead_letter_headers"]
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +65,9 @@ class RecordSink(Protocol):
 
 
 class DeadLetters:
-    def __init__(self, publisher: RecordSink) -> None:
+    def __init__(self, publisher: RecordSink, *, scrub: Scrub | None = None) -> None:
         self._publisher = publisher
+        self._scrub = scrub
 
     async def send(self, event, stage: str, error: BaseException) -> None:
         """Dead-letter the Faust ``event`` that failed at ``stage``; never raises for bad input."""
@@ -78,6 +83,8 @@ class DeadLetters:
                       offset, "".join(traceback.format_tb(error.__traceback__)))
         else:
             log.warning("dead letter from %s[%d]@%d at %s: %s", topic, partition, offset, stage, safe_reason(error))
+        if self._scrub is not None:
+            payload = await self._scrub(topic, key, payload, original_headers)
         now = datetime.now(timezone.utc)
         tracking_id = _text(key)
         event_id = derived_event_id("deadletter", topic, str(partition), str(offset), stage)

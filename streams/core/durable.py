@@ -57,9 +57,10 @@ class DurableWriter(mode.Service):
     def connected(self) -> bool:
         return self._producer is not None
 
-    async def store(self, topic: str, key: bytes | None, value: bytes,
+    async def store(self, topic: str, key: bytes | None, value: bytes | None,
                     headers: Sequence[tuple[str, bytes]] = ()) -> Stored:
-        """Send one record and wait until every in-sync replica has it; WriteUnavailable otherwise."""
+        """Send one record (None: a tombstone) and wait until every in-sync replica has it;
+        WriteUnavailable otherwise."""
         producer = self._producer
         if producer is None:
             raise WriteUnavailable("the hub is not connected to the Kafka broker yet; retry shortly",

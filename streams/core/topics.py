@@ -13,6 +13,7 @@ __all__ = [
     "COMMANDS",
     "IDEMPOTENCY",
     "AUDIT",
+    "DATA_KEYS",
     "HUB_TOPICS",
     "STATE_TABLE",
     "SUBMISSION_TABLE",
@@ -43,7 +44,11 @@ IDEMPOTENCY = "complaints.idempotency"
 #: Every authenticated request to the HTTP API: who, role, agency, what, when, from where.
 AUDIT = "hub.audit"
 
-HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT)
+#: The key store: every complaint's data key, wrapped by the key-encryption key (compacted, one
+#: partition). Erasing a complaint's identity destroys its keys here (see streams/privacy).
+DATA_KEYS = "hub.data-keys"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT, DATA_KEYS)
 
 #: The lifecycle's tables: the compact state of every complaint, and every submission.
 STATE_TABLE = "complaint-state"

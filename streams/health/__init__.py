@@ -34,9 +34,10 @@ class StreamHealth:
     """The collectors of one worker and the overview built from them."""
 
     def __init__(self, settings: HubSettings, *, hub_groups, read_model, sla_timer=lambda: None,
-                 interval_s: float = 5.0, silence_after_s: float = SILENCE_AFTER_S) -> None:
+                 privacy=lambda: None, interval_s: float = 5.0, silence_after_s: float = SILENCE_AFTER_S) -> None:
         self.settings = settings
         self._sla_timer = sla_timer
+        self._privacy = privacy
         self.silence_after_s = silence_after_s
         self.dead_letters = DeadLetterTally()
         self.connectors = ConnectorBoard()
@@ -68,7 +69,7 @@ class StreamHealth:
             now=now, worker=self._worker(app), sampler=state,
             dead_letters=self.dead_letters.snapshot(now), silence_after_s=self.silence_after_s,
             connectors=self.connectors.snapshot(now, silence_after_s=self.silence_after_s),
-            feed_caught_up=self.feed.caught_up,
+            feed_caught_up=self.feed.caught_up, privacy=self._privacy(),
         )
 
     def _worker(self, app) -> dict:
@@ -100,7 +101,8 @@ def install(hub: Hub) -> StreamHealth:
     if hub.projector is not None:
         groups[hub.projector.group_id] = list(PROJECTED_TOPICS)
     health = StreamHealth(hub.settings, hub_groups=lambda: groups, read_model=lambda: hub.read_model,
-                          sla_timer=lambda: dataclasses.asdict(hub.sla.figures) if hub.sla else None)
+                          sla_timer=lambda: dataclasses.asdict(hub.sla.figures) if hub.sla else None,
+                          privacy=hub.privacy_overview)
     hub.health = health
 
     @hub.app.service

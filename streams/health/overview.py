@@ -60,7 +60,8 @@ def _throughput_json(throughput: dict) -> dict:
 
 
 def build_overview(*, now: float, worker: dict, sampler: SamplerState, dead_letters: dict,
-                   connectors: list[dict], silence_after_s: float, feed_caught_up: bool) -> dict:
+                   connectors: list[dict], silence_after_s: float, feed_caught_up: bool,
+                   privacy: dict | None = None) -> dict:
     lag_by_connector = {connector_of_group(g.group): g for g in sampler.groups if g.kind == "connector"}
     tiles = []
     for tile in connectors:
@@ -82,4 +83,6 @@ def build_overview(*, now: float, worker: dict, sampler: SamplerState, dead_lett
                        "receipts": dict(sorted(receipts.items()))},
         "sla": None if sla is None else {**sla, "sampled_at": sampler.sla_sampled_at},
         "sla_error": sampler.sla_error,
+        # Counts only (keys held, erasures, retention runs): never a tracking id or a person.
+        "privacy": privacy,
     }

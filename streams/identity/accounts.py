@@ -75,6 +75,9 @@ class AccountStore:
         agency = assign_agency(role, agency, self._directory)
         if role is Role.CHANNEL:
             raise AccountError("channels sign in with API keys, not accounts: use `lapor-hub users api-key CHANNEL`")
+        if role is Role.CONNECTOR:
+            raise AccountError("connectors sign in with API keys, not accounts: use "
+                               "`lapor-hub users api-key NAME --role connector --agency CODE`")
         generated = None
         if password is None:
             password = generated = secrets.token_urlsafe(18)  # 144 bits

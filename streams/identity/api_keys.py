@@ -32,7 +32,7 @@ _KEY = re.compile(r"lapor_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 
 
 #: The roles a key may carry: programs, never people.
-KEY_ROLES = (Role.CHANNEL, Role.OPERATOR)
+KEY_ROLES = (Role.CHANNEL, Role.OPERATOR, Role.CONNECTOR)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ role                    agency
 ``operator``            none (one given is refused: operators watch the whole hub)
 ``channel``             optional (an agency's own application); the principal must
                         name its channel id, e.g. ``open311-pringsewu``
+``connector``           required: the agency whose connector (a program, by API key)
+                        fetches the reporter's identity of the complaints it holds
 ======================  ===========================================================
 """
 
@@ -42,6 +44,7 @@ class Role(str, enum.Enum):
     OVERSIGHT = "oversight"
     OPERATOR = "operator"
     CHANNEL = "channel"
+    CONNECTOR = "connector"
 
     @classmethod
     def parse(cls, value: object) -> Role:
@@ -56,7 +59,7 @@ class Role(str, enum.Enum):
             ) from None
 
 
-_NEEDS_AGENCY = {Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.SUPERVISOR}
+_NEEDS_AGENCY = {Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.CONNECTOR}
 _FIXED_AGENCY = {Role.NATIONAL_ADMIN: NATIONAL_ADMIN, Role.OVERSIGHT: OMBUDSMAN}
 #: Roles that read beyond their own agency, along the directory's supervision chains.
 _SUPERVISING = {Role.SUPERVISOR, Role.NATIONAL_ADMIN, Role.OVERSIGHT}

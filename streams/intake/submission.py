@@ -67,6 +67,10 @@ def prepare_submission(key: bytes | None, value: bytes, headers, *, categories, 
                                                            record["occurred_at"])}
         value = encode("ComplaintSubmitted", record)
     tracking_id = record["tracking_id"]
+    sealed = record.get("identity")
+    if sealed is not None and sealed["key_id"].rpartition(":")[0] != tracking_id:
+        raise InvalidSubmission([FieldError("identity.key_id", "foreign",
+                                            "identity is sealed for another complaint than this one")])
     out_headers = cloudevent_headers("ComplaintSubmitted", attributes["id"], attributes["source"], tracking_id,
                                      attributes.get("time") or record["occurred_at"])
     return Submission(tracking_id, record, value, out_headers, assigned or key != tracking_id.encode())

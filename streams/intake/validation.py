@@ -5,7 +5,8 @@ Two shapes arrive, checked by the same rules: the JSON body of ``POST /api/v1/co
 ``complaints.intake`` (:func:`validate_submission_record`). The JSON body::
 
     {"title", "description", "category", "region_code", "agency"?, "channel", "privacy", "classification"?,
-     "reporter": {"name"?, "nik"?, "phone"?, "email"?}, "location": {"lat"?, "lon"?, "address"?}?,
+     "reporter": {"name"?, "nik"?, "phone"?, "email"?},
+     "location": {"lat"?, "lon"?, "address"?, "private"?}?,
      "attachments": [{"name", "content_type", "url", "size_bytes"?}]?}
 
 Decisions worth knowing:
@@ -27,6 +28,11 @@ Decisions worth knowing:
 - A NIK is 16 digits: a province code of the directory first, then a possible birth day (+40 for
   women) and month in digits 7 to 10.
 - Latitude and longitude: the globe's ranges, not Indonesia's (a ferry, a consulate); both or neither.
+  ``location.private: true`` makes lat, lon and address part of the identity: sealed with it and
+  disclosed only with it (the region code stays public: routing needs it).
+- A ComplaintSubmitted record may carry its identity sealed (``identity``, written by the hub);
+  its ``reporter`` is then empty and cannot be checked, and the sealed identity must belong to
+  the record's own tracking id.
 - Error messages NEVER repeat the submitted value: names, NIK, phone numbers and e-mail
   addresses are personal data, and messages end up in HTTP responses, logs and dead letters.
 """
@@ -78,7 +84,7 @@ _URL_MAX = 2000
 _FIELDS = frozenset({"title", "description", "category", "region_code", "agency", "channel", "privacy",
                      "classification", "reporter", "location", "attachments"})
 _REPORTER_FIELDS = frozenset({"name", "nik", "phone", "email"})
-_LOCATION_FIELDS = frozenset({"lat", "lon", "address"})
+_LOCATION_FIELDS = frozenset({"lat", "lon", "address", "private"})
 _ATTACHMENT_FIELDS = frozenset({"name", "content_type", "url", "size_bytes"})
 
 _REGION = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -109,8 +115,11 @@ class FieldError:
 
 
 def validate_complaint(payload: Any, *, categories: CategoryTree, directory: Directory,
-                       max_bytes: int = 64_000) -> list[FieldError]:
-    """Every problem with the JSON body of a complaint; an empty list when it may be submitted."""
+                       max_bytes: int = 64_000, identity_sealed: bool = False) -> list[FieldError]:
+    """Every problem with the JSON body of a complaint; an empty list when it may be submitted.
+
+    ``identity_sealed``: the reporter was checked before the hub sealed it, and is not here.
+    """
     if not isinstance(payload, Mapping):
         return [FieldError("payload", "type", "the complaint must be a JSON object")]
     if _size(payload) > max_bytes:
@@ -134,7 +143,8 @@ def validate_complaint(payload: Any, *, categories: CategoryTree, directory: Dir
     if classification is not None and classification not in CLASSIFICATIONS:
         errors.append(FieldError("classification", "unknown",
                                  f"classification must be one of {', '.join(CLASSIFICATIONS)}"))
-    _reporter(payload.get("reporter"), privacy, directory, errors)
+    if not identity_sealed:
+        _reporter(payload.get("reporter"), privacy, directory, errors)
     _location(payload.get("location"), errors)
     _attachments(payload.get("attachments"), errors)
     return errors
@@ -158,7 +168,11 @@ def validate_submission_record(value: Mapping[str, Any], *, categories: Category
     payload |= {"region_code": where.pop("region_code", None), "agency": value.get("requested_agency"),
                 "privacy": _RECORD_PRIVACY.get(value.get("privacy"), _INVALID),  # type: ignore[arg-type]
                 "location": where if isinstance(location, Mapping) else location}
-    found = validate_complaint(payload, categories=categories, directory=directory, max_bytes=10**9)
+    sealed = value.get("identity")
+    if sealed is not None:
+        errors += _sealed_identity(sealed, payload.get("reporter"), tracking_id)
+    found = validate_complaint(payload, categories=categories, directory=directory, max_bytes=10**9,
+                               identity_sealed=sealed is not None)
     for error in found:
         path = _RECORD_PATHS.get(error.field, error.field)
         if error.field == "privacy" and error.code == "type":
@@ -167,13 +181,27 @@ def validate_submission_record(value: Mapping[str, Any], *, categories: Category
     return errors
 
 
+def _sealed_identity(sealed: Any, reporter: Any, tracking_id: Any) -> list[FieldError]:
+    errors = []
+    key_id = sealed.get("key_id") if isinstance(sealed, Mapping) else None
+    if not isinstance(key_id, str) or ":" not in key_id:
+        errors.append(FieldError("identity.key_id", "invalid", "identity.key_id must name a data key of the hub"))
+    elif tracking_id and key_id.rpartition(":")[0] != tracking_id:
+        errors.append(FieldError("identity.key_id", "foreign",
+                                 "identity is sealed for another complaint than this record's tracking_id"))
+    if isinstance(reporter, Mapping) and any(v is not None for v in reporter.values()):
+        errors.append(FieldError("reporter", "sealed", "reporter must be empty when the identity is sealed"))
+    return errors
+
+
 def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str, now: datetime,
                   source_actor: str = "reporter", reporter_token_hash: str | None = None) -> dict[str, Any]:
     """The ComplaintSubmitted value for a body that passed :func:`validate_complaint`.
 
     Text is trimmed, empty optional fields become None, privacy and classification are upper-cased
-    (an absent classification is a complaint), the phone number
-    is put in E.164 form, and ``region_code`` becomes ``location.region_code``.
+    (an absent classification is a complaint), the phone number is put in E.164 form, and
+    ``region_code`` becomes ``location.region_code``. The identity is still in clear here: the hub
+    seals it before it stores the value (``streams/privacy``).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("a submission is stamped with a timezone-aware datetime")
@@ -209,6 +237,8 @@ def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str
         ],
         "requested_agency": _optional(payload.get("agency")),
         "reporter_token_hash": reporter_token_hash,
+        "location_private": bool(location.get("private")),
+        "identity": None,
         "classification": (_optional(payload.get("classification")) or CLASSIFICATIONS[0]).upper(),
     }
 
@@ -325,6 +355,9 @@ def _location(location: Any, errors: list[FieldError]) -> None:
     if (lat is None) != (lon is None) and _INVALID not in (lat, lon):
         errors.append(FieldError("location", "incomplete", "location needs both lat and lon, or neither"))
     _text(location, "address", errors, max_length=_ADDRESS_MAX, path="location.")
+    private = location.get("private")
+    if private is not None and not isinstance(private, bool):
+        errors.append(FieldError("location.private", "type", "location.private must be true or false"))
 
 
 def _coordinate(location: Mapping[str, Any], name: str, limit: float, errors: list[FieldError]) -> Any:

@@ -8,7 +8,11 @@
   new states (:mod:`lapor_hub.streams.lifecycle.store`). After a crash a record runs again and
   re-sends the same event ids, which consumers drop as duplicates. A submission is decided where
   it arrives when its partition is its tracking id's; otherwise (no tracking id yet, another key
-  or partitioner) it is re-keyed through ``complaints.commands`` first. A command the lifecycle
+  or partitioner) it is re-keyed through ``complaints.commands`` first. A submission that a
+  channel wrote with the reporter's identity in clear is sealed before the hub stores it
+  anywhere: its data key goes to the key store, and only once the broker has the key is the
+  sealed submission re-keyed through ``complaints.commands`` (:meth:`Lifecycle.settle`).
+  A command the lifecycle
   refuses from an agency is answered with a rejection notice on that agency's inbox
   (:mod:`lapor_hub.streams.lifecycle.notices`), sent in the batch like an event, then dead-lettered.
 - ``sla_timer`` proposes an SLA check for every complaint whose next action is due, found in the
@@ -29,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from aiokafka.errors import KafkaError
 
 from lapor_hub.errors import SkippableError
-from lapor_hub.schemas import decode, read_cloudevent_headers
+from lapor_hub.schemas import decode, encode, read_cloudevent_headers
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
@@ -45,9 +49,12 @@ from lapor_hub.streams.lifecycle.commands import HUB, INTAKE, SLA_CHECK, Command
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
 from lapor_hub.streams.lifecycle.emissions import emit
 from lapor_hub.streams.lifecycle.notices import rejection_notice, send_notice
+from lapor_hub.streams.lifecycle.scrub import sealed_dead_letters
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.store import ComplaintStore, table_options
 from lapor_hub.streams.lifecycle.transition import NEEDS_SUBMISSION, transition
+from lapor_hub.streams.privacy import IdentityVault, carries_clear_identity
+from lapor_hub.streams.privacy.keybook import key_record
 from lapor_hub.streams.routing import default_categories
 
 if TYPE_CHECKING:
@@ -108,6 +115,9 @@ class Batch:
 
     staged: dict[str, _Staged] = field(default_factory=dict)
     deliveries: list[Awaitable] = field(default_factory=list)
+    #: Data keys of submissions sealed here, and the sealed submissions that wait for them.
+    keys: list[Awaitable] = field(default_factory=list)
+    after_keys: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]] = field(default_factory=list)
 
 
 class Lifecycle:
@@ -121,8 +131,9 @@ class Lifecycle:
     """
 
     def __init__(self, *, store: ComplaintStore, publisher: Publisher, context, clock, directory,
-                 partitions: int, due: DueIndex | None = None) -> None:
+                 partitions: int, vault: IdentityVault, due: DueIndex | None = None) -> None:
         self._store = store
+        self._vault = vault
         self._publisher = publisher
         self._context = context
         self._clock = clock
@@ -139,6 +150,9 @@ class Lifecycle:
             submission = prepare_submission(message.key, message.value or b"", message.headers,
                                             categories=self._categories, directory=self._directory)
             key = submission.tracking_id
+            if carries_clear_identity(submission.record):
+                await self._seal(submission.record, key, submission.headers, batch)
+                return
             if submission.rekeyed or partition_of(key.encode(), self._partitions) != message.partition:
                 batch.deliveries.append(await self._publisher.send(
                     topics.COMMANDS, key.encode(), submission.payload,
@@ -170,8 +184,25 @@ class Lifecycle:
         keep = payload if state is None else (staged.submission if staged else None)
         batch.staged[key] = _Staged(outcome.state, event, keep)
 
+    async def _seal(self, record: dict, key: str, headers, batch: Batch) -> None:
+        """Seal a submission that arrived with the identity in clear; re-keyed once its data key is stored."""
+        sealing = self._vault.prepare(record, key)
+        if sealing.key is not None:
+            record_key, value = key_record(sealing.key)
+            batch.keys.append(await self._publisher.send(topics.DATA_KEYS, record_key, value, []))
+        batch.after_keys.append((topics.COMMANDS, key.encode(), encode("ComplaintSubmitted", sealing.record),
+                                 [*headers, (SENDER_HEADER, INTAKE.encode())]))
+
     async def settle(self, batch: Batch) -> None:
-        """Store the batch's states once the broker has all of its events (raises if it has not)."""
+        """Store the batch's states once the broker has all of its events (raises if it has not).
+
+        Sealed submissions are sent only once the broker has their data keys: a sealed record
+        whose key was never stored could never be opened.
+        """
+        if batch.keys:
+            await asyncio.gather(*batch.keys)
+        for topic, key, value, headers in batch.after_keys:
+            batch.deliveries.append(await self._publisher.send(topic, key, value, headers))
         await asyncio.gather(*batch.deliveries)
         for staged in batch.staged.values():
             self._store.put(staged.state, staged.event, submission=staged.submission)
@@ -261,7 +292,7 @@ class DueKeeper:
 def install(hub: Hub) -> None:
     app, settings, clock = hub.app, hub.settings, hub.clock
     publisher = Publisher(app, "/lapor-hub/lifecycle")
-    failures = FailurePolicy(DeadLetters(publisher))
+    failures = FailurePolicy(DeadLetters(publisher, scrub=sealed_dead_letters(hub.keys.vault, publisher)))
     raw: dict[str, Any] = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     commands = app.topic(topics.INTAKE, topics.COMMANDS, partitions=settings.partitions, **raw)
     install_rewind(app, settings, (topics.INTAKE, topics.COMMANDS))
@@ -269,7 +300,7 @@ def install(hub: Hub) -> None:
                            options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
     index = DueIndex()
     decider = Lifecycle(store=store, publisher=publisher, context=hub.context, clock=clock,
-                        directory=hub.directory, partitions=settings.partitions, due=index)
+                        directory=hub.directory, partitions=settings.partitions, vault=hub.keys.vault, due=index)
     keeper = hub.sla = DueKeeper(app, store, index, publisher)
 
     @app.agent(commands, concurrency=1)

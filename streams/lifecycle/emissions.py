@@ -57,6 +57,10 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
     anonim: the reporter's identity never reaches the agency, and attachments are withheld
     (a photo once identified an anonymous reporter); rahasia: the agency sees the content but
     it is flagged as hidden from the public.
+
+    The identity travels sealed (``identity``), never in clear: the agency's connector asks the
+    hub to disclose it, and the hub decides then, and records it. A submission stored before
+    sealing (its reporter in clear) reaches the agency without its identity.
     """
     privacy = submission["privacy"]
     anonymous = privacy == "ANONYMOUS"
@@ -73,12 +77,14 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
         "category": submission["category"],
         "location": submission.get("location"),
         "attachments": [] if anonymous else list(submission.get("attachments") or []),
-        "reporter": None if anonymous else submission.get("reporter"),
+        "reporter": None,
         "submitted_at": submission["occurred_at"],
         "due_at": due_at,
         # A submission stored before classifications existed is a complaint.
         "classification": submission.get("classification") or "COMPLAINT",
         "unit": decision.unit,
+        "location_private": bool(submission.get("location_private")),
+        "identity": None if anonymous else submission.get("identity"),
     }
 
 

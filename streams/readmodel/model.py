@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, select, text
@@ -208,6 +209,10 @@ class ReadModel:
         with translated_errors("reading a case file"), self.engine.connect() as conn:
             return staffqueries.case_file(conn, tracking_id)
 
+    def ended_before(self, cutoff: datetime, limit: int = 10_000) -> list[str]:
+        """Tracking ids of complaints closed or archived before ``cutoff`` (and not reopened)."""
+        with translated_errors("listing ended complaints"), self.engine.connect() as conn:
+            return staffqueries.ended_before(conn, cutoff, limit)
     def agency_inbox(self, code: str, wanted: staffqueries.InboxFilter) -> dict:
         """The complaints ``code`` holds, filtered, most urgent first: {complaints, total, by_status}."""
         if not 0 < wanted.limit <= 1000 or wanted.offset < 0:

@@ -2,11 +2,10 @@
 
 Privacy decision: the read model serves public pages and agency dashboards, and it is a copy
 (a SQLite file on a hub's disk, database replicas, backups) with far weaker access control
-than intake. Only the case file that entitled staff open needs the reporter's NIK, phone
-number or e-mail (and the location and attachments), so they are folded into one table,
-``case_files``, and nowhere else: the complaint rows, the timeline and every statistic hold no
-identity. ``reporter_name`` is kept in the complaint row only while the complaint is PUBLIC,
-because the public view shows it then; the moment a later event says otherwise it is erased.
+than intake. It keeps the reporter's identity only as the submission sealed it, in one table,
+``case_files`` (with the location and attachments the case file shows): the complaint rows,
+the timeline and every statistic hold no identity at all, not even a public reporter's name.
+A submission written before sealing (its reporter in clear) leaves no identity here.
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ _STATUS_AFTER = {
     "ComplaintClosed": Status.CLOSED,
 }
 
-_PUBLIC = "PUBLIC"
 _CONFIDENTIAL = "CONFIDENTIAL"
 
 
@@ -61,7 +59,7 @@ def new_complaint(tracking_id: str) -> dict:
     return {
         "tracking_id": tracking_id, "status": None, "agency": None, "agency_name": None, "hop": 0,
         "category": None, "region_code": None, "privacy": None, "classification": None, "content_hidden": False,
-        "title": None, "description": None, "channel": None, "reporter_name": None,
+        "title": None, "description": None, "channel": None,
         "submitted_at": None, "updated_at": None, "dispositioned_at": None,
         "first_follow_up_at": None, "responded_at": None, "closed_at": None,
         "overdue": False, "escalation_tier": 0, "event_count": 0, "due_at": None,
@@ -71,8 +69,8 @@ def new_complaint(tracking_id: str) -> dict:
 def new_case_file(tracking_id: str) -> dict:
     """The case file row of a complaint the read model has not seen yet."""
     return {
-        "tracking_id": tracking_id, "reporter_token_hash": None, "reporter_name": None, "reporter_nik": None,
-        "reporter_phone": None, "reporter_email": None, "address": None, "lat": None, "lon": None,
+        "tracking_id": tracking_id, "reporter_token_hash": None, "identity_key_id": None, "identity_nonce": None,
+        "identity_ciphertext": None, "location_private": False, "address": None, "lat": None, "lon": None,
         "attachments": "[]",
     }  # fmt: skip
 
@@ -221,13 +219,9 @@ def _event_agency(kind: str, value: dict, holder: str | None) -> str | None:
     return holder
 
 
-def _state_privacy(row: dict, privacy: str | None, reporter: dict | None, hidden: bool = False) -> None:
+def _state_privacy(row: dict, privacy: str | None, hidden: bool = False) -> None:
     row["privacy"] = privacy
     row["content_hidden"] = hidden or privacy == _CONFIDENTIAL
-    if privacy != _PUBLIC:
-        row["reporter_name"] = None  # see the module docstring: erase as soon as it is not PUBLIC
-    elif reporter and reporter.get("name"):
-        row["reporter_name"] = reporter["name"]
 
 
 def _region(value: dict) -> str | None:
@@ -245,7 +239,7 @@ def _on_submitted(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     row["classification"] = _classification(v)
     row["region_code"] = _region(v) or row["region_code"]
     row["submitted_at"] = at
-    _state_privacy(row, v["privacy"], v.get("reporter"))
+    _state_privacy(row, v["privacy"])
 
 
 def _on_dispositioned(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
@@ -256,7 +250,7 @@ def _on_dispositioned(row: dict, v: dict, at: datetime, held: _Assignments) -> N
     row["region_code"] = row["region_code"] or _region(v)
     row["classification"] = row["classification"] or _classification(v)
     row["submitted_at"] = row["submitted_at"] or as_utc(v.get("submitted_at"))
-    _state_privacy(row, v["privacy"], v.get("reporter"), bool(v.get("content_hidden")))
+    _state_privacy(row, v["privacy"], bool(v.get("content_hidden")))
     row.update(agency=v["agency"]["code"], agency_name=v["agency"]["name"], hop=v["hop"])
     row["dispositioned_at"] = row["dispositioned_at"] or at
     row["due_at"] = as_utc(v.get("due_at"))
@@ -307,13 +301,17 @@ _HANDLERS: dict[str, Callable[[dict, dict, datetime, _Assignments], None]] = {
 
 
 def _case_submitted(case: dict, v: dict) -> None:
-    reporter = v.get("reporter") or {}
     location = v.get("location") or {}
+    sealed = v.get("identity") or {}
+    private = bool(v.get("location_private"))
     case.update(
         reporter_token_hash=v.get("reporter_token_hash") or case["reporter_token_hash"],
-        reporter_name=reporter.get("name"), reporter_nik=reporter.get("nik"), reporter_phone=reporter.get("phone"),
-        reporter_email=reporter.get("email"), address=location.get("address"), lat=location.get("lat"),
-        lon=location.get("lon"), attachments=json.dumps(_attachments(v)),
+        identity_key_id=sealed.get("key_id"), identity_nonce=sealed.get("nonce"),
+        identity_ciphertext=sealed.get("ciphertext"), location_private=private,
+        # A private location's details are sealed (and null here); a submission from before sealing
+        # had no private locations.
+        address=None if private else location.get("address"), lat=None if private else location.get("lat"),
+        lon=None if private else location.get("lon"), attachments=json.dumps(_attachments(v)),
     )
 
 

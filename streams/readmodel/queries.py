@@ -57,8 +57,6 @@ def public_view(conn: Connection, tracking_id: str) -> dict | None:
         "content_hidden": hidden,
         "title": None if hidden else row.title,
         "description": None if hidden else row.description,
-        # Never any identity unless the reporter chose PUBLIC (the name is not even stored then).
-        "reporter_name": row.reporter_name if row.privacy == _PUBLIC else None,
         "timeline": [
             {"at": e.occurred_at, "type": e.record_type, "summary": e.summary, "agency": e.agency} for e in events
         ],

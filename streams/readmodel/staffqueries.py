@@ -16,8 +16,8 @@ from sqlalchemy import Connection, and_, func, or_, select
 from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, ratings, timeline
 
-__all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "agency_inbox",
-           "InboxFilter", "TRIAGE_STATUSES"]
+__all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "ended_before",
+           "agency_inbox", "InboxFilter", "TRIAGE_STATUSES"]
 
 TRIAGE_STATUSES = (Status.TRIAGE.value, Status.ON_HOLD.value)
 _FINISHED = (Status.CLOSED.value, Status.ARCHIVED.value)
@@ -59,9 +59,11 @@ def case_file(conn: Connection, tracking_id: str) -> dict | None:
                                "privacy", "classification", "content_hidden", "title", "description", "channel",
                                "submitted_at",
                                "updated_at", "due_at", "overdue", "escalation_tier")},
-        "reporter": None if case is None else {
-            "name": case["reporter_name"], "nik": case["reporter_nik"], "phone": case["reporter_phone"],
-            "email": case["reporter_email"]},
+        # Sealed: the web layer opens it for an entitled reader, with the key store.
+        "identity": None if case is None or case["identity_key_id"] is None else {
+            "key_id": case["identity_key_id"], "nonce": bytes(case["identity_nonce"]),
+            "ciphertext": bytes(case["identity_ciphertext"])},
+        "location_private": bool(case["location_private"]) if case is not None else False,
         "location": None if case is None else {
             "region_code": row["region_code"], "address": case["address"], "lat": case["lat"], "lon": case["lon"]},
         "attachments": [] if case is None else json.loads(case["attachments"]),
@@ -90,6 +92,15 @@ def triage_queue(conn: Connection, limit: int, offset: int) -> list[dict]:
              "submitted_at": r["submitted_at"], "verification_due_at": r["due_at"], "overdue": bool(r["overdue"]),
              "escalation_tier": r["escalation_tier"],
              "routing": {"rule": r["rule"], "reason": r["reason"]}} for r in rows]
+
+
+def ended_before(conn: Connection, cutoff: datetime, limit: int) -> list[str]:
+    """Complaints closed (or archived) before ``cutoff`` and not reopened since: the retention policy's candidates."""
+    ended = or_(and_(complaints.c.status == Status.CLOSED.value, complaints.c.closed_at <= cutoff),
+                and_(complaints.c.status == Status.ARCHIVED.value, complaints.c.updated_at <= cutoff))
+    rows = conn.execute(select(complaints.c.tracking_id).where(ended)
+                        .order_by(complaints.c.updated_at, complaints.c.tracking_id).limit(limit))
+    return [row.tracking_id for row in rows]
 
 
 @dataclass(frozen=True)

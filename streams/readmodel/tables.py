@@ -4,12 +4,13 @@ Per-agency counters are not stored: they are GROUP BY queries over these rows (s
 :mod:`lapor_hub.streams.readmodel.queries`), so they can never drift from the rows they summarize,
 however often ``complaints.events`` is replayed.
 
-The reporter's identity (NIK, phone, e-mail, name), the location and the attachments are kept
-in one table only, :data:`case_files`, which serves nothing but the case file that an entitled
-member of staff asks for (see :mod:`lapor_hub.streams.web.staff`); every other table holds no identity
-(``reporter_name`` only while a complaint is PUBLIC, see :mod:`lapor_hub.streams.readmodel.projection`).
-The reporter's comment on a rating (:data:`ratings`) is free text too: the case file shows it,
-statistics count only the scores.
+The reporter's identity (NIK, phone, e-mail, name, and the location when private) is kept in
+one table only, :data:`case_files`, and only *sealed*: the key id, nonce and ciphertext of the
+submission's ``SealedIdentity``. The read model cannot open it; the web layer asks the key store
+when an entitled member of staff opens the case file (see :mod:`lapor_hub.streams.web.disclosure`),
+and once the complaint's identity is erased nothing opens it, in this database or in any copy of
+it. Every other table holds no identity at all. The reporter's comment on a rating
+(:data:`ratings`) is free text: the case file shows it, statistics count only the scores.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -82,8 +84,6 @@ complaints = Table(
     Column("title", String),
     Column("description", String),
     Column("channel", String),
-    #: Only for PUBLIC complaints; the only reporter field the read model keeps.
-    Column("reporter_name", String),
     Column("submitted_at", UtcDateTime),
     Column("updated_at", UtcDateTime),
     Column("dispositioned_at", UtcDateTime),
@@ -148,10 +148,12 @@ case_files = Table(
     Column("tracking_id", String, primary_key=True),
     #: SHA-256 of the reporter token: what a reporter's action is checked against.
     Column("reporter_token_hash", String),
-    Column("reporter_name", String),
-    Column("reporter_nik", String),
-    Column("reporter_phone", String),
-    Column("reporter_email", String),
+    #: The submission's sealed identity (None when none was given, or before sealing).
+    Column("identity_key_id", String),
+    Column("identity_nonce", LargeBinary),
+    Column("identity_ciphertext", LargeBinary),
+    #: The location's details are part of the sealed identity (and null below).
+    Column("location_private", Boolean, nullable=False, default=False),
     Column("address", String),
     Column("lat", Float),
     Column("lon", Float),

@@ -2,6 +2,7 @@
 
 The API is one table of endpoints (:mod:`.endpoints`): public reads (:mod:`.public`), submissions
 (:mod:`.intake`), the reporter's actions (:mod:`.reporter`), the staff API (:mod:`.staff`),
+the national admin's erasure and export (:mod:`.privacy`),
 operators and oversight (:mod:`.operators`) and signing in (:mod:`.signin`). Probes, the
 operators' dashboard and the staff console (:mod:`.pages`) and the schema registry are plain
 pages beside it; the Open311 GeoReport v2 endpoint (:mod:`.open311`) goes through the same dispatch
@@ -23,6 +24,7 @@ def api_endpoints(categories):
     from lapor_hub.streams.web import (
         intake,
         operators,
+        privacy,
         probes,
         public,
         reporter,
@@ -31,7 +33,7 @@ def api_endpoints(categories):
     )
 
     return [*intake.endpoints(categories), *public.endpoints(categories), *reporter.endpoints(),
-            *staff.endpoints(), *operators.endpoints(), *signin.endpoints(), *probes.endpoints()]
+            *staff.endpoints(), *privacy.endpoints(), *operators.endpoints(), *signin.endpoints(), *probes.endpoints()]
 
 
 def install(hub: Hub) -> None:

@@ -10,6 +10,10 @@ the caller: a channel's keys (its API key) never meet the public's.
 
 The 202 carries the ``reporter_token``, shown here and nowhere else (see
 :mod:`lapor_hub.streams.intake.reporter_token`); a retry of the same request shows the same token.
+
+The reporter's identity (and a private location) is sealed before anything is written: a new
+data key is stored in the key store first, then the sealed submission (:mod:`lapor_hub.streams.privacy`).
+A retry seals again under a key of its own; the copy the lifecycle keeps opens with its key.
 """
 
 from __future__ import annotations
@@ -82,8 +86,9 @@ async def store_submission(call: Call, raw: bytes, body: dict) -> Stored:
     received = attempt.claim.claimed_at if attempt.claim else hub.clock.now()
     submission = to_submission(body, tracking_id=attempt.tracking_id, event_id=attempt.event_id, now=received,
                                reporter_token_hash=reporter_token_hash(attempt.reporter_token))
+    sealed = await hub.keys.seal(submission, attempt.tracking_id)  # its data key is stored first
     headers = cloudevent_headers("ComplaintSubmitted", attempt.event_id, API_SOURCE, attempt.tracking_id, received)
-    await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(), encode("ComplaintSubmitted", submission),
+    await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(), encode("ComplaintSubmitted", sealed),
                            headers)
     call.tracking_id = attempt.tracking_id
     return Stored(attempt.tracking_id, attempt.reporter_token)

@@ -25,7 +25,8 @@ METRIC_NAMES = (
     "lapor_complaints_escalated", "lapor_complaints_by_escalation_tier", "lapor_agency_open_complaints",
     "lapor_agency_overdue_complaints", "lapor_sla_index_complaints", "lapor_sla_timer_ticks",
     "lapor_sla_timer_tick_cpu_seconds", "lapor_sla_checks_proposed", "lapor_sla_index_rebuilds",
-    "lapor_sla_index_rebuild_cpu_seconds",
+    "lapor_sla_index_rebuild_cpu_seconds", "lapor_privacy_identities_held", "lapor_privacy_identities_erased",
+    "lapor_privacy_keys_missing", "lapor_privacy_retention_runs", "lapor_privacy_retention_last_run_timestamp_seconds",
 )
 _CONNECTOR_STATES = ("UP", "DEGRADED", "DOWN", "SILENT", "NO_HEARTBEAT")
 
@@ -42,6 +43,8 @@ class OverviewCollector:
         yield from _connector_metrics(self._o["connectors"]["items"])
         if self._o.get("sla") is not None:
             yield from _sla_metrics(self._o["sla"])
+        if self._o.get("privacy") is not None:
+            yield from _privacy_metrics(self._o["privacy"])
 
 
 def render_metrics(overview: dict) -> bytes:
@@ -167,3 +170,21 @@ def _sla_metrics(sla: dict):
         overdue.add_metric([row["agency"]], row["overdue"])
     yield open_
     yield overdue
+
+
+def _privacy_metrics(privacy: dict):
+    """Counts of the key store and the retention policy: no tracking id, no person."""
+    yield _gauge("lapor_privacy_identities_held", "Complaints whose sealed identity can still be opened.",
+                 privacy["complaints_with_keys"])
+    erased = _gauge("lapor_privacy_identities_erased", "Identities erased, by reason (request, retention).",
+                    labels=("reason",))
+    for reason, n in sorted(privacy["erased_by_reason"].items()):
+        erased.add_metric([reason], n)
+    yield erased
+    yield _gauge("lapor_privacy_keys_missing", "Openings refused on this worker because the key store had lost "
+                 "the data key.", privacy["keys_missing"])
+    retention = privacy.get("retention") or {}
+    yield _gauge("lapor_privacy_retention_runs", "Runs of the retention policy on this worker.",
+                 retention.get("runs", 0))
+    yield _gauge("lapor_privacy_retention_last_run_timestamp_seconds", "When the retention policy last ran here.",
+                 retention.get("last_run_at") or 0)

@@ -118,11 +118,13 @@ def _fields_schema(fields: tuple[Field, ...], extra: dict[str, Any] | None = Non
 
 
 def _request_bodies() -> dict[str, dict[str, Any]]:
+    from lapor_hub.streams.web.privacy import ERASE_FIELDS
     from lapor_hub.streams.web.reporter import REPORTER_ACTIONS
     from lapor_hub.streams.web.signin import _FIELDS as SIGN_IN_FIELDS
     from lapor_hub.streams.web.staff import AGENCY_ACTIONS, TRIAGE_ACTIONS
 
     bodies = {"complaint.submit": _COMPLAINT, "auth.sign_in": _fields_schema(SIGN_IN_FIELDS),
+              "privacy.erase": _fields_schema(ERASE_FIELDS),
               "agency_action": {"oneOf": [_fields_schema(fields, {"type": {"const": kind}})
                                           for kind, (_, fields) in AGENCY_ACTIONS.items()]}}
     bodies.update({f"reporter.{suffix}": _fields_schema(fields) for suffix, (_, fields) in REPORTER_ACTIONS.items()})

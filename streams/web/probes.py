@@ -29,6 +29,8 @@ class Readiness:
     writer: bool
     #: Every Idempotency-Key claim written before this worker started has been read.
     idempotency: bool
+    #: Every data key written before this worker started has been read (identities can be opened).
+    data_keys: bool
     #: The read model shows every event that happened before this worker started.
     read_model: bool
     #: How many partitions of the lifecycle's topics this worker holds (informational).
@@ -40,6 +42,7 @@ class Readiness:
         "tables": "the complaint table is being restored from its changelog",
         "writer": "the write path is not connected to the broker yet",
         "idempotency": "the Idempotency-Key log is still being read",
+        "data_keys": "the key store (hub.data-keys) is still being read",
         "read_model": "the read model is catching up with complaints.events",
     }
 

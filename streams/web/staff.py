@@ -24,7 +24,7 @@ from lapor_hub.streams.readmodel.staffqueries import InboxFilter
 from lapor_hub.streams.web.body import read_json_object
 from lapor_hub.streams.web.commands import check_allowed, command_event_id, read_model_of, send_command, standing_of
 from lapor_hub.streams.web.deadlines import working_days_left
-from lapor_hub.streams.web.disclosure import redacted_case_file
+from lapor_hub.streams.web.disclosure import DISCLOSED, disclosed_case_file
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field, read_fields
 from lapor_hub.streams.web.responses import ApiError
@@ -108,8 +108,11 @@ async def _case_file(call: Call) -> Reply:
         raise ApiError(404, "not_found", "no complaint with this tracking id (a new one appears within seconds)")
     if case["agency"] != code:
         raise ApiError(404, "not_held_here", f"{tracking_id} is not held by {code}")
+    shown, disclosed = disclosed_case_file(_staff(call), case, call.hub.keys.vault)
+    if disclosed:
+        call.detail = DISCLOSED
     now = call.hub.clock.now()
-    return Reply({**redacted_case_file(_staff(call), case), "now": now,
+    return Reply({**shown, "now": now,
                   "working_days_left": _days_left(call, now, case["due_at"], case["agency"]),
                   "actions": allowed_actions(_staff(call), case, call.hub.directory)})
 

@@ -35,7 +35,7 @@ from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.directory import default_directory
 from tests.connectors.support import FAST_RUNTIME, config_for, post_signed, running, wait_until
 from tests.hub.complaints import complaint_body
-from tests.hub.harness import InboxReader, http, start_hub, wait_for
+from tests.hub.harness import Credentials, InboxReader, http, start_hub, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -137,9 +137,11 @@ def _view_with_status(hub, tracking_id: str, status: str) -> dict:
 
 def test_a_citizen_s_complaint_reaches_pringsewu_and_its_follow_up_shows_in_the_public_view(
         kafka_broker, hub_worker, case_app):
+    key = Credentials(hub_worker.data_dir).api_key(f"e2e-sipp-{uuid.uuid4().hex[:6]}", "connector", PRINGSEWU)
     config = config_for("webhook", PRINGSEWU, {"url": case_app.url, "secret": SECRET, "timeout": 5},
                         bootstrap=kafka_broker.bootstrap, inbound=True,
-                        connector_id=f"e2e-pringsewu-{uuid.uuid4().hex[:6]}")
+                        connector_id=f"e2e-pringsewu-{uuid.uuid4().hex[:6]}",
+                        hub={"url": hub_worker.base_url, "api_key": key})
     with running(WebhookConnector(config)) as runtime:
         tracking_id = _submit(hub_worker)
         [(key, case)] = wait_until(lambda: case_app.cases_of({tracking_id}), timeout=60,
@@ -147,6 +149,11 @@ def test_a_citizen_s_complaint_reaches_pringsewu_and_its_follow_up_shows_in_the_
         assert case["type"] == "ComplaintDispositioned" and case["id"] == key
         assert case["data"]["agency"]["code"] == PRINGSEWU
         assert case["data"]["category"] == "infrastructure.road.regency"
+        # A public report: the connector asked the hub for the sealed identity; the app gets it in clear.
+        reporter = complaint_body()["reporter"]
+        assert (case["data"]["reporter"]["name"], case["data"]["reporter"]["nik"]) == (reporter["name"],
+                                                                                      reporter["nik"])
+        assert "identity" not in case["data"]
         assert case_app.bad_signatures == 0
         # Pringsewu's officer accepts and records a follow-up in the app, which posts them back.
         at = "2026-11-28T09:00:00+07:00"
@@ -252,6 +259,9 @@ def test_an_outage_and_killed_connectors_lose_nothing_reorder_nothing_and_store_
     for key, case in case_app.cases_of(mine):
         arrived[case["tracking_id"]].append((case["type"], key))
     assert dict(arrived) == dict(expected), "every assignment arrived, in inbox order per complaint"
+    # This connector has no hub: section: no reporter, and never the sealed form.
+    assignments = [case["data"] for _, case in case_app.cases_of(mine) if case["type"] == "ComplaintDispositioned"]
+    assert assignments and all(a["reporter"] is None and "identity" not in a for a in assignments)
     posted = [key for key, tracking_id in case_app.posts if tracking_id in mine]
     stored = case_app.cases_of(mine)
     assert set(posted) == {key for _, _, key in inbox_events}, "a redelivery reuses its idempotency key"

@@ -53,4 +53,23 @@ def sample_overview(*, broker: bool = True, assigned: int = 3, lag: int = 3, con
                                         "rebuild_cpu_s": 0.5, "indexed": 1200})
     return build_overview(now=NOW, worker=worker, sampler=state, dead_letters=tally.snapshot(NOW),
                           connectors=board.snapshot(NOW, silence_after_s=120.0), silence_after_s=120.0,
-                          feed_caught_up=True)
+                          feed_caught_up=True, privacy=_privacy())
+
+
+def _privacy() -> dict:
+    """The privacy panel of a worker whose key store holds one identity and erased two (one by retention)."""
+    import dataclasses
+    import os
+
+    from lapor_hub.streams.privacy import Erasure, IdentityVault, LocalKek
+    from lapor_hub.streams.privacy.keybook import erasure_record, key_record
+    from lapor_hub.streams.privacy.retention import RetentionFigures
+
+    vault = IdentityVault(LocalKek(os.urandom(32)))
+    sealing = vault.prepare({"reporter": {"name": "Siti Rahayu"}}, "LPR-20261128-9QAWP8RN")
+    assert sealing.key is not None
+    vault.book.read(*key_record(sealing.key))
+    vault.book.read(*erasure_record(Erasure("LPR-20261101-AAAAAAAA", NOW - 60, "request")))
+    vault.book.read(*erasure_record(Erasure("LPR-20251101-BBBBBBBB", NOW - 30, "retention")))
+    retention = RetentionFigures(365, 3600.0, runs=4, last_run_at=NOW - 30, last_erased=1, erased=1)
+    return {**vault.overview(), "retention": dataclasses.asdict(retention)}

@@ -12,7 +12,7 @@ from tests.health.samples import sample_overview
 
 #: Every label a metric may carry; none can hold a tracking id, a reporter or free text.
 _ALLOWED_LABELS = {"topic", "partition", "group", "kind", "stage", "error_class", "connector", "agency", "status",
-                   "tier"}
+                   "tier", "reason"}
 
 
 def _samples(overview: dict) -> dict[tuple[str, frozenset], float]:
@@ -55,13 +55,17 @@ def test_metrics_carry_the_overview_values_under_safe_labels_only():
     assert samples[("lapor_hub_events_processed_total", frozenset())] == 500
     assert samples[("lapor_sla_index_complaints", frozenset())] == 1200
     assert samples[("lapor_sla_timer_tick_cpu_seconds_total", frozenset())] == 0.02
+    assert samples[("lapor_privacy_identities_held", frozenset())] == 1
+    assert samples[("lapor_privacy_identities_erased", frozenset({("reason", "retention")}))] == 1
+    assert samples[("lapor_privacy_retention_runs", frozenset())] == 4
     assert {label for _, labels in samples for label, _ in labels} <= _ALLOWED_LABELS
     families = {f.name for f in text_string_to_metric_families(render_metrics(o).decode())}
     assert families == set(METRIC_NAMES)
 
 
 def test_ready_needs_every_condition_and_says_what_is_missing():
-    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, read_model=True)
+    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, data_keys=True,
+                      read_model=True)
     assert Readiness(**everything).ready and Readiness(**everything).reasons == []
     missing = Readiness(**{**everything, "broker": False, "tables": False, "read_model": False})
     assert not missing.ready
@@ -77,3 +81,10 @@ def test_status_thresholds_name_what_failed():
     assert "broker unreachable" in failures[0] and "no partitions" in failures[1]
     assert "lag 5 > 4 on agency.18.10.inbox[0]" in failures[2]
     assert "1 dead letters" in failures[3] and "pringsewu-sipp-1 silent for 600 s" in failures[4]
+
+
+def test_the_privacy_panel_and_metrics_name_no_complaint_and_no_person():
+    o = sample_overview()
+    assert o["privacy"]["erased_by_reason"] == {"request": 1, "retention": 1}
+    shown = repr(o["privacy"]) + render_metrics(o).decode()
+    assert "LPR-" not in shown and "Siti" not in shown

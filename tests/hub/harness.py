@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -55,12 +56,32 @@ class HubProcess:
         return self.log_path.read_text(errors="replace")
 
 
+def session_kek() -> Path:
+    """The key-encryption key every test hub of this pytest run shares, as a hub's workers share theirs.
+
+    The hubs of a run share one broker, so each reads every other's complaints (and agency inboxes
+    hold deliveries of them all); with one KEK, any of them opens what another sealed. A test that
+    wants another KEK passes ``LAPOR_PRIVACY_KEK_FILE`` in ``extra_env``.
+    """
+    from lapor_hub.errors import ConfigurationError
+    from lapor_hub.streams.privacy import write_new_kek
+
+    path = Path(tempfile.gettempdir()) / f"lapor-test-kek-{os.getpid()}"
+    if not path.exists():
+        try:
+            write_new_kek(path)
+        except ConfigurationError:
+            pass  # made meanwhile
+    return path
+
+
 def start_hub(bootstrap: str, data_dir: Path, *, app_id: str | None = None, extra_env: dict | None = None,
               timeout: float = 180.0) -> HubProcess:
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"hub-{port}.log"
-    env = {**os.environ, "LAPOR_BROKER": bootstrap, "LAPOR_WEB_PORT": str(port), "LAPOR_DATA_DIR": str(data_dir),
+    env = {**os.environ, "LAPOR_PRIVACY_KEK_FILE": str(session_kek()),
+           "LAPOR_BROKER": bootstrap, "LAPOR_WEB_PORT": str(port), "LAPOR_DATA_DIR": str(data_dir),
            "LAPOR_DEMO": "0", "LAPOR_APP_ID": app_id or f"hub-test-{uuid.uuid4().hex[:8]}",
            "LAPOR_TOPIC_PARTITIONS": "2", **OPEN_RATE_LIMITS, **(extra_env or {})}
     with open(log_path, "ab") as log:

@@ -47,7 +47,7 @@ def test_a_submission_reaches_the_agency_inbox_with_the_reporter_hidden_when_ano
     assert value["reporter"] is None and value["attachments"] == []
     assert headers["ce_subject"] == tracking_id.encode() and headers["ce_type"].endswith(b"dispositioned")
     view = public_view(hub, tracking_id, status="dispositioned")
-    assert view["agency_code"] == "18.10" and view["reporter_name"] is None
+    assert view["agency_code"] == "18.10" and "reporter_name" not in view
 
 
 def test_the_reporter_s_wrong_pick_is_corrected_and_the_reason_recorded(hub):
@@ -134,7 +134,8 @@ def test_garbage_on_intake_is_dead_lettered_and_the_next_submission_is_processed
     [(_, dead, headers)] = reader.find(lambda t, v, h: v["key"] == marker)
     reader.close()
     assert dead["stage"] == "intake" and dead["error_class"] == "SerializationError"
-    assert dead["payload"] == b"\x07not avro at all"
+    # Unreadable, so it may hold an identity in clear the hub cannot seal: the dead letter keeps none of it.
+    assert dead["payload"] == b""
     assert headers["lapor-source-topic"] == topics.INTAKE.encode()
     public_view(hub, submit(hub), status="dispositioned")
 

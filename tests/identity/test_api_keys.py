@@ -60,3 +60,13 @@ def test_a_channel_key_names_a_known_agency_or_none(issuer):
         issuer.api_keys.issue("mobile-app", "99.99")
     with pytest.raises(AccountError, match="not valid"):
         issuer.api_keys.issue("Mobile App")
+
+
+def test_a_connector_key_acts_for_its_one_agency_and_people_cannot_be_connectors(issuer):
+    issued = issuer.api_keys.issue("pringsewu-sipp", "18.10", role=Role.CONNECTOR)
+    principal = issuer.api_keys.authenticate(issued.api_key)
+    assert (principal.role, principal.agency, principal.channel) == (Role.CONNECTOR, "18.10", None)
+    with pytest.raises(AccountError):
+        issuer.api_keys.issue("no-agency-sipp", role=Role.CONNECTOR)
+    with pytest.raises(AccountError, match="API keys"):
+        issuer.accounts.add("budi", Role.CONNECTOR, "18.10")

@@ -20,10 +20,11 @@ def principal(role: Role, agency: str | None, channel: str | None = None) -> Pri
 def test_roles_have_exactly_the_agreed_values():
     assert [r.value for r in Role] == [
         "agency-officer", "agency-admin", "supervisor", "national-admin", "oversight", "operator", "channel",
+        "connector",
     ]
 
 
-@pytest.mark.parametrize("role", [Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.SUPERVISOR])
+@pytest.mark.parametrize("role", [Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.CONNECTOR])
 def test_agency_roles_need_their_agency(role, directory):
     with pytest.raises(RoleAssignmentError) as err:
         assign_agency(role, None, directory)

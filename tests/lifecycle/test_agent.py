@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from lapor_hub.streams.lifecycle.agent import Batch, Lifecycle
 from lapor_hub.streams.lifecycle.dueindex import DueIndex
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.store import ComplaintStore
+from lapor_hub.streams.privacy import IdentityVault, LocalKek
 from lapor_hub.streams.sla import ScaledClock
 from tests.hub.complaints import complaint_body
 
@@ -50,13 +52,17 @@ class _Publisher:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, str, dict]] = []
         self.delivered = 0
+        #: How many sends the broker had acknowledged when each record was sent.
+        self.delivered_at_send: list[int] = []
 
     def headers(self, record_type: str, value: dict) -> list:
         return cloudevent_headers(record_type, value["event_id"], self.source, value["tracking_id"],
                                   value["occurred_at"])
 
     async def send(self, topic, key, value, headers):
-        self.sent.append((topic, key, decode(value)[0] if value else "", dict(headers)))
+        record_type = "" if not value else "DataKey" if topic == topics.DATA_KEYS else decode(value)[0]
+        self.sent.append((topic, key, record_type, dict(headers)))
+        self.delivered_at_send.append(self.delivered)
         return self._delivery()
 
     async def _delivery(self) -> None:
@@ -93,6 +99,7 @@ class _Agent:
     store: _Store
     publisher: _Publisher
     due: DueIndex
+    vault: IdentityVault
 
     def run(self, *messages: _Message) -> Batch:
         async def batch() -> Batch:
@@ -110,17 +117,24 @@ def lifecycle() -> _Agent:
     publisher = _Publisher()
     store = _Store(publisher)
     due = DueIndex()
+    vault = IdentityVault(LocalKek(os.urandom(32)))
     # The fakes have what the lifecycle uses of a store and a publisher.
     agent = Lifecycle(store=cast(ComplaintStore, store), publisher=cast(Publisher, publisher),
                       context=LifecycleContext(directory=directory),
-                      clock=ScaledClock(1.0, NOW), directory=directory, partitions=PARTITIONS, due=due)
-    return _Agent(agent, store, publisher, due)
+                      clock=ScaledClock(1.0, NOW), directory=directory, partitions=PARTITIONS, vault=vault, due=due)
+    return _Agent(agent, store, publisher, due, vault)
 
 
-def _submission(tracking_id: str | None = None) -> _Message:
+#: The hub's HTTP API seals before it writes (streams/web/intake.py): most submissions arrive sealed.
+_SEALER = IdentityVault(LocalKek(os.urandom(32)))
+
+
+def _submission(tracking_id: str | None = None, *, sealed: bool = True) -> _Message:
     tracking_id = tracking_id or new_tracking_id(NOW)
     event_id = str(uuid.uuid4())
     value = to_submission(complaint_body(), tracking_id=tracking_id, event_id=event_id, now=NOW)
+    if sealed:
+        value = _SEALER.prepare(value, tracking_id).record
     headers = cloudevent_headers("ComplaintSubmitted", event_id, "/lapor-hub/api", tracking_id, NOW)
     return _Message(topics.INTAKE, partition_of(tracking_id.encode(), PARTITIONS), tracking_id.encode(),
                     encode("ComplaintSubmitted", value), headers)
@@ -254,3 +268,38 @@ def test_only_agencies_get_notices(sender):
 
     command = Command("evt-2", "/lapor-hub/api", "ComplaintReopened", {"tracking_id": "LPR-2", "reason": "x"}, sender)
     assert rejection_notice(command, "cannot reopen while accepted", default_directory(), NOW) is None
+
+
+def test_a_submission_with_the_identity_in_clear_is_sealed_and_rekeyed_once_its_data_key_is_stored(lifecycle):
+    message = _submission(sealed=False)
+    lifecycle.run(message)
+    sent = [(topic, record_type) for topic, _, record_type, _ in lifecycle.publisher.sent]
+    assert sent == [(topics.DATA_KEYS, "DataKey"), (topics.COMMANDS, "ComplaintSubmitted")]
+    # The sealed submission went out only after the broker had acknowledged its data key.
+    assert lifecycle.publisher.delivered_at_send == [0, 1]
+    assert lifecycle.store.states == {}
+    [headers] = [h for topic, _, _, h in lifecycle.publisher.sent if topic == topics.COMMANDS]
+    assert header(headers.items(), SENDER_HEADER) == "intake"
+
+
+def test_the_sealed_copy_holds_no_identity_in_clear_and_opens_with_the_stored_key(lifecycle):
+    message = _submission(sealed=False)
+    body = complaint_body()
+    captured: list[tuple[str, bytes, bytes]] = []
+    original = lifecycle.publisher.send
+
+    async def capture(topic, key, value, headers):
+        captured.append((topic, key, value))
+        return await original(topic, key, value, headers)
+
+    lifecycle.publisher.send = capture
+    lifecycle.run(message)
+    [(_, record_key, key_value)] = [c for c in captured if c[0] == topics.DATA_KEYS]
+    [(_, _, command)] = [c for c in captured if c[0] == topics.COMMANDS]
+    for secret in (body["reporter"]["name"], body["reporter"]["nik"], body["reporter"]["phone"][1:]):
+        assert secret.encode() not in command
+    lifecycle.vault.book.read(record_key, key_value)  # as the key store's follower would
+    _, record = decode(command)
+    opened = lifecycle.vault.open(record["identity"], record["tracking_id"])
+    assert (opened.name, opened.nik, opened.phone) == (body["reporter"]["name"], body["reporter"]["nik"],
+                                                       "+6281234567890")

@@ -2,18 +2,26 @@
 
 Every value goes through ``schemas.encode`` and ``schemas.decode``: the read model sees
 exactly what the projector will hand it, and an invalid test record fails loudly here.
-The people, NIKs and phone numbers are invented.
+Submissions are sealed as the hub seals them (:data:`VAULT` holds their keys); ``sealed=False``
+writes one as the hub did before sealing. The people, NIKs and phone numbers are invented.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from lapor_hub import schemas
 from lapor_hub.streams.directory import NATIONAL_ADMIN, default_directory
+from lapor_hub.streams.privacy import IdentityVault, LocalKek
+from lapor_hub.streams.privacy.keybook import key_record
 from lapor_hub.streams.readmodel import ProjectedEvent
 
-__all__ = ["Hub", "REPORTER", "dump"]
+__all__ = ["Hub", "REPORTER", "VAULT", "dump"]
+
+#: The key store of the tests' submissions: opens what :meth:`Hub.submitted` sealed.
+VAULT = IdentityVault(LocalKek(os.urandom(32)))
 
 REPORTER = {
     "name": "Siti Rahayu", "nik": "3201046503910007", "phone": "+6281298765432", "email": "siti.rahayu@gmail.com",
@@ -32,6 +40,8 @@ class Hub:
         self._n = 0
         self.holder: dict[str, str] = {}
         self.events: list[ProjectedEvent] = []
+        #: The sealed identity of each complaint submitted, as deliveries carry it on.
+        self._identity: dict[str, dict | None] = {}
 
     def _event(self, record_type: str, tracking_id: str, actor: str, status_after: str, /, **fields) -> ProjectedEvent:
         self._n += 1
@@ -49,17 +59,25 @@ class Hub:
 
     def submitted(self, tid: str, *, privacy: str = "PUBLIC", region: str = "18.10",
                   reporter: dict | None = None, title: str = "Jalan berlubang di depan SDN 1 Pringsewu",
-                  category: str = "infrastruktur", classification: str = "COMPLAINT") -> ProjectedEvent:
-        return self._event(
-            "ComplaintSubmitted", tid, "reporter", "triage",
+                  category: str = "infrastruktur", sealed: bool = True, location_private: bool = False,
+                  location: dict | None = None, classification: str = "COMPLAINT") -> ProjectedEvent:
+        fields: dict[str, Any] = dict(
             title=title, description="Sudah tiga bulan jalan berlubang; dua anak jatuh minggu lalu.",
             category=category, channel="sms-1708", privacy=privacy, reporter=reporter or REPORTER,
-            location={"region_code": region, "lat": None, "lon": None, "address": None},
-            attachments=[], requested_agency=None, classification=classification,
+            location={"region_code": region, "lat": None, "lon": None, "address": None, **(location or {})},
+            attachments=[], requested_agency=None, location_private=location_private,
+            classification=classification,
         )  # fmt: skip
+        if sealed:
+            sealing = VAULT.prepare(fields, tid)
+            if sealing.key is not None:
+                VAULT.book.read(*key_record(sealing.key))
+            fields = sealing.record
+        event = self._event("ComplaintSubmitted", tid, "reporter", "triage", **fields)
+        self._identity[tid] = event.value.get("identity")
+        return event
 
-    def dispositioned(self, tid: str, code: str, *, hop: int = 0, privacy: str = "PUBLIC",
-                      reporter: dict | None = None) -> ProjectedEvent:
+    def dispositioned(self, tid: str, code: str, *, hop: int = 0, privacy: str = "PUBLIC") -> ProjectedEvent:
         self.holder[tid] = code
         anonymous = privacy == "ANONYMOUS"
         return self._event(
@@ -69,8 +87,8 @@ class Hub:
             title="Jalan berlubang di depan SDN 1 Pringsewu", description="Sudah tiga bulan jalan berlubang.",
             content_hidden=privacy == "CONFIDENTIAL", category="infrastruktur",
             location={"region_code": "18.10", "lat": None, "lon": None, "address": None},
-            attachments=[], reporter=None if anonymous else (reporter or REPORTER),
-            submitted_at=_START, due_at=None,
+            attachments=[], reporter=None, submitted_at=_START, due_at=None,
+            identity=None if anonymous else self._identity.get(tid),
         )  # fmt: skip
 
     def accepted(self, tid: str) -> ProjectedEvent:

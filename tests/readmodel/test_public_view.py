@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.readmodel.factory import REPORTER, Hub, dump
+from tests.readmodel.factory import REPORTER, VAULT, Hub, dump
 
 _IDENTITY = (REPORTER["name"], REPORTER["nik"], REPORTER["phone"], REPORTER["email"])
 
 
-#: The one table that keeps the reporter's identity, for the case file entitled staff open.
+#: The one table that keeps the reporter's identity (sealed), for the case file entitled staff open.
 _CASE_FILES = "case_files"
 
 
-def _cells(model) -> list[str]:
-    """Every cell of every table but the case files."""
-    return [str(cell) for table, rows in dump(model).items() if table != _CASE_FILES for row in rows for cell in row]
+def _cells(model, *, case_files: bool = False) -> list[str]:
+    """Every cell of every table (but the case files, unless asked), bytes decoded as they come."""
+    return [cell.decode("latin-1") if isinstance(cell, bytes) else str(cell)
+            for table, rows in dump(model).items() if case_files or table != _CASE_FILES
+            for row in rows for cell in row]
 
 
 def _story(hub: Hub, tid: str, privacy: str) -> None:
@@ -26,7 +28,7 @@ def _story(hub: Hub, tid: str, privacy: str) -> None:
     hub.responded(tid)
 
 
-def test_public_complaint_shows_content_and_reporter_name(read_model):
+def test_public_complaint_shows_content_but_never_the_reporter(read_model):
     hub = Hub()
     _story(hub, "LAP-PUB", "PUBLIC")
     assert read_model.apply(hub.events) == 5
@@ -37,7 +39,7 @@ def test_public_complaint_shows_content_and_reporter_name(read_model):
     assert (view["category"], view["region_code"]) == ("infrastruktur", "18.10")
     assert view["title"] == "Jalan berlubang di depan SDN 1 Pringsewu"
     assert view["description"].startswith("Sudah tiga bulan")
-    assert view["reporter_name"] == "Siti Rahayu"
+    assert "reporter_name" not in view and not [part for part in _IDENTITY if part in repr(view)]
     assert isinstance(view["submitted_at"], datetime) and view["submitted_at"].utcoffset() == timedelta(0)
     assert [e["type"] for e in view["timeline"]] == [
         "ComplaintSubmitted", "ComplaintDispositioned", "ComplaintAccepted", "FollowUpRecorded", "ResponseGiven",
@@ -48,13 +50,13 @@ def test_public_complaint_shows_content_and_reporter_name(read_model):
     }  # fmt: skip
 
 
-def test_identity_documents_are_never_stored_even_for_public_complaints(read_model):
+def test_no_table_holds_the_identity_in_clear_not_even_the_case_files(read_model):
     hub = Hub()
     _story(hub, "LAP-PUB", "PUBLIC")
+    _story(hub, "LAP-ANON", "ANONYMOUS")
     read_model.apply(hub.events)
-    cells = " ".join(_cells(read_model))
-    for secret in (REPORTER["nik"], REPORTER["phone"], REPORTER["email"]):
-        assert secret not in cells
+    cells = " ".join(_cells(read_model, case_files=True))
+    assert not [part for part in _IDENTITY if part in cells]
     # free text of agencies (here naming a third person and a phone number) stays out too
     assert "Joko" not in cells and "0812" not in cells
 
@@ -65,7 +67,6 @@ def test_anonymous_complaint_keeps_no_trace_of_the_reporter(read_model):
     read_model.apply(hub.events)
 
     view = read_model.public_view("LAP-ANON")
-    assert view["reporter_name"] is None
     assert view["title"] == "Jalan berlubang di depan SDN 1 Pringsewu"  # content stays public
     cells = " ".join(_cells(read_model))
     assert not [part for part in _IDENTITY if part in cells]
@@ -80,31 +81,45 @@ def test_confidential_complaint_hides_its_content(read_model):
     view = read_model.public_view("LAP-RHS")
     assert view["content_hidden"] is True
     assert view["title"] is None and view["description"] is None
-    assert view["reporter_name"] is None
     assert "berlubang" not in repr(view)  # not through the timeline summaries either
     assert view["status"] == "responded" and len(view["timeline"]) == 5
     listed = read_model.agency_complaints("18.10")
     assert [c["title"] for c in listed] == [None]
 
 
-def test_the_identity_is_kept_in_the_case_file_only(read_model):
+def test_the_case_file_keeps_the_sealed_identity_that_its_key_opens(read_model):
     hub = Hub()
     _story(hub, "LAP-ANON", "ANONYMOUS")
     read_model.apply(hub.events)
-    case_files = dump(read_model)[_CASE_FILES]
-    assert len(case_files) == 1
-    assert {REPORTER["nik"], REPORTER["phone"], REPORTER["email"], REPORTER["name"]} <= {str(c) for c in case_files[0]}
+    case = read_model.case_file("LAP-ANON")
+    assert case["identity"]["key_id"].startswith("LAP-ANON:")
+    assert VAULT.open(case["identity"], "LAP-ANON").reporter == REPORTER
+    assert "reporter" not in case  # nothing in clear to hand out by mistake
 
 
-def test_becoming_anonymous_later_erases_the_stored_name(read_model):
+def test_a_private_location_is_sealed_and_a_public_one_kept(read_model):
     hub = Hub()
-    hub.submitted("LAP-1", privacy="PUBLIC")
+    address = "Jl. Ahmad Yani 12, Pringsewu"
+    spot = {"lat": -5.3606, "lon": 104.9746, "address": address}
+    hub.submitted("LAP-HIDE", location=spot, location_private=True)
+    hub.submitted("LAP-SHOW", location=spot)
     read_model.apply(hub.events)
-    assert read_model.public_view("LAP-1")["reporter_name"] == "Siti Rahayu"
 
-    read_model.apply([hub.dispositioned("LAP-1", "18.10", privacy="ANONYMOUS")])
-    assert read_model.public_view("LAP-1")["reporter_name"] is None
-    assert "Siti Rahayu" not in " ".join(_cells(read_model))
+    hidden, shown = read_model.case_file("LAP-HIDE"), read_model.case_file("LAP-SHOW")
+    assert hidden["location"] == {"region_code": "18.10", "address": None, "lat": None, "lon": None}
+    assert hidden["location_private"] is True
+    assert VAULT.open(hidden["identity"], "LAP-HIDE").location == spot
+    assert shown["location"] == {"region_code": "18.10", **spot} and VAULT.open(
+        shown["identity"], "LAP-SHOW").location is None
+    assert address not in " ".join(_cells(read_model, case_files=False))
+
+
+def test_a_submission_stored_before_sealing_leaves_no_identity_in_the_read_model(read_model):
+    hub = Hub()
+    hub.submitted("LAP-OLD", sealed=False)
+    read_model.apply(hub.events)
+    assert read_model.case_file("LAP-OLD")["identity"] is None
+    assert not [part for part in _IDENTITY if part in " ".join(_cells(read_model, case_files=True))]
 
 
 def test_operational_records_stay_out_of_the_public_timeline(read_model):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "DISPOSITIONED_V1", "OLDER_VERSIONS"]
+__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "SUBMITTED_V3", "DISPOSITIONED_V1",
+           "DISPOSITIONED_V2", "OLDER_VERSIONS"]
 
 _T0 = datetime(2024, 3, 4, 2, 15, 30, 123456, tzinfo=timezone.utc)  # 09:15 WIB
 
@@ -21,6 +22,13 @@ _TRACKING = "LAP-2024-0001708"
 _REPORTER = {"name": "Siti Rahayu", "nik": "3201046503910007", "phone": "+6281298765432",
              "email": "siti.rahayu@gmail.com"}
 _LOCATION = {"region_code": "18.10", "lat": -5.3583, "lon": 104.9746, "address": "Jl. Ahmad Yani No. 12, Pringsewu"}
+#: A sealed identity as the hub writes it (AES-256-GCM output: fixed bytes, their meaning is the hub's).
+_SEALED = {"key_id": "LPR-20240304-7QK2M9XA:9f2c41d0a7b3e655",
+           "nonce": bytes.fromhex("5a1f03c9e2b7d4086e91ac3f"),
+           "ciphertext": bytes.fromhex("8d3b0a6c1fe2954471b0c8de2a93f6157e04b9c2d18a6f3e"
+                                       "a5c7092e6b1d48f3c90a7e2b5d1468fa03c9e7b2d4a6f18c")}
+_SEALED_TRACKING = "LPR-20240304-7QK2M9XA"
+_NO_REPORTER = {"name": None, "nik": None, "phone": None, "email": None}
 _PHOTO = {"name": "jalan-berlubang.jpg", "content_type": "image/jpeg", "url": "https://lapor.go.id/files/8f1d2c3a",
           "size_bytes": 482113}
 
@@ -32,12 +40,14 @@ def _common(n: int, actor: str, tracking: str = _TRACKING) -> dict:
 
 SAMPLES: dict[str, dict] = {
     "ComplaintSubmitted": {
-        **_common(1, "reporter", tracking=""),
+        **_common(1, "reporter", tracking=_SEALED_TRACKING),
         "title": "Jalan berlubang di depan SDN 1 Pringsewu",
         "description": "Sudah tiga bulan jalan berlubang, dua anak jatuh dari sepeda minggu lalu.",
         "category": "infrastruktur", "channel": "sms-1708", "privacy": "PUBLIC",
-        "reporter": _REPORTER, "location": _LOCATION, "attachments": [_PHOTO], "requested_agency": "18.10",
+        "reporter": _NO_REPORTER, "location": {"region_code": "18.10", "lat": None, "lon": None, "address": None},
+        "attachments": [_PHOTO], "requested_agency": "18.10",
         "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
+        "location_private": True, "identity": _SEALED,
         "classification": "COMPLAINT",
     },
     "ComplaintVerified": {**_common(2, "national-admin"), "notes": "Lengkap; disposisi ke Pemkab Pringsewu."},
@@ -49,12 +59,13 @@ SAMPLES: dict[str, dict] = {
     "ComplaintDispositioned": {
         **_common(6, "hub"),
         "agency": {"code": "18.10", "name": "KAB. PRINGSEWU"}, "rule": "region-road-damage",
-        "reason": "Jalan kabupaten di wilayah KAB. PRINGSEWU", "hop": 0, "privacy": "ANONYMOUS",
+        "reason": "Jalan kabupaten di wilayah KAB. PRINGSEWU", "hop": 0, "privacy": "PUBLIC",
         "title": "Jalan berlubang di depan SDN 1 Pringsewu",
         "description": "Sudah tiga bulan jalan berlubang, dua anak jatuh dari sepeda minggu lalu.",
         "content_hidden": False, "category": "infrastruktur", "location": _LOCATION,
-        "attachments": [], "reporter": None, "submitted_at": _T0,
+        "attachments": [_PHOTO], "reporter": None, "submitted_at": _T0,
         "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
+        "location_private": False, "identity": _SEALED,
         "classification": "INFORMATION_REQUEST", "unit": "PPID",
     },
     "ComplaintAccepted": {**_common(7, "18.10"), "agency": "18.10"},
@@ -120,19 +131,43 @@ FOLLOW_UP_V1 = {
     **_common(20, "18.10"), "agency": "18.10", "note": "Laporan diteruskan ke Dinas PUPR.",
 }
 
-#: ComplaintSubmitted as a connector on schema v1 still writes it (no reporter token hash).
-SUBMITTED_V1 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items()
-                if k not in ("reporter_token_hash", "classification")}
-#: ComplaintSubmitted as a producer on schema v2 still writes it (no classification).
-SUBMITTED_V2 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items() if k != "classification"}
+#: ComplaintSubmitted as the hub wrote it on schema v2: the identity in clear.
+SUBMITTED_V2 = {
+    **_common(1, "reporter", tracking=""),
+    "title": "Jalan berlubang di depan SDN 1 Pringsewu",
+    "description": "Sudah tiga bulan jalan berlubang, dua anak jatuh dari sepeda minggu lalu.",
+    "category": "infrastruktur", "channel": "sms-1708", "privacy": "PUBLIC",
+    "reporter": _REPORTER, "location": _LOCATION, "attachments": [_PHOTO], "requested_agency": "18.10",
+    "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
+}
 
-#: ComplaintDispositioned as a hub on schema v1 wrote it (no classification, no unit).
-DISPOSITIONED_V1 = {k: v for k, v in SAMPLES["ComplaintDispositioned"].items() if k not in ("classification", "unit")}
+#: ComplaintSubmitted as a connector on schema v1 still writes it (no reporter token hash).
+SUBMITTED_V1 = {k: v for k, v in SUBMITTED_V2.items() if k != "reporter_token_hash"}
+
+#: ComplaintDispositioned as the hub wrote it on schema v1 (an ANONYMOUS complaint: no reporter).
+DISPOSITIONED_V1 = {
+    **_common(6, "hub"),
+    "agency": {"code": "18.10", "name": "KAB. PRINGSEWU"}, "rule": "region-road-damage",
+    "reason": "Jalan kabupaten di wilayah KAB. PRINGSEWU", "hop": 0, "privacy": "ANONYMOUS",
+    "title": "Jalan berlubang di depan SDN 1 Pringsewu",
+    "description": "Sudah tiga bulan jalan berlubang, dua anak jatuh dari sepeda minggu lalu.",
+    "content_hidden": False, "category": "infrastruktur", "location": _LOCATION,
+    "attachments": [], "reporter": None, "submitted_at": _T0,
+    "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
+}
+
+#: ComplaintSubmitted as the hub wrote it on schema v3: the identity in clear, with its classification.
+SUBMITTED_V3 = {**SUBMITTED_V2, "classification": "COMPLAINT"}
+
+#: ComplaintDispositioned as the hub wrote it on schema v2 (no sealed identity yet).
+DISPOSITIONED_V2 = {**DISPOSITIONED_V1, "classification": "INFORMATION_REQUEST", "unit": "PPID"}
 
 #: Older released versions kept as golden vectors: name -> (record type, version, value written).
 OLDER_VERSIONS = {
     "FollowUpRecorded.v1": ("FollowUpRecorded", 1, FOLLOW_UP_V1),
     "ComplaintSubmitted.v1": ("ComplaintSubmitted", 1, SUBMITTED_V1),
     "ComplaintSubmitted.v2": ("ComplaintSubmitted", 2, SUBMITTED_V2),
+    "ComplaintSubmitted.v3": ("ComplaintSubmitted", 3, SUBMITTED_V3),
     "ComplaintDispositioned.v1": ("ComplaintDispositioned", 1, DISPOSITIONED_V1),
+    "ComplaintDispositioned.v2": ("ComplaintDispositioned", 2, DISPOSITIONED_V2),
 }

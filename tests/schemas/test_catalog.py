@@ -67,7 +67,7 @@ def test_the_catalog_holds_exactly_the_event_types_in_the_hub_namespace():
     assert set(catalog.record_types()) == EVENT_TYPES
     assert all(subject == f"id.go.lapor.{subject.rpartition('.')[2]}" for subject in catalog.subjects())
     ids = [v.schema_id for s in catalog.subjects() for v in catalog.versions(s)]
-    assert len(ids) == len(set(ids)) == 26
+    assert len(ids) == len(set(ids)) == 28
 
 
 @pytest.mark.parametrize("record_type", sorted(EVENT_TYPES))
@@ -126,16 +126,26 @@ def test_follow_up_recorded_v2_adds_attachments_with_a_default():
 
 
 def test_complaint_submitted_v3_adds_the_classification_with_a_default():
-    v2, v3 = default_catalog().versions("id.go.lapor.ComplaintSubmitted")[1:]
+    v2, v3 = default_catalog().versions("id.go.lapor.ComplaintSubmitted")[1:3]
     added = [f for f in v3.schema["fields"] if f["name"] not in {g["name"] for g in v2.schema["fields"]}]
     assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT")]
     assert added[0]["type"]["symbols"] == ["COMPLAINT", "ASPIRATION", "INFORMATION_REQUEST"]
 
 
 def test_complaint_dispositioned_v2_tells_the_agency_the_classification_and_the_unit():
-    v1, v2 = default_catalog().versions("id.go.lapor.ComplaintDispositioned")
+    v1, v2 = default_catalog().versions("id.go.lapor.ComplaintDispositioned")[:2]
     added = [f for f in v2.schema["fields"] if f["name"] not in {g["name"] for g in v1.schema["fields"]}]
     assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT"), ("unit", None)]
+
+
+@pytest.mark.parametrize(("record_type", "sealed_since"), [("ComplaintSubmitted", 4), ("ComplaintDispositioned", 3)])
+def test_the_sealed_identity_is_added_with_defaults_on_top_of_the_classification(record_type, sealed_since):
+    versions = default_catalog().versions(f"id.go.lapor.{record_type}")
+    before, latest = versions[sealed_since - 2], versions[sealed_since - 1]
+    assert latest is default_catalog().latest(record_type) and latest.schema_id > 25
+    added = [f for f in latest.schema["fields"] if f["name"] not in {g["name"] for g in before.schema["fields"]}]
+    assert [(f["name"], f["default"]) for f in added] == [("location_private", False), ("identity", None)]
+    assert "classification" in {f["name"] for f in latest.schema["fields"]}
 
 
 def test_check_command_passes_on_the_shipped_catalog():

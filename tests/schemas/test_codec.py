@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import Codec, SerializationError, decode, default_catalog, encode
 from tests.schemas.regenerate_golden import write_version
-from tests.schemas.samples import FOLLOW_UP_V1, SAMPLES
+from tests.schemas.samples import FOLLOW_UP_V1, SAMPLES, SUBMITTED_V2
 from tests.schemas.strategies import record_values
 
 RECORD_TYPES = sorted(default_catalog().record_types())
@@ -77,7 +77,8 @@ def _error_of(call, *args) -> SerializationError:
     return error
 
 
-SUBMITTED = SAMPLES["ComplaintSubmitted"]
+#: The latest version still carries a reporter field (null once sealed): a clear one plants the secrets.
+SUBMITTED = {**SAMPLES["ComplaintSubmitted"], "reporter": SUBMITTED_V2["reporter"]}
 #: "schema vN" of the latest ComplaintSubmitted, as the codec's reasons name it.
 _LATEST = f"schema v{len(default_catalog().versions('id.go.lapor.ComplaintSubmitted'))}"
 

@@ -33,12 +33,15 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 
 
 #: What the fields added since each older version read as: their defaults.
+_SEALING = {"location_private": False, "identity": None}
 _ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
                                             "ComplaintSubmitted.v1": {"reporter_token_hash": None,
-                                                                      "classification": "COMPLAINT"},
-                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT"},
+                                                                      "classification": "COMPLAINT", **_SEALING},
+                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT", **_SEALING},
+                                            "ComplaintSubmitted.v3": _SEALING,
                                             "ComplaintDispositioned.v1": {"classification": "COMPLAINT",
-                                                                          "unit": None}}
+                                                                          "unit": None, **_SEALING},
+                                            "ComplaintDispositioned.v2": _SEALING}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.kafka
 
 HOLDER, OTHER_AGENCY = "18.10", "18.71"  # Kab. Pringsewu; Kota Bandar Lampung
 CALLERS = ("anonymous", "reporter", "other_reporter", "officer", "other_officer", "agency_admin", "supervisor",
-           "other_supervisor", "national_admin", "oversight", "operator", "channel")
+           "other_supervisor", "national_admin", "oversight", "operator", "channel", "connector", "other_connector")
 EVERYONE = frozenset(CALLERS)
 STAFF_READERS = frozenset({"officer", "agency_admin", "supervisor", "national_admin", "oversight"})
 
@@ -38,8 +38,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "jwks": EVERYONE,
     "agency_search": EVERYONE,
     "auth_config": EVERYONE,
+    # Every credential but a channel's may ask who it is (a connector's key too: it names its agency).
     "whoami": frozenset({"officer", "other_officer", "agency_admin", "supervisor", "other_supervisor", "national_admin",
-                         "oversight", "operator"}),
+                         "oversight", "operator", "connector", "other_connector"}),
     "inbox": STAFF_READERS,
     "reply": frozenset({"reporter"}),
     "add_information": frozenset({"reporter"}),
@@ -52,6 +53,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "health_overview": frozenset({"operator"}),
     "metrics": frozenset({"operator"}),
     "audit": frozenset({"operator", "oversight"}),
+    "identity": frozenset({"officer", "agency_admin", "connector", "national_admin"}),
+    "privacy_export": frozenset({"national_admin"}),
+    # Last: it erases the held complaint's identity (the other endpoints above do not need it).
+    "privacy_erase": frozenset({"national_admin"}),
 }
 #: Endpoints that write: a refused call must leave no command behind.
 WRITES = {"reply", "add_information", "rating", "agency_action", "triage_hold"}
@@ -103,6 +108,8 @@ def world(hub):
         "oversight": bearer(creds.token("ombudsman", "oversight")),
         "operator": bearer(creds.api_key("prometheus", role="operator")),
         "channel": bearer(creds.api_key("sms-1708")),
+        "connector": bearer(creds.api_key("pringsewu-sipp", role="connector", agency=HOLDER)),
+        "other_connector": bearer(creds.api_key("bandar-lampung-sipp", role="connector", agency=OTHER_AGENCY)),
     }
     return {"held": held["tracking_id"], "triaged": triaged["tracking_id"], "headers": headers}
 
@@ -137,6 +144,9 @@ def _request(endpoint: str, world: dict) -> tuple[str, str, dict | None, str]:
         "health_overview": ("GET", "/api/v1/health/overview", None, ""),
         "metrics": ("GET", "/metrics", None, ""),
         "audit": ("GET", "/api/v1/audit", None, ""),
+        "identity": ("GET", f"/api/v1/agencies/{HOLDER}/complaints/{held}/identity", None, ""),
+        "privacy_export": ("GET", f"/api/v1/privacy/{held}/export", None, ""),
+        "privacy_erase": ("POST", f"/api/v1/privacy/{held}/erase", {"confirm": held}, held),
     }[endpoint]
 
 
@@ -247,7 +257,8 @@ def test_every_authenticated_call_is_in_the_audit_trail_without_secrets(hub, wor
     def entries():
         _, body = http("GET", f"{hub.base_url}/api/v1/audit?actor=siti&tracking_id={world['held']}",
                        headers=world["headers"]["oversight"])
-        return [e for e in body["entries"] if e["action"] == "case_file.read"]
+        # ``.identity_disclosed`` is appended while the reporter's identity is not erased (privacy_erase above).
+        return [e for e in body["entries"] if e["action"].startswith("case_file.read")]
 
     [entry, *_] = wait_for(entries, timeout=30, what="the case-file read in the audit trail")
     assert entry["role"] == "agency-officer" and entry["agency"] == HOLDER and entry["status_code"] == 200

@@ -182,12 +182,36 @@
     }
   }
 
+  function privacy(o) {
+    const p = o.privacy;
+    const kv = $("privacy-figures");
+    if (!p) {
+      kv.replaceChildren(figure("key store", "not started", "privacy.caught_up"));
+      return;
+    }
+    const r = p.retention;
+    const figures = [
+      figure("identities held", p.complaints_with_keys, "privacy.complaints_with_keys"),
+      figure("erased on request", p.erased_by_reason.request, "privacy.erased_by_reason.request"),
+      figure("erased by retention", p.erased_by_reason.retention, "privacy.erased_by_reason.retention"),
+      figure("keys missing", p.keys_missing, "privacy.keys_missing", p.keys_missing ? "bad" : ""),
+    ];
+    if (r) {
+      figures.push(figure("retention", r.days > 0 ? `${r.days} days after closing` : "off", "privacy.retention.days"),
+        figure("last retention run", r.last_run_at ? when(r.last_run_at) : "not yet", "privacy.retention.last_run_at",
+          r.last_error ? "bad" : ""),
+        figure("erased by the last run", r.last_erased, "privacy.retention.last_erased"));
+    }
+    kv.replaceChildren(...figures);
+  }
+
   function render(o) {
     badges(o);
     throughput(o);
     lag(o);
     connectors(o);
     sla(o);
+    privacy(o);
     ratings(o);
     deadLetters(o);
     const updated = $("updated");
