@@ -130,6 +130,17 @@ class HubSettings:
     #: Reverse proxies whose ``X-Forwarded-For`` is believed (``LAPOR_TRUSTED_PROXIES``: addresses
     #: or networks, comma separated).
     trusted_proxies: tuple[str, ...] = ()
+    #: The hub's Ed25519 keys for signing chain heads (``LAPOR_AUDIT_KEY_DIR``); ``data_dir/audit-keys``
+    #: when None. The signing key is generated there on first start unless
+    #: ``LAPOR_AUDIT_SIGNING_KEY_FILE`` names a PEM file.
+    audit_key_dir: Path | None = None
+    audit_signing_key_file: Path | None = None
+    #: Seconds between two signings of the chain heads that moved (``LAPOR_AUDIT_SIGN_INTERVAL``).
+    audit_sign_interval_s: float = 10.0
+
+    @property
+    def audit_key_folder(self) -> Path:
+        return self.audit_key_dir or self.data_dir / "audit-keys"
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
@@ -202,6 +213,11 @@ class HubSettings:
             identity=IdentitySettings.from_env(env, data_dir=Path(env.get("LAPOR_DATA_DIR", str(defaults.data_dir)))),
             rate_limits=_rate_limits(env),
             trusted_proxies=_proxies(env),
+            audit_key_dir=Path(env["LAPOR_AUDIT_KEY_DIR"]) if env.get("LAPOR_AUDIT_KEY_DIR") else None,
+            audit_signing_key_file=(Path(env["LAPOR_AUDIT_SIGNING_KEY_FILE"])
+                                    if env.get("LAPOR_AUDIT_SIGNING_KEY_FILE") else None),
+            audit_sign_interval_s=_number(env, "LAPOR_AUDIT_SIGN_INTERVAL", defaults.audit_sign_interval_s, float,
+                                          minimum=0.1),
         )
 
 

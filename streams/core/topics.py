@@ -13,6 +13,7 @@ __all__ = [
     "COMMANDS",
     "IDEMPOTENCY",
     "AUDIT",
+    "HEADS",
     "HUB_TOPICS",
     "inbox",
     "outbox",
@@ -39,7 +40,10 @@ IDEMPOTENCY = "complaints.idempotency"
 #: Every authenticated request to the HTTP API: who, role, agency, what, when, from where.
 AUDIT = "hub.audit"
 
-HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT)
+#: The signed heads of ``complaints.events``'s hash chain (JSON, see ``lapor_hub.streams.chain``).
+HEADS = "complaints.events.heads"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT, HEADS)
 
 
 def inbox(agency_code: str) -> str:

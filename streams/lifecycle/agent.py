@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from aiokafka.errors import KafkaError
 
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import decode, read_cloudevent_headers
+from lapor_hub.streams.chain import AuditKeyRing, ChainWriter, TailReader
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
@@ -118,7 +120,7 @@ class Lifecycle:
     """
 
     def __init__(self, *, store: ComplaintStore, publisher: Publisher, context, clock, directory,
-                 partitions: int, due: DueIndex | None = None) -> None:
+                 partitions: int, due: DueIndex | None = None, chain: ChainWriter | None = None) -> None:
         self._store = store
         self._publisher = publisher
         self._context = context
@@ -126,6 +128,7 @@ class Lifecycle:
         self._directory = directory
         self._partitions = partitions
         self._due = due
+        self._chain = chain
         self._categories = default_categories()
 
     async def decide(self, event, batch: Batch) -> None:
@@ -156,13 +159,23 @@ class Lifecycle:
         if outcome.duplicate:
             return
         for emission in outcome.emissions:
-            batch.deliveries.extend(await emit(self._publisher, emission))
+            batch.deliveries.extend(await emit(self._publisher, emission, self._chain, self._partitions))
         keep = payload if state is None else (staged.submission if staged else None)
         batch.staged[key] = _Staged(outcome.state, event, keep)
 
     async def settle(self, batch: Batch) -> None:
-        """Store the batch's states once the broker has all of its events (raises if it has not)."""
-        await asyncio.gather(*batch.deliveries)
+        """Store the batch's states once the broker has all of its events (raises if it has not).
+
+        When it has not, the chain heads are read again from the partitions once every send has
+        ended, so that the batch decided again links to what the broker really holds.
+        """
+        try:
+            await asyncio.gather(*batch.deliveries)
+        except BaseException:
+            if self._chain is not None:
+                await asyncio.gather(*batch.deliveries, return_exceptions=True)
+                self._chain.forget()
+            raise
         for staged in batch.staged.values():
             self._store.put(staged.state, staged.event, submission=staged.submission)
             if self._due is not None:
@@ -258,8 +271,10 @@ def install(hub: Hub) -> None:
     store = ComplaintStore(app, partitions=settings.partitions,
                            options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
     index = DueIndex()
+    chain = ChainWriter(topics.EVENTS, TailReader(topics.EVENTS, settings.client_options()))
+    signing_key = AuditKeyRing(settings.audit_key_folder, settings.audit_signing_key_file).signing_key()
     decider = Lifecycle(store=store, publisher=publisher, context=hub.context, clock=clock,
-                        directory=hub.directory, partitions=settings.partitions, due=index)
+                        directory=hub.directory, partitions=settings.partitions, due=index, chain=chain)
     keeper = hub.sla = DueKeeper(app, store, index, publisher)
 
     @app.agent(commands, concurrency=1)
@@ -282,6 +297,23 @@ def install(hub: Hub) -> None:
                 log.warning("lifecycle: the broker did not take a batch's events (%s); deciding it again "
                             "in %.0f s", type(exc).__name__, SETTLE_RETRY_S)
                 await asyncio.sleep(SETTLE_RETRY_S)
+
+    async def forget_chain_heads(sender: Any, /, *_: Any, **__: Any) -> None:
+        chain.forget()  # partitions moved: another worker may have appended meanwhile
+
+    app.on_rebalance_complete.connect(forget_chain_heads)
+
+    @app.timer(interval=settings.audit_sign_interval_s)
+    async def chain_signer():
+        heads = chain.heads_to_sign(signing_key, datetime.now(timezone.utc).isoformat())
+        try:
+            await asyncio.gather(*[await publisher.send(topics.HEADS, str(head.partition).encode(), head.encode(), [])
+                                   for head in heads])
+        except KafkaError as exc:
+            log.warning("chain heads not signed this time (%s); trying again in %.0f s", type(exc).__name__,
+                        settings.audit_sign_interval_s)
+            return
+        chain.signed(heads)
 
     @app.timer(interval=SLA_SCAN_INTERVAL_S)
     async def sla_timer():
