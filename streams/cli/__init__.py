@@ -17,6 +17,7 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     from lapor_hub.streams.cli import (
         access,
+        audit,
         complaints,
         deadletters,
         directory,
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (run, directory, complaints, deadletters, readmodel, tools, access, schemas, health, users):
+    for group in (run, directory, complaints, deadletters, readmodel, tools, access, schemas, health, users, audit):
         group.add_commands(sub)
     return parser
 
