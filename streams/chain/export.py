@@ -95,8 +95,8 @@ def _check(doc: Any, public_key: Ed25519PublicKey) -> None:
     problem = head_problem(head, {key_id(public_key): public_key})
     _need(problem is None, problem or "")
     tracking_id, partition, records = doc.get("tracking_id"), doc.get("partition"), doc.get("records")
-    _need(isinstance(tracking_id, str) and isinstance(partition, int) and isinstance(records, list) and records,
-          "tracking_id, partition or records are missing")
+    _need(isinstance(tracking_id, str) and isinstance(partition, int) and isinstance(records, list)
+          and bool(records), "tracking_id, partition or records are missing")
     _need((head.topic, head.partition) == (doc.get("topic"), partition), "the head signs another partition")
     prev, expected_seq = doc.get("prev"), None
     _need(isinstance(prev, str) and len(prev) == 64, "prev is not a link")

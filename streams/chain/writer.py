@@ -72,7 +72,7 @@ class TailReader:
                 if end <= begin:
                     return None
                 consumer.seek(tp, max(begin, end - TAIL_WINDOW))
-                records = []
+                records: list = []
                 while consumer.position(tp) < end:
                     for batch in consumer.poll(timeout_ms=2000).values():
                         records.extend(r for r in batch if r.offset < end)

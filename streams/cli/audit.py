@@ -35,7 +35,8 @@ def _date(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-01 or 2026-11-01T08:00+07:00") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date such as 2026-11-01 or 2026-11-01T08:00+07:00") from None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -43,8 +44,7 @@ def _trusted(settings, given: list[str] | None) -> dict:
     from lapor_hub.streams.chain import AuditKeyRing, key_id
 
     if given:  # an outside party trusts the keys it was given, not the operator's folder
-        keys = [_public_key(text) for text in given]
-        return {key_id(key): key for key in keys}
+        return {key_id(key): key for key in map(_public_key, given)}
     keys = AuditKeyRing(settings.audit_key_folder, settings.audit_signing_key_file).public_keys()
     if not keys:
         raise ConfigurationError(f"no public keys in {settings.audit_key_folder / 'public'}; pass --public-key KEY "

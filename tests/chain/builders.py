@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lapor_hub.streams.chain import AuditKeyRing, ChainRecord, PlacedHead, SigningKey, sign_head
+from lapor_hub.streams.chain import AuditKeyRing, ChainRecord, PlacedHead, SignedHead, SigningKey, sign_head
 from lapor_hub.streams.chain.links import GENESIS, stamp
 
 TOPIC = "complaints.events"
@@ -31,6 +31,12 @@ def head_for(key: SigningKey, partition: int, record: ChainRecord, *, heads_offs
     head = sign_head(key, topic=TOPIC, partition=partition, seq=link.seq, offset=record.offset, link=link.link,
                      signed_at="2026-11-30T08:00:10+00:00")
     return PlacedHead(HEADS, 0, heads_offset, head)
+
+
+def signed(key: SigningKey, partition: int, record: ChainRecord) -> SignedHead:
+    head = head_for(key, partition, record).head
+    assert head is not None
+    return head
 
 
 def signing_key(tmp_path) -> tuple[AuditKeyRing, SigningKey]:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from lapor_hub.streams.chain.export import build_export, check_export
-from tests.chain.builders import TOPIC, chained, head_for, signing_key
+from tests.chain.builders import TOPIC, chained, signed, signing_key
 
 # LPR-A's events are interleaved with other complaints' on partition 1.
 EVENTS = [(b"LPR-B", b"b submitted"), (b"LPR-A", b"a submitted"), (b"LPR-B", b"b followed up"),
@@ -21,7 +21,7 @@ EVENTS = [(b"LPR-B", b"b submitted"), (b"LPR-A", b"a submitted"), (b"LPR-B", b"b
 def exported(tmp_path):
     ring, key = signing_key(tmp_path)
     records = chained(1, EVENTS)
-    head = head_for(key, 1, records[6]).head
+    head = signed(key, 1, records[6])
     document = build_export("LPR-A", TOPIC, 1, records[1:7], head)
     # Written and read back as a file, as an outside party receives it.
     return json.loads(json.dumps(document)), next(iter(ring.public_keys().values()))
@@ -75,20 +75,23 @@ def test_a_withheld_event_of_the_complaint_fails_the_check(exported, tmp_path):
     assert responded["key"] == "LPR-A"
     changed["records"][4] = {"offset": responded["offset"], "seq": responded["seq"], "key": "LPR-A",
                              "body": "0" * 64}
-    assert "withheld" in check_export(changed, public_key)
+    problem = check_export(changed, public_key)
+    assert problem and "withheld" in problem
 
 
 def test_an_export_that_does_not_start_at_the_submission_fails(tmp_path):
     ring, key = signing_key(tmp_path)
     records = chained(1, EVENTS)
-    document = build_export("LPR-A", TOPIC, 1, records[3:7], head_for(key, 1, records[6]).head)
-    assert "submission" in check_export(document, next(iter(ring.public_keys().values())))
+    document = build_export("LPR-A", TOPIC, 1, records[3:7], signed(key, 1, records[6]))
+    problem = check_export(document, next(iter(ring.public_keys().values())))
+    assert problem and "submission" in problem
 
 
 def test_another_key_does_not_verify_the_export(exported, tmp_path):
     document, _ = exported
     other, _ = signing_key(tmp_path / "other")
-    assert "not among the trusted" in check_export(document, next(iter(other.public_keys().values())))
+    problem = check_export(document, next(iter(other.public_keys().values())))
+    assert problem and "not among the trusted" in problem
 
 
 @pytest.mark.parametrize("document", [None, [], {"format": "lapor-hub.audit-export/1"},

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from lapor_hub.streams.chain import ChainRecord, ChainWriter, read_link, verify_partition
+from lapor_hub.streams.chain import ChainRecord, ChainWriter, PlacedHead, read_link, verify_partition
+from lapor_hub.streams.chain.links import Link
 from lapor_hub.streams.chain.writer import last_link
 from tests.chain.builders import HEADS, TOPIC, chained, signing_key
+
+
+def _link(headers) -> Link:
+    link = read_link(headers)
+    assert link is not None
+    return link
 
 
 class _Delivered:
@@ -37,7 +44,7 @@ def test_stamps_continue_the_chain_found_at_the_end_of_the_partition_and_sign_wh
     async def scenario():
         writer = ChainWriter(TOPIC, tail)
         log = list(existing)
-        for number, value in enumerate([b"followed up", b"responded"]):
+        for value in [b"followed up", b"responded"]:
             headers, delivered = await writer.stamp(3, b"LPR-1", value, [("ce_id", value)])
             log.append(ChainRecord(len(log), b"LPR-1", value, tuple(headers)))
             delivered(_Delivered(len(log) - 1))
@@ -47,9 +54,8 @@ def test_stamps_continue_the_chain_found_at_the_end_of_the_partition_and_sign_wh
 
     log, heads, again = asyncio.run(scenario())
     assert reads == [3]  # the end of the partition is read once, then kept
-    assert [read_link(r.headers).seq for r in log] == [0, 1, 2, 3]
+    assert [_link(r.headers).seq for r in log] == [0, 1, 2, 3]
     assert [(h.partition, h.seq, h.offset) for h in heads] == [(3, 3, 3)] and again == []
-    from lapor_hub.streams.chain import PlacedHead
     placed = [PlacedHead(HEADS, 0, 0, heads[0])]
     report = verify_partition(TOPIC, 3, log, placed, ring.public_keys())
     assert report.broken is None and report.heads == 1
@@ -68,11 +74,11 @@ def test_after_forgetting_the_writer_reads_the_end_again_and_ignores_late_delive
         writer.forget()
         lost(_Delivered(7))  # from before the forgetting: not a head to sign
         headers, _ = await writer.stamp(0, b"LPR-1", b"decided again", [])
-        return writer.heads_to_sign(key, "t"), read_link(headers)
+        return writer.heads_to_sign(key, "t"), _link(headers)
 
     heads, link = asyncio.run(scenario())
     assert heads == []
-    assert (link.seq, link.prev) == (1, read_link(landed[0].headers).link)
+    assert (link.seq, link.prev) == (1, _link(landed[0].headers).link)
 
 
 def test_a_failed_delivery_is_not_signed(tmp_path):
@@ -85,7 +91,7 @@ def test_a_failed_delivery_is_not_signed(tmp_path):
         writer = ChainWriter(TOPIC, tail)
         headers, delivered = await writer.stamp(1, b"LPR-1", b"submitted", [])
         delivered(_Delivered(0, error=RuntimeError("broker gone")))
-        return writer.heads_to_sign(key, "t"), read_link(headers)
+        return writer.heads_to_sign(key, "t"), _link(headers)
 
     heads, link = asyncio.run(scenario())
     assert heads == [] and link.seq == 0
