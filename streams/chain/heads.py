@@ -35,7 +35,8 @@ class SignedHead:
     signature: str
 
     def message(self) -> bytes:
-        signed = {name: value for name, value in asdict(self).items() if name != "signature"}
+        signed = {"topic": self.topic, "partition": self.partition, "seq": self.seq, "offset": self.offset,
+                  "link": self.link, "signed_at": self.signed_at, "kid": self.kid}
         return _DOMAIN + json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
 
     def to_json(self) -> dict:

@@ -17,6 +17,7 @@ chain through other complaints' records without disclosing them (:mod:`.export`)
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,14 +55,22 @@ def _framed(parts: Iterable[bytes]) -> bytes:
 
 def unchained_headers(headers: HeaderList | None) -> list[tuple[str, bytes]]:
     """The headers a link covers: all but the chain's own, in their order."""
-    return [(_text(name), bytes(value or b"")) for name, value in headers or ()
-            if _text(name) not in CHAIN_HEADERS]
+    kept = []
+    for name, value in headers or ():
+        text = name if isinstance(name, str) else _text(name)
+        if text not in CHAIN_HEADERS:
+            kept.append((text, value if isinstance(value, bytes) else bytes(value or b"")))
+    return kept
 
 
 def body_digest(value: bytes | None, headers: HeaderList | None) -> str:
     """SHA-256 of a record's value and headers (the chain headers left out), hex."""
+    return _body_digest(value, unchained_headers(headers))
+
+
+def _body_digest(value: bytes | None, kept: list[tuple[str, bytes]]) -> str:
     parts = [value or b""]
-    for name, item in unchained_headers(headers):
+    for name, item in kept:
         parts += [name.encode(), item]
     return hashlib.sha256(_framed(parts)).hexdigest()
 
@@ -79,21 +88,24 @@ def link_of(prev: str, digest: str) -> str:
 def stamp(partition: int, seq: int, prev: str, key: bytes | None, value: bytes | None,
           headers: HeaderList) -> tuple[list[tuple[str, bytes]], str]:
     """The record's headers with its chain headers added, and its link."""
-    link = link_of(prev, record_digest(partition, seq, key, body_digest(value, headers)))
-    chained = [*unchained_headers(headers), (SEQ_HEADER, str(seq).encode()), (PREV_HEADER, prev.encode()),
-               (LINK_HEADER, link.encode())]
-    return chained, link
+    kept = unchained_headers(headers)
+    link = link_of(prev, record_digest(partition, seq, key, _body_digest(value, kept)))
+    kept += [(SEQ_HEADER, str(seq).encode()), (PREV_HEADER, prev.encode()), (LINK_HEADER, link.encode())]
+    return kept, link
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _hex64(text: str) -> bool:
-    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+    return _HEX64.fullmatch(text) is not None
 
 
 def read_link(headers: HeaderList | None) -> Link | None:
     """The chain headers of a record; None when it has none or they are malformed."""
     found: dict[str, str] = {}
     for name, value in headers or ():
-        name = _text(name)
+        name = name if isinstance(name, str) else _text(name)
         if name in CHAIN_HEADERS:
             if name in found or value is None:
                 return None

@@ -102,3 +102,13 @@ def test_the_last_link_skips_records_whose_link_does_not_hold():
     tampered = [records[0], ChainRecord(1, b"LPR-1", b"changed", records[1].headers)]
     assert last_link(0, tampered) == read_link(records[0].headers)
     assert last_link(0, [ChainRecord(0, None, b"", ())]) is None
+
+
+def test_the_bench_figure_stamps_verifies_and_signs_real_dispositioned_records():
+    from lapor_hub.streams.ops.bench.chain_bench import chain_cost
+    from lapor_hub.streams.ops.bench.codec_bench import dispositioned_values
+    from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
+
+    figures = chain_cost(dispositioned_values(WorkloadGenerator(5).submissions(20)), repeat=1)
+    assert figures["events"] == 20
+    assert all(figures[name] > 0 for name in ("stamp_us", "verify_us", "sign_head_us"))
