@@ -106,6 +106,12 @@ class AuditKeyRing:
         self.folder = folder
         self._signing_key_file = signing_key_file
 
+    @staticmethod
+    def load_signing_key(path: Path) -> SigningKey:
+        """A signing key from a PEM file (an agency's, for its connector); ConfigurationError if unusable."""
+        private = _load_private(path)
+        return SigningKey(private, key_id(private.public_key()))
+
     def signing_key(self) -> SigningKey:
         """The current key: the configured file's, else the folder's (generated the first time)."""
         path = self._signing_key_file or self.folder / _SIGNING_FILE

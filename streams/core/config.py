@@ -137,6 +137,9 @@ class HubSettings:
     audit_signing_key_file: Path | None = None
     #: Seconds between two signings of the chain heads that moved (``LAPOR_AUDIT_SIGN_INTERVAL``).
     audit_sign_interval_s: float = 10.0
+    #: The agencies' public keys for their signed outbox records (``LAPOR_AUDIT_AGENCY_KEYS_DIR``):
+    #: ``<code>.pub`` files; without it every agency update is recorded as ``unknown-key`` or ``unsigned``.
+    audit_agency_keys_dir: Path | None = None
 
     @property
     def audit_key_folder(self) -> Path:
@@ -216,6 +219,8 @@ class HubSettings:
             audit_key_dir=Path(env["LAPOR_AUDIT_KEY_DIR"]) if env.get("LAPOR_AUDIT_KEY_DIR") else None,
             audit_signing_key_file=(Path(env["LAPOR_AUDIT_SIGNING_KEY_FILE"])
                                     if env.get("LAPOR_AUDIT_SIGNING_KEY_FILE") else None),
+            audit_agency_keys_dir=(Path(env["LAPOR_AUDIT_AGENCY_KEYS_DIR"])
+                                   if env.get("LAPOR_AUDIT_AGENCY_KEYS_DIR") else None),
             audit_sign_interval_s=_number(env, "LAPOR_AUDIT_SIGN_INTERVAL", defaults.audit_sign_interval_s, float,
                                           minimum=0.1),
         )

@@ -30,6 +30,7 @@ from aiokafka.errors import KafkaError
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.chain import AuditKeyRing, ChainWriter, TailReader
+from lapor_hub.streams.chain.agency import SIGNATURE_STATUS_HEADER
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
@@ -90,8 +91,10 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
     record_type, record = decode(value or b"")
     if record.get("tracking_id") != tracking_id:
         raise SkippableError(f"{record_type} names another complaint than its record key")
+    # Only the outbox relay says whether an agency's signature held; a submission's headers never do.
+    signature = header(headers, SIGNATURE_STATUS_HEADER) if sender != INTAKE else None
     return Command(attributes["id"], attributes["source"], record_type, record, sender,
-                   header(headers, SUBJECT_HEADER))
+                   header(headers, SUBJECT_HEADER), signature)
 
 
 @dataclass
@@ -158,8 +161,11 @@ class Lifecycle:
                              submission=self._submission(key, command, event, batch))
         if outcome.duplicate:
             return
+        signature = ([(SIGNATURE_STATUS_HEADER, command.agency_signature.encode())]
+                     if command.agency_signature else [])
         for emission in outcome.emissions:
-            batch.deliveries.extend(await emit(self._publisher, emission, self._chain, self._partitions))
+            batch.deliveries.extend(await emit(self._publisher, emission, self._chain, self._partitions,
+                                               extra_headers=signature))
         keep = payload if state is None else (staged.submission if staged else None)
         batch.staged[key] = _Staged(outcome.state, event, keep)
 

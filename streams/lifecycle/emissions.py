@@ -83,7 +83,7 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
 
 
 async def emit(publisher: Publisher, emission: Emission, chain: ChainWriter | None = None,
-               partitions: int = 1) -> list[Awaitable]:
+               partitions: int = 1, *, extra_headers: list[tuple[str, bytes]] | None = None) -> list[Awaitable]:
     """Append one lifecycle event to ``complaints.events`` and deliver it where it goes.
 
     Returns the deliveries: the broker has the event once they are all done.
@@ -98,6 +98,7 @@ async def emit(publisher: Publisher, emission: Emission, chain: ChainWriter | No
                (STATUS_HEADER, emission.status.value.encode()), (AGENCY_HEADER, emission.agency.encode())]
     if emission.subject:
         headers.append((SUBJECT_HEADER, emission.subject.encode()))
+    headers += extra_headers or []
     key = value["tracking_id"].encode()
     if chain is None:
         deliveries = [await publisher.send(topics.EVENTS, key, payload, headers)]
