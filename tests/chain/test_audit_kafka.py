@@ -65,6 +65,56 @@ def _events(bootstrap: str) -> dict[int, list]:
         consumer.close()
 
 
+def _agency_key(folder):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from lapor_hub.streams.chain import public_key_text
+
+    private = Ed25519PrivateKey.generate()
+    pem = folder / "pringsewu.pem"
+    pem.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    (folder / "keys").mkdir()
+    (folder / "keys" / "18.10.pub").write_text(public_key_text(private.public_key()))
+    return pem, folder / "keys"
+
+
+def _agency_updates(bootstrap: str, tracking_ids: list[str], agency_pem) -> dict[str, str]:
+    """KAB. PRINGSEWU accepts three complaints through the SDK's publisher: signed with its key,
+    unsigned, and signed with a key the hub does not know. Returns the status each event records."""
+    from lapor_hub.connectors.sdk.config import ConnectorConfig
+    from lapor_hub.connectors.sdk.model import AgencyUpdate
+    from lapor_hub.connectors.sdk.publisher import ConnectorPublisher
+    from lapor_hub.streams.chain.agency import SIGNATURE_STATUS_HEADER
+
+    folder = agency_pem.parent / "stranger"
+    folder.mkdir()
+    stranger, _ = _agency_key(folder)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for tracking_id, key_file in zip(tracking_ids, (agency_pem, None, stranger), strict=False):
+        config = ConnectorConfig.model_validate({"type": "webhook", "id": "pringsewu-sipp", "agency": "18.10",
+                                                 "broker": {"bootstrap": bootstrap},
+                                                 "signing_key_file": str(key_file) if key_file else None})
+        ConnectorPublisher(producer, config, connector_type="webhook").publish(
+            [AgencyUpdate("ComplaintAccepted", tracking_id, f"case-{tracking_id}")])
+    producer.close()
+    wanted = set(tracking_ids[:3])
+
+    def accepted() -> dict[str, str] | None:
+        found = {}
+        for records in _events(bootstrap).values():
+            for record in records:
+                headers = dict(record.headers)
+                if record.key.decode() in wanted and headers.get("ce_type") == b"id.go.lapor.complaint.accepted":
+                    found[record.key.decode()] = headers.get(SIGNATURE_STATUS_HEADER, b"").decode()
+        return found if set(found) == wanted else None
+
+    found = wait_for(accepted, timeout=90, interval=1, what="the three acceptances on complaints.events")
+    kinds = ("signed", "unsigned", "stranger")
+    return {kind: found[tracking_id] for kind, tracking_id in zip(kinds, tracking_ids[:3], strict=True)}
+
+
 def _all_signed(env: dict) -> bool:
     result = _audit(env, "verify")
     return result.returncode == 0 and result.stdout.count(" 0 not signed yet") == PARTITIONS
@@ -88,7 +138,9 @@ def signed_log(tmp_path_factory):
                          cache_dir=CACHE)
     broker.start()
     data = tmp_path_factory.mktemp("chain-hub")
-    extra = {"LAPOR_AUDIT_SIGN_INTERVAL": "0.5", "LAPOR_TOPIC_PARTITIONS": str(PARTITIONS)}
+    agency_pem, agency_keys = _agency_key(tmp_path_factory.mktemp("agency"))
+    extra = {"LAPOR_AUDIT_SIGN_INTERVAL": "0.5", "LAPOR_TOPIC_PARTITIONS": str(PARTITIONS),
+             "LAPOR_AUDIT_AGENCY_KEYS_DIR": str(agency_keys)}
     env = {**os.environ, "LAPOR_BROKER": broker.bootstrap, "LAPOR_DATA_DIR": str(data), **extra}
     try:
         from lapor_hub.streams.directory import default_directory
@@ -108,13 +160,14 @@ def signed_log(tmp_path_factory):
         hub = start_hub(broker.bootstrap, data, app_id="chain-test", extra_env=extra)
         try:
             second = _submit(hub, 6)
+            statuses = _agency_updates(broker.bootstrap, second, agency_pem)
             wait_for(lambda: _all_signed(env), timeout=90, what="every event signed under the second key")
             status, published = http("GET", f"{hub.base_url}/api/v1/audit/keys")
             assert status == 200
         finally:
             assert hub.stop() == 0, hub.log()[-3000:]
         yield {"broker": broker, "env": env, "tracking_ids": first + second, "keys": published["keys"],
-               "pristine": _events(broker.bootstrap), "data": data}
+               "pristine": _events(broker.bootstrap), "data": data, "agency_statuses": statuses}
     finally:
         broker.stop()
 
@@ -136,6 +189,11 @@ def test_an_untouched_log_verifies_with_heads_signed_before_and_after_a_key_rota
     assert "verified" in result.stdout
     only_new = _audit(signed_log["env"], "verify", "--public-key", next(k for k in keys if k["signing"])["public_key"])
     assert only_new.returncode == 1 and "not among the trusted public keys" in only_new.stdout
+
+
+def test_the_hub_records_on_each_agency_update_whether_the_agencys_signature_verified(signed_log):
+    assert signed_log["agency_statuses"] == {"signed": "verified", "unsigned": "unsigned",
+                                              "stranger": "unknown-key"}
 
 
 def test_an_export_verifies_offline_and_fails_after_one_byte_is_changed(signed_log, tmp_path):
