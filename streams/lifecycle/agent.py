@@ -177,7 +177,7 @@ class Lifecycle:
         """
         try:
             await asyncio.gather(*batch.deliveries)
-        except BaseException:
+        except Exception:
             if self._chain is not None:
                 await asyncio.gather(*batch.deliveries, return_exceptions=True)
                 self._chain.forget()
