@@ -33,13 +33,27 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         print(f"{stats['agency']}  {stats['name']}")
         for key in ("received", "followed_up", "open", "awaiting_follow_up", "overdue", "escalated"):
             print(f"  {key.replace('_', ' '):<20} {stats[key]}")
+        print(f"  {'received as':<20} {_classifications(stats)}")
+        print(f"  {'rated':<20} {_ratings(stats['ratings'])}")
         return 0
     funnel = stats["funnel"]
     print("funnel: " + " -> ".join(f"{k.replace('_', ' ')} {v}" for k, v in funnel.items()))
     print(f"overdue: {stats['overdue']}   escalated: {stats['escalated']}")
+    print(f"received as: {_classifications(stats)}   rated: {_ratings(stats['ratings'])}")
     for row in stats["top_overdue_agencies"]:
         print(f"  {row['agency']:<12} {row['overdue']:>5} overdue  {row['name']}")
     return 0
+
+
+def _classifications(stats: dict) -> str:
+    counts = stats.get("by_classification") or {}
+    return ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in counts.items()) or "nothing yet"
+
+
+def _ratings(ratings: dict) -> str:
+    if not ratings.get("count"):
+        return "not yet"
+    return f"{ratings['average']} of 5 on average, {ratings['count']} ratings"
 
 
 def _cmd_track(args: argparse.Namespace) -> int:

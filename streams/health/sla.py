@@ -1,5 +1,6 @@
 """SLA health from the read model, read-only: the funnel, open and overdue complaints per
-agency, the agencies with most overdue complaints, and escalations by tier.
+agency, the agencies with most overdue complaints, escalations by tier, the reports by
+classification, and the reporters' ratings of responses (the lowest-rated agencies first).
 
 Escalations are grouped by the highest tier each complaint has reached
 (``complaints.escalation_tier``) rather than by parsing the tier out of the timeline's
@@ -61,4 +62,6 @@ def sla_snapshot(read_model, *, top: int = 10) -> dict:
         "escalations_by_tier": escalations_by_tier(read_model.engine),
         "top_overdue_agencies": [row for row in backlog if row["overdue"] > 0][:top],
         "agencies": backlog,
+        "by_classification": national["by_classification"],
+        "ratings": {**national["ratings"], "lowest_rated_agencies": read_model.lowest_rated_agencies(top)},
     }

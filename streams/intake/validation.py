@@ -4,7 +4,7 @@ Two shapes arrive, checked by the same rules: the JSON body of ``POST /api/v1/co
 (:func:`validate_complaint`) and ComplaintSubmitted records that connectors write to
 ``complaints.intake`` (:func:`validate_submission_record`). The JSON body::
 
-    {"title", "description", "category", "region_code", "agency"?, "channel", "privacy",
+    {"title", "description", "category", "region_code", "agency"?, "channel", "privacy", "classification"?,
      "reporter": {"name"?, "nik"?, "phone"?, "email"?}, "location": {"lat"?, "lon"?, "address"?}?,
      "attachments": [{"name", "content_type", "url", "size_bytes"?}]?}
 
@@ -15,6 +15,8 @@ Decisions worth knowing:
   least one way to reach the reporter (``phone`` or ``email``): the agency answers a named person
   and the national admin must be able to ask for missing information. The NIK is never required.
   Identity given with an anonymous report is checked and kept by the hub; agencies never see it.
+- ``classification`` is what LAPOR! calls the report: ``complaint`` (pengaduan, the default),
+  ``aspiration`` (aspirasi) or ``information_request`` (permintaan informasi, for the agency's PPID).
 - Empty or blank optional fields count as absent (forms send ``""``); :func:`to_submission`
   turns them into ``None``. Unknown fields are rejected, so a misspelt one is not lost silently.
 - ``region_code`` is a Kemendagri code: a province (``18``), a regency or city (``18.10``), or
@@ -48,6 +50,7 @@ __all__ = [
     "FieldError",
     "CHANNELS",
     "PRIVACY_LEVELS",
+    "CLASSIFICATIONS",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "validate_complaint",
@@ -59,6 +62,8 @@ __all__ = [
 #: The channels a complaint may come through.
 CHANNELS = frozenset({"web", "sms", "twitter", "mobile", "open311", "agency_app", "email", "connector"})
 PRIVACY_LEVELS = ("public", "confidential", "anonymous")
+#: What LAPOR! calls a report; the first is the default.
+CLASSIFICATIONS = ("complaint", "aspiration", "information_request")
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -71,7 +76,7 @@ _ATTACHMENT_NAME_MAX = 255
 _URL_MAX = 2000
 
 _FIELDS = frozenset({"title", "description", "category", "region_code", "agency", "channel", "privacy",
-                     "reporter", "location", "attachments"})
+                     "classification", "reporter", "location", "attachments"})
 _REPORTER_FIELDS = frozenset({"name", "nik", "phone", "email"})
 _LOCATION_FIELDS = frozenset({"lat", "lon", "address"})
 _ATTACHMENT_FIELDS = frozenset({"name", "content_type", "url", "size_bytes"})
@@ -125,6 +130,10 @@ def validate_complaint(payload: Any, *, categories: CategoryTree, directory: Dir
     privacy = _text(payload, "privacy", errors, required=True)
     if privacy is not None and privacy not in PRIVACY_LEVELS:
         errors.append(FieldError("privacy", "unknown", f"privacy must be one of {', '.join(PRIVACY_LEVELS)}"))
+    classification = _text(payload, "classification", errors)
+    if classification is not None and classification not in CLASSIFICATIONS:
+        errors.append(FieldError("classification", "unknown",
+                                 f"classification must be one of {', '.join(CLASSIFICATIONS)}"))
     _reporter(payload.get("reporter"), privacy, directory, errors)
     _location(payload.get("location"), errors)
     _attachments(payload.get("attachments"), errors)
@@ -162,7 +171,8 @@ def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str
                   source_actor: str = "reporter", reporter_token_hash: str | None = None) -> dict[str, Any]:
     """The ComplaintSubmitted value for a body that passed :func:`validate_complaint`.
 
-    Text is trimmed, empty optional fields become None, privacy is upper-cased, the phone number
+    Text is trimmed, empty optional fields become None, privacy and classification are upper-cased
+    (an absent classification is a complaint), the phone number
     is put in E.164 form, and ``region_code`` becomes ``location.region_code``.
     """
     if now.tzinfo is None or now.utcoffset() is None:
@@ -199,6 +209,7 @@ def to_submission(payload: Mapping[str, Any], *, tracking_id: str, event_id: str
         ],
         "requested_agency": _optional(payload.get("agency")),
         "reporter_token_hash": reporter_token_hash,
+        "classification": (_optional(payload.get("classification")) or CLASSIFICATIONS[0]).upper(),
     }
 
 

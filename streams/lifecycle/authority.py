@@ -23,11 +23,14 @@ from lapor_hub.streams.directory import NATIONAL_ADMIN, Directory
 from lapor_hub.streams.lifecycle.commands import HUB, NATIONAL_ADMIN_ACTOR, REPORTER, SLA_CHECK, IllegalTransition
 from lapor_hub.streams.lifecycle.status import OPEN_STATUSES, Status
 
-__all__ = ["Standing", "check", "check_agency_update", "is_admin", "WORKING"]
+__all__ = ["Standing", "check", "check_agency_update", "is_admin", "WORKING", "RATEABLE"]
 
 S = Status
 #: The statuses in which the holding agency works on a complaint.
 WORKING = frozenset({S.DISPOSITIONED, S.ACCEPTED, S.IN_PROGRESS})
+#: The statuses in which the reporter may rate the agency's response: it stands, or the complaint
+#: closed after it (only the national admin closes without a response; the API checks for one).
+RATEABLE = frozenset({S.RESPONDED, S.CLOSED})
 #: The closing reason each kind of closer must give, and the statuses it may close in.
 _CLOSERS = {REPORTER: ("REPORTER_SATISFIED", {S.RESPONDED}),
             NATIONAL_ADMIN_ACTOR: ("ADMIN_CLOSED", OPEN_STATUSES)}
@@ -121,6 +124,12 @@ def _reopened(standing: Standing, record_type: str, sender: str, value, director
     _require(standing.status in {S.RESPONDED, S.CLOSED}, f"cannot reopen while {standing.status.value}")
 
 
+def _rated(standing: Standing, record_type: str, sender: str, value, directory) -> None:
+    """The reporter rates a response [penilaian]: while it stands, or after the complaint closed."""
+    _require(sender == REPORTER, "only the reporter rates the response")
+    _require(standing.status in RATEABLE, f"there is no response to rate while {standing.status.value}")
+
+
 def _admin_while(allowed: frozenset[Status] | set[Status], reason: str) -> Callable[..., None]:
     def rule(standing: Standing, record_type: str, sender: str, value, directory) -> None:
         _require(is_admin(sender), f"{record_type} is the national admin's decision")
@@ -143,6 +152,7 @@ _RULES: dict[str, Callable[..., None]] = {
     "ResponseGiven": _holder_only(WORKING),
     "ComplaintClosed": _closed,
     "ComplaintReopened": _reopened,
+    "ComplaintRated": _rated,
     "ComplaintArchived": _admin_while(OPEN_STATUSES, "cannot archive while {status}"),
     "ComplaintPutOnHold": _admin_while({S.TRIAGE}, "only a complaint in triage can be put on hold"),
     "ComplaintVerified": _admin_while({S.ON_HOLD}, "only a complaint on hold is verified back into triage"),

@@ -79,6 +79,9 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
         "reporter": None if anonymous else submission.get("reporter"),
         "submitted_at": submission["occurred_at"],
         "due_at": due_at,
+        # A submission stored before classifications existed is a complaint.
+        "classification": submission.get("classification") or "COMPLAINT",
+        "unit": decision.unit,
     }
 
 

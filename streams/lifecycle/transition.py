@@ -27,7 +27,7 @@ from lapor_hub.streams.lifecycle.context import LifecycleContext
 from lapor_hub.streams.lifecycle.emissions import EventFactory, assignment
 from lapor_hub.streams.lifecycle.state import ComplaintState, Facts
 from lapor_hub.streams.lifecycle.status import Status
-from lapor_hub.streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target
+from lapor_hub.streams.routing import RouteDecision, RoutingRequest, decide_route, forward_target, with_unit
 from lapor_hub.streams.sla import Stage
 
 __all__ = ["transition", "NEEDS_SUBMISSION"]
@@ -95,7 +95,8 @@ def _submitted(command: Command, ctx: LifecycleContext, now: datetime) -> Outcom
 
 def _disposition(state: ComplaintState, decision: RouteDecision, ctx: LifecycleContext, now: datetime,
                  events: EventFactory, submission: Mapping[str, Any]) -> tuple[ComplaintState, Emission]:
-    """Hand the complaint to ``decision.agency_code`` with a fresh first clock."""
+    """Hand the complaint to ``decision.agency_code``, and the unit its classification needs, with a fresh clock."""
+    decision = with_unit(decision, submission.get("classification"))
     if decision.triage:
         state = replace(state, status=S.TRIAGE, agency=decision.agency_code)
         state = deadlines.start(deadlines.stop(state, Stage.FIRST_FOLLOW_UP), Stage.VERIFICATION,
@@ -123,6 +124,7 @@ _REQUIRED_FIELDS = {
     "ComplaintReopened": ("reason",),
     "ComplaintArchived": ("reason",),
     "ComplaintPutOnHold": ("reason",),
+    "ComplaintRated": ("rating",),
 }
 
 
@@ -224,6 +226,15 @@ def _reopened(state, command, ctx, now, events):
                                 agency=state.agency, inboxes=(state.agency,))]
 
 
+def _rated(state, command, ctx, now, events):
+    """A rating changes nothing in the complaint's course: it is the reporter's verdict on the holder's response."""
+    rating = command.value["rating"]
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise IllegalTransition("a rating is a whole number from 1 to 5")
+    fields = {"agency": state.agency, "rating": rating, "comment": command.value.get("comment")}
+    return state, [events.event("ComplaintRated", fields, status=state.status, agency=state.agency)]
+
+
 def _archived(state, command, ctx, now, events):
     state = replace(deadlines.stop(state, *Stage), status=S.ARCHIVED, finished_at=now)
     return state, [events.event("ComplaintArchived", {"reason": command.value["reason"],
@@ -268,6 +279,7 @@ _HANDLERS: dict[str, _Handler] = {
     "ResponseGiven": _response,
     "ComplaintClosed": _closed,
     "ComplaintReopened": _reopened,
+    "ComplaintRated": _rated,
     "ComplaintArchived": _archived,
     "ComplaintPutOnHold": _on_hold,
     "ComplaintVerified": _verified,

@@ -28,6 +28,7 @@ PROJECTED_RECORD_TYPES = frozenset(
         "ReporterReplied",
         "ComplaintReopened",
         "ComplaintClosed",
+        "ComplaintRated",
         "SlaWarning",
         "ComplaintEscalated",
         "DeliveryReceipt",

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from lapor_hub.errors import ConfigurationError, UnknownAgencyError
 from lapor_hub.streams.directory import Directory, default_directory
-from lapor_hub.streams.readmodel import queries, staffqueries
+from lapor_hub.streams.readmodel import queries, servicerequests, staffqueries
 from lapor_hub.streams.readmodel._bulk import BulkWriter
 from lapor_hub.streams.readmodel.engine import IMMEDIATE, create_read_model_engine, translated_errors
 from lapor_hub.streams.readmodel.events import AUDIT_RECORD_TYPE, PROJECTED_RECORD_TYPES, ProjectedEvent, as_utc
@@ -23,6 +23,7 @@ from lapor_hub.streams.readmodel.tables import (
     complaints,
     metadata,
     projection_offsets,
+    ratings,
     timeline,
 )
 
@@ -138,6 +139,7 @@ class ReadModel:
         # and the IntegrityError rolls this batch back (see engine.translated_errors).
         self._bulk.insert(conn, timeline, changes.timeline)
         self._bulk.upsert(conn, assignments, list(changes.assignments.values()))
+        self._bulk.upsert(conn, ratings, list(changes.ratings.values()))
         return len(fresh)
 
     def _append_audit(self, conn: Connection, entries: list[dict]) -> int:
@@ -180,8 +182,14 @@ class ReadModel:
         with translated_errors("listing an agency's complaints"), self.engine.connect() as conn:
             return queries.agency_complaints(conn, code, status, limit, offset)
 
+    def service_requests(self, wanted: servicerequests.RequestFilter) -> list[dict]:
+        """Complaints as public service requests (Open311), newest first: publishable fields and the latest step."""
+        with translated_errors("listing service requests"), self.engine.connect() as conn:
+            return servicerequests.service_requests(conn, wanted)
+
     def agency_stats(self, code: str) -> dict:
-        """received, followed_up, open, awaiting_follow_up, overdue, escalated and by_status."""
+        """received, followed_up, open, awaiting_follow_up, overdue, escalated, by_status, by_classification
+        and ratings (see :func:`~lapor_hub.streams.readmodel.queries.agency_stats`)."""
         with translated_errors("computing agency statistics"), self.engine.connect() as conn:
             return queries.agency_stats(conn, code)
 
@@ -211,6 +219,11 @@ class ReadModel:
     def audit_entries(self, **filters) -> list[dict]:
         with translated_errors("reading the audit trail"), self.engine.connect() as conn:
             return staffqueries.audit_entries(conn, **filters)
+
+    def lowest_rated_agencies(self, n: int = 10) -> list[dict]:
+        """The ``n`` agencies whose responses reporters rated lowest: [{agency, average, count}]."""
+        with translated_errors("ranking agencies by rating"), self.engine.connect() as conn:
+            return queries.lowest_rated_agencies(conn, n)
 
     def top_overdue_agencies(self, n: int = 10) -> list[dict]:
         """The ``n`` agencies with the most overdue complaints now: [{agency, name, overdue}]."""

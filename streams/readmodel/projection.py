@@ -20,7 +20,7 @@ from lapor_hub.streams.lifecycle.status import Status
 from lapor_hub.streams.readmodel.events import ProjectedEvent, as_utc
 from lapor_hub.streams.readmodel.summaries import summarize
 
-__all__ = ["Changes", "project", "new_complaint", "new_case_file", "FOLLOW_UP_TYPES"]
+__all__ = ["Changes", "project", "new_complaint", "new_case_file", "FOLLOW_UP_TYPES", "STATUS_NEUTRAL_TYPES"]
 
 #: A response is the agency's follow-up too [tindak lanjut]: an agency that answers at once
 #: without a separate progress note has still followed the complaint up.
@@ -31,8 +31,11 @@ _CLEARS_OVERDUE = frozenset({*FOLLOW_UP_TYPES, "ComplaintClosed", "ComplaintArch
 
 #: The agency named in the record itself; others are attributed to the holder.
 _AGENCY_FIELD = frozenset(
-    {"ComplaintAccepted", "FollowUpRecorded", "ResponseGiven", "SlaWarning", "ComplaintEscalated", "DeliveryReceipt"}
+    {"ComplaintAccepted", "FollowUpRecorded", "ResponseGiven", "SlaWarning", "ComplaintEscalated", "DeliveryReceipt",
+     "ComplaintRated"}
 )
+#: Events that say something about a complaint without moving it on (its status notes skip them).
+STATUS_NEUTRAL_TYPES = ("ComplaintRated", "DeliveryReceipt", "SlaWarning")
 
 #: Status after an event when the ``ce_complaintstatus`` header is missing (older producers).
 #: The header, written by the lifecycle agent, is the truth; this is a best effort.
@@ -57,7 +60,7 @@ def new_complaint(tracking_id: str) -> dict:
     """The row of a complaint the read model has not seen yet."""
     return {
         "tracking_id": tracking_id, "status": None, "agency": None, "agency_name": None, "hop": 0,
-        "category": None, "region_code": None, "privacy": None, "content_hidden": False,
+        "category": None, "region_code": None, "privacy": None, "classification": None, "content_hidden": False,
         "title": None, "description": None, "channel": None, "reporter_name": None,
         "submitted_at": None, "updated_at": None, "dispositioned_at": None,
         "first_follow_up_at": None, "responded_at": None, "closed_at": None,
@@ -76,12 +79,14 @@ def new_case_file(tracking_id: str) -> dict:
 
 @dataclass
 class Changes:
-    """Rows to write: complaints, case files and assignments as full rows (upserted), timeline rows new."""
+    """Rows to write: complaints, case files, assignments and ratings as full rows (upserted), timeline rows new."""
 
     complaints: dict[str, dict] = field(default_factory=dict)
     timeline: list[dict] = field(default_factory=list)
     assignments: dict[tuple[str, int, str], dict] = field(default_factory=dict)
     case_files: dict[str, dict] = field(default_factory=dict)
+    #: (tracking id, agency) -> the latest rating of that agency's response.
+    ratings: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def project(
@@ -105,6 +110,11 @@ def project(
                 stored = (case_files or {}).get(tid)
                 case = changes.case_files[tid] = dict(stored) if stored else new_case_file(tid)
             _CASE_FILE_HANDLERS[event.record_type](case, event.value)
+        elif event.record_type == "ComplaintRated":
+            value = event.value
+            changes.ratings[(event.tracking_id, value["agency"])] = {
+                "tracking_id": event.tracking_id, "agency": value["agency"], "rating": value["rating"],
+                "comment": value.get("comment"), "rated_at": as_utc(value["occurred_at"])}
     held: dict[str, list[dict]] = {}
     for event in events:
         tid = event.tracking_id
@@ -225,8 +235,14 @@ def _region(value: dict) -> str | None:
     return location.get("region_code") if location else None
 
 
+def _classification(v: dict) -> str:
+    # Events written before classifications existed decode with the default: a complaint.
+    return (v.get("classification") or "COMPLAINT").lower()
+
+
 def _on_submitted(row: dict, v: dict, at: datetime, held: _Assignments) -> None:
     row.update(title=v["title"], description=v["description"], category=v["category"], channel=v["channel"])
+    row["classification"] = _classification(v)
     row["region_code"] = _region(v) or row["region_code"]
     row["submitted_at"] = at
     _state_privacy(row, v["privacy"], v.get("reporter"))
@@ -238,6 +254,7 @@ def _on_dispositioned(row: dict, v: dict, at: datetime, held: _Assignments) -> N
         if not row[key] and v.get(key):
             row[key] = v[key]
     row["region_code"] = row["region_code"] or _region(v)
+    row["classification"] = row["classification"] or _classification(v)
     row["submitted_at"] = row["submitted_at"] or as_utc(v.get("submitted_at"))
     _state_privacy(row, v["privacy"], v.get("reporter"), bool(v.get("content_hidden")))
     row.update(agency=v["agency"]["code"], agency_name=v["agency"]["name"], hop=v["hop"])

@@ -29,7 +29,7 @@ from lapor_hub.streams.readmodel.engine import translated_errors
 __all__ = ["upgrade_schema", "current_revision", "HEAD", "BASELINE"]
 
 BASELINE = "0001"
-HEAD = "0003"
+HEAD = "0004"
 #: Any constant: the advisory lock's key in PostgreSQL, shared by every worker.
 _PG_LOCK_KEY = 0x4C41504F52  # "LAPOR"
 _BASELINE_TABLES = {"complaints", "timeline", "assignments"}

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, or_, select
 
 from lapor_hub.streams.lifecycle.status import Status
-from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, timeline
+from lapor_hub.streams.readmodel.tables import assignments, audit_log, case_files, complaints, ratings, timeline
 
 __all__ = ["standing", "case_file", "triage_queue", "overdue_complaints", "audit_entries", "TRIAGE_STATUSES"]
 
@@ -22,16 +22,17 @@ _FINISHED = (Status.CLOSED.value, Status.ARCHIVED.value)
 
 
 def standing(conn: Connection, tracking_id: str) -> dict | None:
-    """What the access rules need: status, holder, privacy and the reporter token's hash."""
+    """What the access rules need: status, holder, privacy, whether an agency responded, the reporter token's hash."""
     row = conn.execute(
-        select(complaints.c.status, complaints.c.agency, complaints.c.privacy, case_files.c.reporter_token_hash)
+        select(complaints.c.status, complaints.c.agency, complaints.c.privacy, complaints.c.responded_at,
+               case_files.c.reporter_token_hash)
         .select_from(complaints.outerjoin(case_files, case_files.c.tracking_id == complaints.c.tracking_id))
         .where(complaints.c.tracking_id == tracking_id)
     ).first()
     if row is None:
         return None
     return {"status": row.status, "holder": row.agency, "privacy": row.privacy,
-            "reporter_token_hash": row.reporter_token_hash}
+            "responded": row.responded_at is not None, "reporter_token_hash": row.reporter_token_hash}
 
 
 def case_file(conn: Connection, tracking_id: str) -> dict | None:
@@ -48,9 +49,13 @@ def case_file(conn: Connection, tracking_id: str) -> dict | None:
     held = conn.execute(
         select(assignments).where(assignments.c.tracking_id == tracking_id).order_by(assignments.c.hop)
     ).mappings().all()
+    rated = conn.execute(
+        select(ratings).where(ratings.c.tracking_id == tracking_id).order_by(ratings.c.rated_at)
+    ).mappings().all()
     return {
         **{k: row[k] for k in ("tracking_id", "status", "agency", "agency_name", "hop", "category", "region_code",
-                               "privacy", "content_hidden", "title", "description", "channel", "submitted_at",
+                               "privacy", "classification", "content_hidden", "title", "description", "channel",
+                               "submitted_at",
                                "updated_at", "due_at", "overdue", "escalation_tier")},
         "reporter": None if case is None else {
             "name": case["reporter_name"], "nik": case["reporter_nik"], "phone": case["reporter_phone"],
@@ -60,6 +65,8 @@ def case_file(conn: Connection, tracking_id: str) -> dict | None:
         "attachments": [] if case is None else json.loads(case["attachments"]),
         "assignments": [{"agency": a["agency"], "hop": a["hop"], "rule": a["rule"], "reason": a["reason"],
                          "assigned_at": a["assigned_at"], "ended_at": a["ended_at"]} for a in held],
+        "ratings": [{"agency": r["agency"], "rating": r["rating"], "comment": r["comment"], "rated_at": r["rated_at"]}
+                    for r in rated],
         "timeline": [{"at": s.occurred_at, "type": s.record_type, "summary": s.summary, "agency": s.agency,
                       "actor": s.actor, "actor_subject": s.actor_subject, "status": s.status} for s in steps],
     }

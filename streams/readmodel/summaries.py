@@ -72,6 +72,10 @@ def _receipt(v: dict, name: Callable[[str], str]) -> str:
     return f"{_DELIVERY.get(v.get('status') or '', 'delivery failed').capitalize()} to {name(v.get('agency') or '')}"
 
 
+def _rated(v: dict, name: Callable[[str], str]) -> str:
+    return f"The reporter rated the response of {name(v.get('agency') or '')} {v.get('rating')} of 5"
+
+
 def _fixed(text: str) -> Callable[[dict, Callable[[str], str]], str]:
     return lambda v, name: text
 
@@ -94,6 +98,7 @@ _BUILDERS: dict[str, Callable[[dict, Callable[[str], str]], str]] = {
     "ResponseGiven": _by_agency("Response given by"),
     "ReporterReplied": _fixed("The reporter replied"),
     "ComplaintReopened": _fixed("Reopened"),
+    "ComplaintRated": _rated,
     "ComplaintClosed": _closed,
     "SlaWarning": _warning,
     "ComplaintEscalated": _escalated,

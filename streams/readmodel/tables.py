@@ -8,6 +8,8 @@ The reporter's identity (NIK, phone, e-mail, name), the location and the attachm
 in one table only, :data:`case_files`, which serves nothing but the case file that an entitled
 member of staff asks for (see :mod:`lapor_hub.streams.web.staff`); every other table holds no identity
 (``reporter_name`` only while a complaint is PUBLIC, see :mod:`lapor_hub.streams.readmodel.projection`).
+The reporter's comment on a rating (:data:`ratings`) is free text too: the case file shows it,
+statistics count only the scores.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata", "complaints", "timeline", "assignments", "case_files", "audit_log", "projection_offsets",
-           "UtcDateTime"]
+__all__ = ["metadata", "complaints", "timeline", "assignments", "case_files", "ratings", "audit_log",
+           "projection_offsets", "UtcDateTime"]
 
 
 class UtcDateTime(TypeDecorator):
@@ -73,6 +75,8 @@ complaints = Table(
     Column("category", String),
     Column("region_code", String),
     Column("privacy", String),
+    #: complaint, aspiration or information_request (pengaduan, aspirasi, permintaan informasi).
+    Column("classification", String),
     #: True when the content must not be published (CONFIDENTIAL, or flagged by the hub).
     Column("content_hidden", Boolean, nullable=False, default=False),
     Column("title", String),
@@ -154,6 +158,21 @@ case_files = Table(
     #: JSON list of {name, content_type, url, size_bytes}: the submission's and the reporter's later ones.
     Column("attachments", Text, nullable=False, default="[]"),
 )
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("tracking_id", String, nullable=False),
+    #: The agency whose response was rated; a complaint forwarded after a reopening may rate two.
+    Column("agency", String, nullable=False),
+    #: 1 (very poor) to 5 (very good): the reporter's latest rating of this agency's response.
+    Column("rating", Integer, nullable=False),
+    #: The reporter's words: for staff reading the case file, never in a statistic or a public view.
+    Column("comment", Text),
+    Column("rated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("tracking_id", "agency", name="pk_ratings"),
+)
+Index("ix_ratings_agency", ratings.c.agency)
 
 audit_log = Table(
     "audit_log",

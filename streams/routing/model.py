@@ -35,6 +35,9 @@ class RouteDecision:
     corrected: bool
     #: True when the complaint goes to the national admin's triage inbox for a person to decide.
     triage: bool
+    #: The unit of the agency that should handle it [unit kerja] when routing names one, e.g.
+    #: :data:`~lapor_hub.streams.routing.units.PPID` for an information request; None: the agency's usual handling.
+    unit: str | None = None
 
     def __post_init__(self) -> None:
         if self.triage and self.agency_code != NATIONAL_ADMIN:

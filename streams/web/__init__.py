@@ -3,7 +3,8 @@
 The API is one table of endpoints (:mod:`.endpoints`): public reads (:mod:`.public`), submissions
 (:mod:`.intake`), the reporter's actions (:mod:`.reporter`), the staff API (:mod:`.staff`),
 operators and oversight (:mod:`.operators`) and signing in (:mod:`.signin`). Probes, the
-dashboard page and the schema registry are plain pages beside it.
+dashboard page and the schema registry are plain pages beside it; the Open311 GeoReport v2
+endpoint (:mod:`.open311`) goes through the same dispatch but is documented by its standard.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ def api_endpoints(categories):
 def install(hub: Hub) -> None:
     from lapor_hub.schemas.registry_web import blueprint
     from lapor_hub.streams.routing import default_categories
-    from lapor_hub.streams.web import dashboard, endpoints, openapi
+    from lapor_hub.streams.web import dashboard, endpoints, open311, openapi
 
-    table = api_endpoints(default_categories())
-    endpoints.register(hub, [*table, openapi.endpoint(table)])
+    categories = default_categories()
+    table = api_endpoints(categories)
+    endpoints.register(hub, [*table, openapi.endpoint(table), *open311.endpoints(categories)])
     dashboard.install(hub)
     blueprint.register(hub.app, url_prefix="/registry")

@@ -16,7 +16,7 @@ from typing import Any
 
 from lapor_hub.streams.web.responses import ApiError
 
-__all__ = ["read_json_object", "parse_json_object", "MAX_DEPTH"]
+__all__ = ["read_json_object", "read_form", "parse_json_object", "MAX_DEPTH"]
 
 #: Deeper nesting than any request of this API needs.
 MAX_DEPTH = 8
@@ -29,13 +29,27 @@ async def read_json_object(request, *, max_bytes: int) -> tuple[bytes, dict[str,
     content_type = (request.headers.get("Content-Type") or "application/json").split(";")[0].strip().lower()
     if content_type not in ("application/json", "text/json") and not content_type.endswith("+json"):
         raise ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json")
+    raw = await _read_limited(request, max_bytes)
+    return raw, parse_json_object(raw)
+
+
+async def read_form(request, *, max_bytes: int) -> bytes:
+    """The raw body of an HTML form post (``application/x-www-form-urlencoded``); ApiError 413, 415."""
+    content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise ApiError(415, "unsupported_media_type",
+                       "send the parameters as a form with Content-Type: application/x-www-form-urlencoded")
+    return await _read_limited(request, max_bytes)
+
+
+async def _read_limited(request, max_bytes: int) -> bytes:
     declared = request.headers.get("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(max_bytes)
     raw = await _read_at_most(request, max_bytes + 1)
     if len(raw) > max_bytes:
         raise _too_large(max_bytes)
-    return raw, parse_json_object(raw)
+    return raw
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:

@@ -15,7 +15,8 @@ every request the same way:
    be audited is not disclosed: 503).
 
 Nothing a client sends can make this answer 500: every error is JSON with a 4xx (or a 503 that
-says to retry).
+says to retry), or, for an endpoint of another standard, that standard's error document (its
+:attr:`Endpoint.errors`: the Open311 GeoReport v2 endpoint answers ``[{code, description}]``).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from faust.web import Request, Response, View
 from lapor_hub.errors import RetriableError
 from lapor_hub.streams.identity import AuthenticationError, Principal, Role
 from lapor_hub.streams.intake.reporter_token import looks_like_reporter_token
-from lapor_hub.streams.web.responses import ApiError, error, unavailable
+from lapor_hub.streams.web.responses import ApiError, unavailable
 
-__all__ = ["Access", "Endpoint", "Call", "Reply", "register", "dispatch", "STAFF_ROLES"]
+__all__ = ["Access", "Endpoint", "Call", "Reply", "ErrorFormat", "register", "dispatch", "STAFF_ROLES"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Reply]]
+#: An error answer in a standard's own format (status, message, headers and extras from the error).
+ErrorFormat = Callable[[Call, ApiError], Reply]
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class Endpoint:
     #: The rate-limit bucket (see :mod:`lapor_hub.streams.web.ratelimit`), or None.
     limit: str | None = None
     summary: str = ""
+    #: The endpoint's error format, when it is not the API's JSON ``{"error": ...}``.
+    errors: ErrorFormat | None = None
 
 
 def register(hub, endpoints: Iterable[Endpoint]) -> None:
@@ -116,9 +121,12 @@ def _view(hub, methods: dict[str, Endpoint]) -> type[View]:
         return handle
 
     allowed = ", ".join(sorted(m.upper() for m in methods))
+    formats = {endpoint.errors for endpoint in methods.values()}
 
     async def not_allowed(self: View, request: Request, **params: str) -> Response:
-        return error(self, 405, "method_not_allowed", f"use {allowed} on this path", headers={"Allow": allowed})
+        call = Call(hub, request, params, hub.clients.address(request))
+        return _error(next(iter(formats)) if len(formats) == 1 else None, self, call,
+                      ApiError(405, "method_not_allowed", f"use {allowed} on this path", headers={"Allow": allowed}))
 
     attributes: dict[str, Any] = {name: method(endpoint) for name, endpoint in methods.items()}
     for name in ("get", "post", "put", "patch", "delete"):
@@ -132,7 +140,8 @@ async def dispatch(hub, endpoint: Endpoint, view: View, request: Request, params
         response = await _answer(endpoint, view, call)
     except Exception:  # noqa: BLE001 - never a 500 page: log the frames, answer JSON
         log.exception("unexpected error in %s %s", endpoint.method, endpoint.path)
-        response = error(view, 500, "internal_error", "the hub failed to answer; the operators have the details")
+        response = _error(endpoint.errors, view, call,
+                          ApiError(500, "internal_error", "the hub failed to answer; the operators have the details"))
     if call.principal is not None or call.reporter:
         audited = await hub.audit.record(call, endpoint, response.status)
         if not audited and endpoint.method == "GET" and response.status < 300:
@@ -150,15 +159,30 @@ async def _answer(endpoint: Endpoint, view: View, call: Call) -> Response:
             _authorize(endpoint, call.principal)
         reply = await endpoint.handler(call)
     except ApiError as exc:
-        return exc.response(view)
+        return _error(endpoint.errors, view, call, exc)
     except AuthenticationError as exc:
         challenge = f'Bearer error="invalid_token", error_description="{exc.failure.value}"'
-        return error(view, 401, "invalid_token", str(exc), headers={"WWW-Authenticate": challenge})
+        return _error(endpoint.errors, view, call,
+                      ApiError(401, "invalid_token", str(exc), headers={"WWW-Authenticate": challenge}))
     except RetriableError as exc:
-        return unavailable(view, exc)
+        if endpoint.errors is None:
+            return unavailable(view, exc)
+        retry_after = max(1, round(exc.retry_after or 2))
+        return _error(endpoint.errors, view, call,
+                      ApiError(503, "unavailable", str(exc), headers={"Retry-After": str(retry_after)}))
+    return _response(view, reply)
+
+
+def _response(view: View, reply: Reply) -> Response:
     if isinstance(reply.body, bytes):
         return view.bytes(reply.body, status=reply.status, headers=reply.headers)
     return view.json(reply.body, status=reply.status, headers=reply.headers)
+
+
+def _error(errors: ErrorFormat | None, view: View, call: Call, exc: ApiError) -> Response:
+    if errors is None:
+        return exc.response(view)
+    return _response(view, errors(call, exc))
 
 
 async def _authenticate(endpoint: Endpoint, call: Call) -> None:

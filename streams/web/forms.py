@@ -15,8 +15,8 @@ __all__ = ["Field", "read_fields"]
 @dataclass(frozen=True)
 class Field:
     name: str
-    #: ``text``, ``agency`` (a code of the directory), ``choice`` (one of ``choices``) or
-    #: ``attachments`` (a list of {name, content_type, url, size_bytes?}).
+    #: ``text``, ``agency`` (a code of the directory), ``choice`` (one of ``choices``), ``rating``
+    #: (a whole number from 1 to 5) or ``attachments`` (a list of {name, content_type, url, size_bytes?}).
     kind: str = "text"
     required: bool = True
     max_length: int = 2000
@@ -53,6 +53,10 @@ def read_fields(body: Mapping[str, Any], fields: Sequence[Field], directory: Dir
 def _read(spec: Field, raw: Any, directory: Directory) -> tuple[Any, dict | None]:
     if spec.kind == "attachments":
         return _attachments(spec.name, raw)
+    if spec.kind == "rating":
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+            return None, _problem(spec.name, "invalid", f"{spec.name} is a whole number from 1 to 5")
+        return raw, None
     if not isinstance(raw, str):
         return None, _problem(spec.name, "type", f"{spec.name} must be text")
     text = raw.strip()

@@ -30,7 +30,7 @@ from lapor_hub.streams.web.commands import API_SOURCE
 from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
 from lapor_hub.streams.web.responses import ApiError
 
-__all__ = ["endpoints", "MAX_BODY_BYTES"]
+__all__ = ["endpoints", "store_submission", "Stored", "MAX_BODY_BYTES"]
 
 MAX_BODY_BYTES = 64_000
 _PUBLIC_SCOPE = "public"
@@ -66,24 +66,39 @@ async def _attempt(call: Call, raw: bytes) -> _Attempt:
                     derived_reporter_token(claim.nonce, claim.tracking_id), claim)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A complaint durably stored on ``complaints.intake``: its tracking id and the reporter's token."""
+
+    tracking_id: str
+    reporter_token: str
+
+
+async def store_submission(call: Call, raw: bytes, body: dict) -> Stored:
+    """Store a validated complaint ``body`` (sent as ``raw``) once acknowledged; ApiError for its
+    Idempotency-Key, a retriable error (503) when the broker does not acknowledge in time."""
+    hub = call.hub
+    attempt = await _attempt(call, raw)
+    received = attempt.claim.claimed_at if attempt.claim else hub.clock.now()
+    submission = to_submission(body, tracking_id=attempt.tracking_id, event_id=attempt.event_id, now=received,
+                               reporter_token_hash=reporter_token_hash(attempt.reporter_token))
+    headers = cloudevent_headers("ComplaintSubmitted", attempt.event_id, API_SOURCE, attempt.tracking_id, received)
+    await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(), encode("ComplaintSubmitted", submission),
+                           headers)
+    call.tracking_id = attempt.tracking_id
+    return Stored(attempt.tracking_id, attempt.reporter_token)
+
+
 def endpoints(categories) -> list[Endpoint]:
     async def submit(call: Call) -> Reply:
-        hub = call.hub
         raw, body = await read_json_object(call.request, max_bytes=MAX_BODY_BYTES)
-        errors = validate_complaint(body, categories=categories, directory=hub.directory)
+        errors = validate_complaint(body, categories=categories, directory=call.hub.directory)
         if errors:
             raise ApiError(422, "invalid_complaint", "the complaint has invalid fields",
                            fields=[{"field": e.field, "code": e.code, "message": e.message} for e in errors])
-        attempt = await _attempt(call, raw)
-        received = attempt.claim.claimed_at if attempt.claim else hub.clock.now()
-        submission = to_submission(body, tracking_id=attempt.tracking_id, event_id=attempt.event_id, now=received,
-                                   reporter_token_hash=reporter_token_hash(attempt.reporter_token))
-        headers = cloudevent_headers("ComplaintSubmitted", attempt.event_id, API_SOURCE, attempt.tracking_id, received)
-        await hub.writer.store(topics.INTAKE, attempt.tracking_id.encode(), encode("ComplaintSubmitted", submission),
-                               headers)
-        call.tracking_id = attempt.tracking_id
-        return Reply({"tracking_id": attempt.tracking_id, "status_url": f"/api/v1/complaints/{attempt.tracking_id}",
-                      "reporter_token": attempt.reporter_token}, status=202, headers={"Cache-Control": "no-store"})
+        stored = await store_submission(call, raw, body)
+        return Reply({"tracking_id": stored.tracking_id, "status_url": f"/api/v1/complaints/{stored.tracking_id}",
+                      "reporter_token": stored.reporter_token}, status=202, headers={"Cache-Control": "no-store"})
 
     return [Endpoint("POST", "/api/v1/complaints", "complaint.submit", submit, limit="submissions",
                      summary="submit a complaint; 202 once it is durably stored")]

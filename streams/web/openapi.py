@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lapor_hub.streams.intake.validation import CHANNELS, MAX_ATTACHMENTS, PRIVACY_LEVELS
+from lapor_hub.streams.intake.validation import CHANNELS, CLASSIFICATIONS, MAX_ATTACHMENTS, PRIVACY_LEVELS
 from lapor_hub.streams.web.endpoints import Access, Call, Endpoint, Reply
 from lapor_hub.streams.web.forms import Field
 
@@ -44,6 +44,8 @@ _COMPLAINT = {
         "agency": {"type": ["string", "null"], "description": "the agency the reporter addressed, if any"},
         "channel": {"type": "string", "enum": sorted(CHANNELS)},
         "privacy": {"type": "string", "enum": list(PRIVACY_LEVELS)},
+        "classification": {"type": ["string", "null"], "enum": [*CLASSIFICATIONS, None], "default": CLASSIFICATIONS[0],
+                           "description": "pengaduan, aspirasi or permintaan informasi (for the agency's PPID)"},
         "reporter": {"type": "object", "additionalProperties": False, "properties": {
             "name": {"type": ["string", "null"], "maxLength": 100},
             "nik": {"type": ["string", "null"], "pattern": r"^\d{16}$"},
@@ -58,7 +60,7 @@ _COMPLAINT = {
 _SUBMITTED = {"type": "object", "required": ["tracking_id", "status_url", "reporter_token"],
               "properties": {"tracking_id": _PARAM_SCHEMAS["tracking_id"], "status_url": {"type": "string"},
                              "reporter_token": {"type": "string", "description": "shown once: the reporter's "
-                                                "proof for /replies, /information, /reopen and /close"}}}
+                                                "proof for /replies, /information, /reopen, /close and /rating"}}}
 _SIGN_IN_REPLY = {"type": "object", "required": ["access_token", "token_type", "expires_in"],
                   "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
                                  "expires_in": {"type": "integer"}, "role": {"type": "string"},
@@ -70,6 +72,8 @@ def _field_schema(field: Field) -> dict[str, Any]:
         return {"type": "array", "maxItems": 10, "items": _ATTACHMENT}
     if field.kind == "choice":
         return {"type": "string", "enum": list(field.choices)}
+    if field.kind == "rating":
+        return {"type": "integer", "minimum": 1, "maximum": 5, "description": "1 (very poor) to 5 (very good)"}
     schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": field.max_length}
     if field.kind == "agency":
         schema["description"] = "an agency code of the directory, e.g. 18.10 or KEMENKES"

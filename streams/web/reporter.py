@@ -1,9 +1,9 @@
-"""The reporter's own actions: reply, add information, reopen, close as satisfied.
+"""The reporter's own actions: reply, add information, reopen, close as satisfied, rate the response.
 
 Each needs ``Authorization: Bearer <reporter_token>``, the token the submission's 202 carried:
 401 without it, 403 with another complaint's, and nothing is produced in either case. An action
 the complaint's status does not allow is answered 409 with the reason before anything is
-produced.
+produced; so is a rating of a complaint that has had no response.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ REPORTER_ACTIONS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "information": ("InformationAdded", (Field("message"), Field("attachments", kind="attachments", required=False))),
     "reopen": ("ComplaintReopened", (Field("reason", max_length=1000),)),
     "close": ("ComplaintClosed", (Field("note", required=False, max_length=1000),)),
+    "rating": ("ComplaintRated", (Field("rating", kind="rating"), Field("comment", required=False))),
 }
 _UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="lapor-hub-reporter"'}
 
@@ -51,6 +52,11 @@ def _endpoint(suffix: str) -> Endpoint:
         values = read_fields(body, fields, call.hub.directory)
         if record_type == "ComplaintClosed":
             values["reason"] = "REPORTER_SATISFIED"
+        if record_type == "ComplaintRated":
+            if not found["responded"]:
+                raise ApiError(409, "not_allowed_now", "there is no response to rate yet: an agency has not "
+                               "responded to this complaint", complaint_status=found["status"])
+            values["agency"] = found["holder"] or ""  # the lifecycle names the holder it knows
         event_id = command_event_id(call.request, "reporter", tracking_id, record_type)
         value = {"event_id": event_id, "tracking_id": tracking_id, "occurred_at": call.hub.clock.now(),
                  "actor": REPORTER, **values}

@@ -29,6 +29,8 @@ REGION = "63.71"
 COMPLAINTS = 3
 #: Records the lagging connector has not read yet.
 CONNECTOR_LAG = 3
+#: What the first complaint's reporter thinks of Banjarmasin's response.
+RATING = 2
 
 
 @dataclass
@@ -71,6 +73,25 @@ def _lagging_group(settings, connector_id: str) -> None:
     consumer.close()
 
 
+def _respond_and_rate(hub, tracking_id: str, reporter_token: str, rating: int) -> None:
+    """Banjarmasin accepts and responds to the complaint through the staff API; its reporter rates the response."""
+    officer = bearer(Credentials(hub.data_dir).token("health-officer", "agency-officer", REGION))
+    base = f"{hub.base_url}/api/v1/agencies/{REGION}/complaints/{tracking_id}/actions"
+
+    def status_is(expected: str) -> bool:
+        return http("GET", f"{hub.base_url}/api/v1/complaints/{tracking_id}")[1].get("status") == expected
+
+    wait_for(lambda: status_is("dispositioned"), timeout=60, what=f"{tracking_id} at Banjarmasin")
+    for action in ({"type": "accept"}, {"type": "respond", "response": "Lampu jalan sudah diganti."}):
+        status, body = http("POST", base, action, officer)
+        assert status == 202, body
+        wait_for(lambda a=action: status_is("accepted" if a["type"] == "accept" else "responded"), timeout=60,
+                 what=f"{tracking_id} after {action['type']}")
+    status, body = http("POST", f"{hub.base_url}/api/v1/complaints/{tracking_id}/rating",
+                        {"rating": rating, "comment": "Lama sekali baru diganti"}, bearer(reporter_token))
+    assert status == 202, body
+
+
 @pytest.fixture(scope="module")
 def health_hub(kafka_broker, hub_topics, tmp_path_factory):
     process = start_hub(kafka_broker.bootstrap, tmp_path_factory.mktemp("health-hub"))
@@ -86,12 +107,15 @@ def operator(health_hub) -> dict:
 
 @pytest.fixture(scope="module")
 def traffic(health_hub, hub_topics, operator) -> Traffic:
-    tracking_ids = []
+    tracking_ids, tokens = [], []
     for n in range(COMPLAINTS):
         status, body = http("POST", f"{health_hub.base_url}/api/v1/complaints",
-                            complaint_body(region_code=REGION, title=f"Lampu jalan padam di kelurahan {n}"))
+                            complaint_body(region_code=REGION, title=f"Lampu jalan padam di kelurahan {n}",
+                                           classification="aspiration" if n == 1 else "complaint"))
         assert status == 202, body
         tracking_ids.append(body["tracking_id"])
+        tokens.append(body["reporter_token"])
+    _respond_and_rate(health_hub, tracking_ids[0], tokens[0], RATING)
     producer = KafkaProducer(bootstrap_servers=health_hub.bootstrap, acks="all")
     garbage = producer.send(topics.INTAKE, key=b"health-garbage", value=b"\x07not avro at all",
                             headers=cloudevent_headers("ComplaintSubmitted", str(uuid.uuid4()), "/test/health",
@@ -109,7 +133,7 @@ def traffic(health_hub, hub_topics, operator) -> Traffic:
     def settled():
         _, o = http("GET", f"{health_hub.base_url}/api/v1/health/overview", headers=operator)
         ids = {c["connector_id"]: c for c in o["connectors"]["items"]}
-        return (o["sla"] and o["sla"]["funnel"]["received"] >= COMPLAINTS
+        return (o["sla"] and o["sla"]["funnel"]["received"] >= COMPLAINTS and o["sla"]["ratings"]["count"] >= 1
                 and all(http("GET", f"{health_hub.base_url}/api/v1/complaints/{t}")[0] == 200 for t in tracking_ids)
                 and any(e["source_offset"] == garbage.offset and e["source_topic"] == topics.INTAKE
                         for e in o["dead_letters"]["latest"])

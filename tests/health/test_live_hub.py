@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from lapor_hub.streams.core import topics
-from tests.health.conftest import CONNECTOR_LAG
+from tests.health.conftest import CONNECTOR_LAG, RATING
 from tests.hub.harness import Credentials, bearer, http
 
 pytestmark = pytest.mark.kafka
@@ -66,6 +66,9 @@ def test_the_overview_shows_the_traffic(health_hub, traffic, operator):
     assert o["lag"]["groups"][0]["kind"] == "hub"
     assert o["sla"]["funnel"]["received"] >= len(traffic.tracking_ids)
     assert any(row["agency"] == "63.71" and row["open"] >= len(traffic.tracking_ids) for row in o["sla"]["agencies"])
+    # the reporters' verdicts: one rating of Banjarmasin's response, and an aspiration among the complaints
+    assert o["sla"]["ratings"]["lowest_rated_agencies"] == [{"agency": "63.71", "average": RATING, "count": 1}]
+    assert o["sla"]["by_classification"]["aspiration"] >= 1
 
 
 def test_metrics_match_the_overview(health_hub, traffic, operator):
@@ -200,10 +203,15 @@ def test_the_dashboard_draws_the_overview_in_a_real_browser(health_hub, traffic,
     assert charts["funnel"] == 4 and charts["lag"] > 0 and charts["dead-stages"] > 0
     assert charts["tiers"] == len(overview["sla"]["escalations_by_tier"])
     assert charts["overdue"] == len(overview["sla"]["top_overdue_agencies"])
+    ratings = overview["sla"]["ratings"]
+    assert charts["ratings"] == 5 and ratings["count"] >= 1 and ratings["by_score"][str(RATING)] >= 1
+    assert charts["lowest-rated"] == len(ratings["lowest_rated_agencies"]) >= 1
+    assert charts["classifications"] == len([n for n in overview["sla"]["by_classification"].values() if n]) >= 2
     # Numbers: exactly the ones in the document the page drew.
     f = shown["fields"]
     assert f["sla.open"] == str(overview["sla"]["open"]) and f["sla.overdue"] == str(overview["sla"]["overdue"])
     assert f["dead_letters.total"] == str(overview["dead_letters"]["total"])
+    assert f["ratings.count"] == str(ratings["count"]) and float(f["ratings.average"]) == ratings["average"]
     assert f["worker.events_processed"] == str(overview["worker"]["events_processed"])
     tile = next(c for c in overview["connectors"]["items"] if c["connector_id"] == traffic.live_connector)
     assert f[f"connectors.{traffic.live_connector}.delivered"] == str(tile["delivered"]) == "12"

@@ -46,6 +46,14 @@ def test_a_minimal_anonymous_body_becomes_an_encodable_submission():
     assert value["actor"] == "connector:18.10"
 
 
+@pytest.mark.parametrize(("given", "stored"), [(None, "COMPLAINT"), ("", "COMPLAINT"), ("aspiration", "ASPIRATION"),
+                                               ("information_request", "INFORMATION_REQUEST")])
+def test_the_classification_is_stored_as_the_event_s_symbol_and_defaults_to_a_complaint(given, stored):
+    value = _submission(complaint_body(classification=given))
+    schemas.encode("ComplaintSubmitted", value)
+    assert value["classification"] == stored
+
+
 def test_empty_strings_become_none_and_text_is_trimmed():
     body = complaint_body(title="  KTP elektronik belum jadi  ", agency="",
                           reporter={"name": NAME, "nik": "", "phone": " ", "email": EMAIL},

@@ -131,6 +131,17 @@ def test_privacy_is_one_of_three_lower_case_words(check, privacy):
     assert check(complaint_body(privacy=privacy)) == {("privacy", "unknown")}
 
 
+@pytest.mark.parametrize("classification", ["complaint", "aspiration", "information_request", None, ""])
+def test_classification_is_optional_and_one_of_three(check, classification):
+    assert check(complaint_body(classification=classification)) == set()
+
+
+@pytest.mark.parametrize("classification", ["COMPLAINT", "pengaduan", "question", 3])
+def test_other_classifications_are_refused(check, classification):
+    expected = "type" if not isinstance(classification, str) else "unknown"
+    assert check(complaint_body(classification=classification)) == {("classification", expected)}
+
+
 @pytest.mark.parametrize(("nik", "code"), [
     ("181001550790000", "invalid"),      # 15 digits
     ("18100155079000031", "invalid"),    # 17 digits

@@ -31,7 +31,7 @@ ANY = set(Status)
 COMMAND_TYPES = (
     "ComplaintSubmitted", "ComplaintAccepted", "ComplaintForwarded", "ComplaintReturnedToReporter",
     "ReporterReplied", "InformationAdded", "FollowUpRecorded", "ResponseGiven", "ComplaintClosed",
-    "ComplaintReopened", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified", SLA_CHECK,
+    "ComplaintReopened", "ComplaintRated", "ComplaintArchived", "ComplaintPutOnHold", "ComplaintVerified", SLA_CHECK,
     # Events the hub emits itself are never commands.
     "ComplaintEscalated", "ComplaintDispositioned",
 )
@@ -77,6 +77,8 @@ def expected_status(status: Status, record_type: str, sender: str, holder: str,
         return S.CLOSED
     if record_type == "ComplaintReopened" and sender == REPORTER and status in {S.RESPONDED, S.CLOSED}:
         return S.ACCEPTED
+    if record_type == "ComplaintRated" and sender == REPORTER and status in {S.RESPONDED, S.CLOSED}:
+        return status  # a verdict on the response: the course of the complaint does not change
     if record_type == "ComplaintArchived" and admin and status in OPEN_STATUSES:
         return S.ARCHIVED
     if record_type == "ComplaintPutOnHold" and admin and status is S.TRIAGE:

@@ -49,13 +49,13 @@ class Hub:
 
     def submitted(self, tid: str, *, privacy: str = "PUBLIC", region: str = "18.10",
                   reporter: dict | None = None, title: str = "Jalan berlubang di depan SDN 1 Pringsewu",
-                  category: str = "infrastruktur") -> ProjectedEvent:
+                  category: str = "infrastruktur", classification: str = "COMPLAINT") -> ProjectedEvent:
         return self._event(
             "ComplaintSubmitted", tid, "reporter", "triage",
             title=title, description="Sudah tiga bulan jalan berlubang; dua anak jatuh minggu lalu.",
             category=category, channel="sms-1708", privacy=privacy, reporter=reporter or REPORTER,
             location={"region_code": region, "lat": None, "lon": None, "address": None},
-            attachments=[], requested_agency=None,
+            attachments=[], requested_agency=None, classification=classification,
         )  # fmt: skip
 
     def dispositioned(self, tid: str, code: str, *, hop: int = 0, privacy: str = "PUBLIC",
@@ -99,6 +99,12 @@ class Hub:
 
     def closed(self, tid: str, reason: str = "NO_REPLY") -> ProjectedEvent:
         return self._event("ComplaintClosed", tid, "hub", "closed", reason=reason, note=None)
+
+    def rated(self, tid: str, rating: int, comment: str | None = None) -> ProjectedEvent:
+        code = self.holder[tid]
+        status = "closed" if any(e.tracking_id == tid and e.record_type == "ComplaintClosed" for e in self.events) \
+            else "responded"
+        return self._event("ComplaintRated", tid, "reporter", status, agency=code, rating=rating, comment=comment)
 
     def reopened(self, tid: str) -> ProjectedEvent:
         return self._event("ComplaintReopened", tid, "reporter", "in_progress", reason="Lubang muncul lagi.")

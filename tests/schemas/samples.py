@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "OLDER_VERSIONS"]
+__all__ = ["SAMPLES", "FOLLOW_UP_V1", "SUBMITTED_V1", "SUBMITTED_V2", "DISPOSITIONED_V1", "OLDER_VERSIONS"]
 
 _T0 = datetime(2024, 3, 4, 2, 15, 30, 123456, tzinfo=timezone.utc)  # 09:15 WIB
 
@@ -38,6 +38,7 @@ SAMPLES: dict[str, dict] = {
         "category": "infrastruktur", "channel": "sms-1708", "privacy": "PUBLIC",
         "reporter": _REPORTER, "location": _LOCATION, "attachments": [_PHOTO], "requested_agency": "18.10",
         "reporter_token_hash": "5d41402abc4b2a76b9719d911017c592ae5eb5c3e0d8d7b8b3f0f8f1a2b3c4d5",
+        "classification": "COMPLAINT",
     },
     "ComplaintVerified": {**_common(2, "national-admin"), "notes": "Lengkap; disposisi ke Pemkab Pringsewu."},
     "ComplaintReturnedToReporter": {**_common(3, "national-admin"),
@@ -54,6 +55,7 @@ SAMPLES: dict[str, dict] = {
         "content_hidden": False, "category": "infrastruktur", "location": _LOCATION,
         "attachments": [], "reporter": None, "submitted_at": _T0,
         "due_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc),
+        "classification": "INFORMATION_REQUEST", "unit": "PPID",
     },
     "ComplaintAccepted": {**_common(7, "18.10"), "agency": "18.10"},
     "ComplaintForwarded": {
@@ -72,6 +74,8 @@ SAMPLES: dict[str, dict] = {
     "InformationAdded": {**_common(12, "reporter"), "message": "Desa Fajar Esuk, dekat masjid.",
                          "attachments": [_PHOTO]},
     "ComplaintReopened": {**_common(13, "reporter"), "reason": "Lubang muncul lagi setelah hujan."},
+    "ComplaintRated": {**_common(22, "reporter"), "agency": "18.10", "rating": 4,
+                       "comment": "Cepat ditanggapi, tambalannya rapi."},
     "ComplaintClosed": {**_common(14, "hub"), "reason": "NO_REPLY", "note": None},
     "SlaWarning": {**_common(15, "hub"), "stage": "first-follow-up", "agency": "18.10", "percent": 75,
                    "deadline_at": datetime(2024, 3, 11, 10, 0, tzinfo=timezone.utc)},
@@ -111,10 +115,18 @@ FOLLOW_UP_V1 = {
 }
 
 #: ComplaintSubmitted as a connector on schema v1 still writes it (no reporter token hash).
-SUBMITTED_V1 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items() if k != "reporter_token_hash"}
+SUBMITTED_V1 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items()
+                if k not in ("reporter_token_hash", "classification")}
+#: ComplaintSubmitted as a producer on schema v2 still writes it (no classification).
+SUBMITTED_V2 = {k: v for k, v in SAMPLES["ComplaintSubmitted"].items() if k != "classification"}
+
+#: ComplaintDispositioned as a hub on schema v1 wrote it (no classification, no unit).
+DISPOSITIONED_V1 = {k: v for k, v in SAMPLES["ComplaintDispositioned"].items() if k not in ("classification", "unit")}
 
 #: Older released versions kept as golden vectors: name -> (record type, version, value written).
 OLDER_VERSIONS = {
     "FollowUpRecorded.v1": ("FollowUpRecorded", 1, FOLLOW_UP_V1),
     "ComplaintSubmitted.v1": ("ComplaintSubmitted", 1, SUBMITTED_V1),
+    "ComplaintSubmitted.v2": ("ComplaintSubmitted", 2, SUBMITTED_V2),
+    "ComplaintDispositioned.v1": ("ComplaintDispositioned", 1, DISPOSITIONED_V1),
 }

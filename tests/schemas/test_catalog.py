@@ -22,7 +22,7 @@ EVENT_TYPES = {
     "ComplaintPutOnHold", "ComplaintDispositioned", "ComplaintAccepted", "ComplaintForwarded",
     "FollowUpRecorded", "ResponseGiven", "ReporterReplied", "InformationAdded", "ComplaintReopened",
     "ComplaintClosed", "SlaWarning", "ComplaintEscalated", "DeliveryReceipt", "ConnectorHeartbeat", "DeadLetter",
-    "AuditEntry",
+    "AuditEntry", "ComplaintRated",
 }
 
 
@@ -67,7 +67,7 @@ def test_the_catalog_holds_exactly_the_event_types_in_the_hub_namespace():
     assert set(catalog.record_types()) == EVENT_TYPES
     assert all(subject == f"id.go.lapor.{subject.rpartition('.')[2]}" for subject in catalog.subjects())
     ids = [v.schema_id for s in catalog.subjects() for v in catalog.versions(s)]
-    assert len(ids) == len(set(ids)) == 22
+    assert len(ids) == len(set(ids)) == 25
 
 
 @pytest.mark.parametrize("record_type", sorted(EVENT_TYPES))
@@ -100,7 +100,7 @@ def test_shared_types_live_in_their_own_files_and_are_referenced_by_name():
     expanded = default_catalog().latest("ComplaintDispositioned").schema
     reporter = next(f for f in expanded["fields"] if f["name"] == "reporter")
     assert reporter["type"][1]["fields"][1]["name"] == "nik"  # inlined: the registry serves it standalone
-    for name in ("Reporter", "Privacy", "Location", "Attachment", "AgencyRef"):
+    for name in ("Reporter", "Privacy", "Location", "Attachment", "AgencyRef", "Classification"):
         assert json.loads((SCHEMAS / "avro" / f"{name}.avsc").read_text())["name"] == name
 
 
@@ -114,7 +114,7 @@ def test_heartbeats_need_no_tracking_id_and_every_enum_has_a_safe_default():
                 defaults[item["name"].rpartition(".")[2]] = item.get("default")
     assert defaults == {
         "Privacy": "ANONYMOUS", "ArchiveReason": "OUT_OF_SCOPE", "ClosureReason": "ADMIN_CLOSED",
-        "DeliveryStatus": "FAILED", "ConnectorStatus": "DEGRADED",
+        "DeliveryStatus": "FAILED", "ConnectorStatus": "DEGRADED", "Classification": "COMPLAINT",
     }
 
 
@@ -123,6 +123,19 @@ def test_follow_up_recorded_v2_adds_attachments_with_a_default():
     added = {f["name"] for f in v2.schema["fields"]} - {f["name"] for f in v1.schema["fields"]}
     assert added == {"attachments"}
     assert default_catalog().latest("FollowUpRecorded") is v2
+
+
+def test_complaint_submitted_v3_adds_the_classification_with_a_default():
+    v2, v3 = default_catalog().versions("id.go.lapor.ComplaintSubmitted")[1:]
+    added = [f for f in v3.schema["fields"] if f["name"] not in {g["name"] for g in v2.schema["fields"]}]
+    assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT")]
+    assert added[0]["type"]["symbols"] == ["COMPLAINT", "ASPIRATION", "INFORMATION_REQUEST"]
+
+
+def test_complaint_dispositioned_v2_tells_the_agency_the_classification_and_the_unit():
+    v1, v2 = default_catalog().versions("id.go.lapor.ComplaintDispositioned")
+    added = [f for f in v2.schema["fields"] if f["name"] not in {g["name"] for g in v1.schema["fields"]}]
+    assert [(f["name"], f["default"]) for f in added] == [("classification", "COMPLAINT"), ("unit", None)]
 
 
 def test_check_command_passes_on_the_shipped_catalog():

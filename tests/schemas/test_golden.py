@@ -34,7 +34,11 @@ def test_golden_bytes_decode_to_the_golden_value_and_re_encode_identically(recor
 
 #: What the fields added since each older version read as: their defaults.
 _ADDED_SINCE: dict[str, dict[str, Any]] = {"FollowUpRecorded.v1": {"attachments": []},
-                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None}}
+                                            "ComplaintSubmitted.v1": {"reporter_token_hash": None,
+                                                                      "classification": "COMPLAINT"},
+                                            "ComplaintSubmitted.v2": {"classification": "COMPLAINT"},
+                                            "ComplaintDispositioned.v1": {"classification": "COMPLAINT",
+                                                                          "unit": None}}
 
 
 @pytest.mark.parametrize("name", sorted(OLDER_VERSIONS))
@@ -49,6 +53,7 @@ def test_golden_bytes_of_older_versions_decode_into_the_latest_version(name):
 def test_the_schema_ids_of_released_versions_never_change():
     assert default_catalog().version("id.go.lapor.FollowUpRecorded", 1).schema_id == 9
     assert default_catalog().version("id.go.lapor.ComplaintSubmitted", 1).schema_id == 1
+    assert default_catalog().version("id.go.lapor.ComplaintSubmitted", 2).schema_id == 21
 
 
 def test_golden_values_are_the_samples():

@@ -29,7 +29,7 @@ SUBJECT = "id.go.lapor.FollowUpRecorded"
 
 def test_subjects_and_versions():
     status, subjects = API.subjects()
-    assert status == 200 and SUBJECT in subjects and len(subjects) == 20
+    assert status == 200 and SUBJECT in subjects and len(subjects) == 21
     assert API.versions(SUBJECT) == (200, [1, 2])
 
 

@@ -38,6 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "jwks": EVERYONE,
     "reply": frozenset({"reporter"}),
     "add_information": frozenset({"reporter"}),
+    "rating": frozenset({"reporter"}),
     "case_file": STAFF_READERS,
     "agency_action": frozenset({"officer", "agency_admin"}),
     "triage_list": frozenset({"national_admin"}),
@@ -48,9 +49,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "audit": frozenset({"operator", "oversight"}),
 }
 #: Endpoints that write: a refused call must leave no command behind.
-WRITES = {"reply", "add_information", "agency_action", "triage_hold"}
+WRITES = {"reply", "add_information", "rating", "agency_action", "triage_hold"}
 #: Endpoints whose credential is the complaint's reporter token.
-REPORTER_ENDPOINTS = {"reply", "add_information"}
+REPORTER_ENDPOINTS = {"reply", "add_information", "rating"}
 
 
 def denial(endpoint: str, caller: str) -> int:
@@ -116,6 +117,7 @@ def _request(endpoint: str, world: dict) -> tuple[str, str, dict | None, str]:
         "reply": ("POST", f"/api/v1/complaints/{held}/replies", {"message": "Mohon kabar tindak lanjutnya"}, held),
         "add_information": ("POST", f"/api/v1/complaints/{held}/information", {"message": "Lokasi dekat masjid"},
                             held),
+        "rating": ("POST", f"/api/v1/complaints/{held}/rating", {"rating": 4, "comment": "Cepat ditanggapi"}, held),
         "case_file": ("GET", f"/api/v1/agencies/{HOLDER}/complaints/{held}", None, ""),
         "agency_action": ("POST", f"/api/v1/agencies/{HOLDER}/complaints/{held}/actions",
                           {"type": "follow_up", "note": "Tim teknis dijadwalkan meninjau lokasi"}, held),

@@ -9,8 +9,9 @@ from lapor_hub.streams.routing import default_categories
 from lapor_hub.streams.web import api_endpoints
 from lapor_hub.streams.web.openapi import document, endpoint
 
-#: Pages beside the API: the dashboard (HTML and its files) and the schema registry (Confluent's API).
-_NOT_API = ("/dashboard", "/registry")
+#: Pages beside the API: the dashboard (HTML and its files), the schema registry (Confluent's API) and
+#: Open311 GeoReport v2 (documented by its specification and its discovery document).
+_NOT_API = ("/dashboard", "/registry", "/open311/")
 
 
 @pytest.fixture(scope="module")

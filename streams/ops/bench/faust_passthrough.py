@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     app = passthrough_app(*args)
-    worker = faust.Worker(app, loglevel="WARNING", redirect_stdouts=False)
+    # The worker writes its banner and spinner to its stdout: send them to stderr, keep stdout for "ready".
+    worker = faust.Worker(app, loglevel="WARNING", redirect_stdouts=False, quiet=True, stdout=sys.stderr)
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:

@@ -133,6 +133,32 @@
       empty: "no overdue complaints" });
   }
 
+  /* What reporters think of the responses, and what kind of reports arrive (pengaduan, aspirasi,
+   * permintaan informasi). */
+  function ratings(o) {
+    const figures = $("rating-figures");
+    figures.replaceChildren();
+    if (!o.sla) {
+      C.columnChart($("ratings"), [], { empty: o.sla_error || "read model not sampled yet" });
+      return;
+    }
+    const r = o.sla.ratings;
+    figures.appendChild(figure("ratings", r.count, "ratings.count"));
+    const low = r.average !== null && r.average < 3;
+    figures.appendChild(figure("average", r.average, "ratings.average", low ? "bad" : ""));
+    const scores = ["#d64541", "#d35400", "#e0a01b", "#16a085", "#2e9d5b"];
+    C.columnChart($("ratings"), r.count ? Object.entries(r.by_score).map(([score, n]) => ({ label: `${score} ★`,
+      value: n, color: scores[Number(score) - 1] })) : [], { label: "ratings by score", empty: "no ratings yet" });
+    C.barChart($("lowest-rated"), r.lowest_rated_agencies.map((a) => ({ label: a.agency, value: a.average,
+      color: a.average < 3 ? "#d64541" : "#2e9d5b", note: `${a.agency}: ${a.average} of 5, ${a.count} ratings` })),
+      { label: "lowest-rated agencies", labelWidth: 120, empty: "no ratings yet" });
+    const kinds = [["complaint", "#2467b3"], ["aspiration", "#8e44ad"], ["information_request", "#16a085"]];
+    const counts = o.sla.by_classification;
+    C.barChart($("classifications"), kinds.filter(([k]) => counts[k]).map(([k, color]) => ({
+      label: k.replace("_", " "), value: counts[k], color })), { label: "reports by classification",
+      labelWidth: 150, empty: "no reports yet" });
+  }
+
   function deadLetters(o) {
     const d = o.dead_letters;
     const kv = $("dead-figures");
@@ -162,6 +188,7 @@
     lag(o);
     connectors(o);
     sla(o);
+    ratings(o);
     deadLetters(o);
     const updated = $("updated");
     updated.textContent = `updated ${when(o.generated_at)}`;
