@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -147,9 +146,6 @@ class Passthrough(_Child):
         return child
 
 
-_TERMINAL_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
 @dataclass
 class FaustPassthrough(_Child):
     """``python -m ...bench.faust_passthrough``: the smallest Faust agent, the second baseline."""
@@ -166,8 +162,7 @@ class FaustPassthrough(_Child):
         child = cls(process, log_path)
         assert process.stdout is not None  # stdout=PIPE above
         line = process.stdout.readline()  # blocks until "ready" or exit
-        # Faust's worker hides the terminal's cursor on stdout first ("\x1b[?25l"), pipe or not.
-        if _TERMINAL_CONTROL.sub("", line).strip() != "ready":
+        if line.strip() != "ready":
             child.stop()
             raise FatalError(f"the Faust passthrough did not start:\n{child.log_tail()}")
         return child
