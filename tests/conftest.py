@@ -53,7 +53,7 @@ def hub_topics(kafka_broker, tmp_path_factory) -> HubSettings:
             init_topics(settings, [a.code for a in default_directory()])
             return settings
         except RetriableError:
-            # 1,365 topics on a machine shared with other brokers may take longer than one wait:
+            # 1,366 topics on a machine shared with other brokers may take longer than one wait:
             # creating them is idempotent, so wait again as the error says.
             if attempt == 2:
                 raise

@@ -26,6 +26,7 @@ LAYERS = {
     "lapor_hub.streams.directory": 2,
     "lapor_hub.streams.sla": 2,
     "lapor_hub.streams.routing": 3,
+    "lapor_hub.streams.chain": 3,
     "lapor_hub.streams.broker": 3,
     "lapor_hub.streams.intake": 4,
     "lapor_hub.streams.identity": 4,

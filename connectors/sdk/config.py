@@ -150,6 +150,9 @@ class ConnectorConfig(StrictModel):
                             "watermark; relative to the config file's folder")
     #: Without it, assignments reach the agency system without the reporter's identity.
     hub: HubAccess | None = None
+    signing_key_file: str | None = Field(None, description=(
+        "the agency's Ed25519 private key (PEM, e.g. from `openssl genpkey -algorithm ed25519`): every update put "
+        "on the outbox is signed with it; give the hub its public key (LAPOR_AUDIT_AGENCY_KEYS_DIR/<agency>.pub)"))
     #: The connector type's own settings: replaced by an instance of its ``Settings`` model.
     settings: Any = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from kafka.errors import KafkaError
@@ -20,6 +21,8 @@ from lapor_hub.connectors.sdk.config import ConnectorConfig
 from lapor_hub.connectors.sdk.model import AgencyUpdate, Delivery
 from lapor_hub.connectors.sdk.updates import update_value
 from lapor_hub.errors import RetriableError
+from lapor_hub.streams.chain import AuditKeyRing, SigningKey
+from lapor_hub.streams.chain.agency import AGENCY_SIGNATURE_HEADER, sign_agency_update
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import Headers, dead_letter_headers, safe_reason
 from lapor_hub.streams.directory import Directory
@@ -41,6 +44,9 @@ class ConnectorPublisher:
         self._type = connector_type
         self._directory = directory
         self._flush_timeout = flush_timeout
+        # A key that cannot be used stops the connector at its start, not at its first update.
+        self._signing_key: SigningKey | None = (AuditKeyRing.load_signing_key(Path(config.signing_key_file))
+                                                if config.signing_key_file else None)
 
     @property
     def stage(self) -> str:
@@ -59,8 +65,14 @@ class ConnectorPublisher:
                             directory=self._directory)
 
     def send_update(self, update: AgencyUpdate, value: dict) -> None:
-        self._send(topics.outbox(self._config.agency), update.tracking_id.encode(), update.record_type,
-                   value, subject=update.tracking_id)
+        """One update on the agency's outbox, signed with the agency's key when the config names one."""
+        key, payload = update.tracking_id.encode(), schemas.encode(update.record_type, value)
+        extra = []
+        if self._signing_key is not None:
+            extra.append((AGENCY_SIGNATURE_HEADER,
+                          sign_agency_update(self._signing_key, self._config.agency, key, payload)))
+        self._send(topics.outbox(self._config.agency), key, update.record_type, value, subject=update.tracking_id,
+                   extra_headers=extra, payload=payload)
 
     def receipt(self, delivery: Delivery, status: str, *, external_ref: str | None = None,
                 detail: str | None = None) -> None:
@@ -110,11 +122,11 @@ class ConnectorPublisher:
                                  f"{type(exc).__name__}") from exc
 
     def _send(self, topic: str, key: bytes | None, record_type: str, value: dict, *, subject: str,
-              extra_headers: list | None = None) -> None:
+              extra_headers: list | None = None, payload: bytes | None = None) -> None:
         headers = schemas.cloudevent_headers(record_type, value["event_id"], self._config.source,
                                              subject, value["occurred_at"])
         try:
-            self._producer.send(topic, key=key, value=schemas.encode(record_type, value),
+            self._producer.send(topic, key=key, value=payload or schemas.encode(record_type, value),
                                 headers=headers + (extra_headers or []))
         except KafkaError as exc:
             raise RetriableError(f"cannot send to {topic}: {type(exc).__name__}; is the broker up?") from exc

@@ -17,6 +17,7 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     from lapor_hub.streams.cli import (
         access,
+        audit,
         certs,
         complaints,
         deadletters,
@@ -33,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lapor-hub", description="LAPOR Hub: the SP4N-LAPOR! event backbone")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in (run, directory, complaints, deadletters, readmodel, tools, access, certs, schemas, health,
-                  users, privacy):
+                  users, privacy, audit):
         group.add_commands(sub)
     return parser
 

@@ -38,7 +38,9 @@ def plan_topics(settings: HubSettings, agency_codes: Iterable[str]) -> list[Topi
     rf = settings.replication_factor
     hub = [TopicPlan(name, settings.partitions, rf) for name in topics.HUB_TOPICS if name != topics.DATA_KEYS]
     # complaints.events is the system of record: never delete by age.
-    retention = {topics.EVENTS: "-1", topics.DEADLETTER: _MONTH_MS, topics.CONNECTOR_HEALTH: _MONTH_MS,
+    # Nor its signed chain heads, which prove it was not rewritten.
+    retention = {topics.EVENTS: "-1", topics.HEADS: "-1",
+                 topics.DEADLETTER: _MONTH_MS, topics.CONNECTOR_HEALTH: _MONTH_MS,
                  # Claims outlive the idempotency window by a day: the hub ignores older ones.
                  topics.IDEMPOTENCY: str((settings.idempotency_days + 1) * _DAY_MS),
                  # Accountability for a year; the entries name staff and their network addresses.

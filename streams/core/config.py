@@ -135,6 +135,20 @@ class HubSettings:
     #: How soon a destroyed data key may be compacted away on the broker (``segment.ms`` and
     #: ``max.compaction.lag.ms`` of ``hub.data-keys``; ``LAPOR_PRIVACY_KEY_COMPACTION_MS``).
     key_compaction_ms: int = 3_600_000
+    #: The hub's Ed25519 keys for signing chain heads (``LAPOR_AUDIT_KEY_DIR``); ``data_dir/audit-keys``
+    #: when None. The signing key is generated there on first start unless
+    #: ``LAPOR_AUDIT_SIGNING_KEY_FILE`` names a PEM file.
+    audit_key_dir: Path | None = None
+    audit_signing_key_file: Path | None = None
+    #: Seconds between two signings of the chain heads that moved (``LAPOR_AUDIT_SIGN_INTERVAL``).
+    audit_sign_interval_s: float = 10.0
+    #: The agencies' public keys for their signed outbox records (``LAPOR_AUDIT_AGENCY_KEYS_DIR``):
+    #: ``<code>.pub`` files; without it every agency update is recorded as ``unknown-key`` or ``unsigned``.
+    audit_agency_keys_dir: Path | None = None
+
+    @property
+    def audit_key_folder(self) -> Path:
+        return self.audit_key_dir or self.data_dir / "audit-keys"
 
     def client_options(self) -> dict:
         """kafka-python / aiokafka options to reach the broker, with the credentials if any."""
@@ -213,6 +227,13 @@ class HubSettings:
                                          float, minimum=0.1),
             key_compaction_ms=_number(env, "LAPOR_PRIVACY_KEY_COMPACTION_MS", defaults.key_compaction_ms, int,
                                       minimum=1000),
+            audit_key_dir=Path(env["LAPOR_AUDIT_KEY_DIR"]) if env.get("LAPOR_AUDIT_KEY_DIR") else None,
+            audit_signing_key_file=(Path(env["LAPOR_AUDIT_SIGNING_KEY_FILE"])
+                                    if env.get("LAPOR_AUDIT_SIGNING_KEY_FILE") else None),
+            audit_agency_keys_dir=(Path(env["LAPOR_AUDIT_AGENCY_KEYS_DIR"])
+                                   if env.get("LAPOR_AUDIT_AGENCY_KEYS_DIR") else None),
+            audit_sign_interval_s=_number(env, "LAPOR_AUDIT_SIGN_INTERVAL", defaults.audit_sign_interval_s, float,
+                                          minimum=0.1),
         )
 
 

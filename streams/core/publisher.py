@@ -39,10 +39,11 @@ class Publisher:
         self._app = app
         self.source = source
 
-    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> Awaitable:
+    async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers, *,
+                   partition: int | None = None) -> Awaitable:
         """Hand a record to the producer; await the result to know the broker has it."""
-        return await self._app.producer.send(topic=topic, key=key, value=value, partition=None, timestamp=None,
-                                             headers=list(headers))
+        return await self._app.producer.send(topic=topic, key=key, value=value, partition=partition,
+                                             timestamp=None, headers=list(headers))
 
     async def record(self, topic: str, record_type: str, value: dict, *, sender: str | None = None,
                      wait: bool = False) -> None:

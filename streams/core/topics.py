@@ -14,6 +14,7 @@ __all__ = [
     "IDEMPOTENCY",
     "AUDIT",
     "DATA_KEYS",
+    "HEADS",
     "HUB_TOPICS",
     "STATE_TABLE",
     "SUBMISSION_TABLE",
@@ -48,7 +49,11 @@ AUDIT = "hub.audit"
 #: partition). Erasing a complaint's identity destroys its keys here (see streams/privacy).
 DATA_KEYS = "hub.data-keys"
 
-HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT, DATA_KEYS)
+#: The signed heads of ``complaints.events``'s hash chain (JSON, see ``lapor_hub.streams.chain``).
+HEADS = "complaints.events.heads"
+
+HUB_TOPICS = (INTAKE, EVENTS, ESCALATIONS, DEADLETTER, CONNECTOR_HEALTH, COMMANDS, IDEMPOTENCY, AUDIT, DATA_KEYS,
+              HEADS)
 
 #: The lifecycle's tables: the compact state of every complaint, and every submission.
 STATE_TABLE = "complaint-state"

@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ from aiokafka.errors import KafkaError
 
 from lapor_hub.errors import SkippableError
 from lapor_hub.schemas import decode, encode, read_cloudevent_headers
+from lapor_hub.streams.chain import AuditKeyRing, ChainWriter, TailReader
+from lapor_hub.streams.chain.agency import SIGNATURE_STATUS_HEADER
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
@@ -98,8 +101,10 @@ def decode_command(key: bytes | None, value: bytes | None, headers) -> Command:
     record_type, record = decode(value or b"")
     if record.get("tracking_id") != tracking_id:
         raise SkippableError(f"{record_type} names another complaint than its record key")
+    # Only the outbox relay says whether an agency's signature held; a submission's headers never do.
+    signature = header(headers, SIGNATURE_STATUS_HEADER) if sender != INTAKE else None
     return Command(attributes["id"], attributes["source"], record_type, record, sender,
-                   header(headers, SUBJECT_HEADER))
+                   header(headers, SUBJECT_HEADER), signature)
 
 
 @dataclass
@@ -131,7 +136,8 @@ class Lifecycle:
     """
 
     def __init__(self, *, store: ComplaintStore, publisher: Publisher, context, clock, directory,
-                 partitions: int, vault: IdentityVault, due: DueIndex | None = None) -> None:
+                 partitions: int, vault: IdentityVault, due: DueIndex | None = None,
+                 chain: ChainWriter | None = None) -> None:
         self._store = store
         self._vault = vault
         self._publisher = publisher
@@ -140,6 +146,7 @@ class Lifecycle:
         self._directory = directory
         self._partitions = partitions
         self._due = due
+        self._chain = chain
         self._categories = default_categories()
 
     async def decide(self, event, batch: Batch) -> None:
@@ -179,8 +186,11 @@ class Lifecycle:
             raise
         if outcome.duplicate:
             return
+        signature = ([(SIGNATURE_STATUS_HEADER, command.agency_signature.encode())]
+                     if command.agency_signature else [])
         for emission in outcome.emissions:
-            batch.deliveries.extend(await emit(self._publisher, emission))
+            batch.deliveries.extend(await emit(self._publisher, emission, self._chain, self._partitions,
+                                               extra_headers=signature))
         keep = payload if state is None else (staged.submission if staged else None)
         batch.staged[key] = _Staged(outcome.state, event, keep)
 
@@ -197,13 +207,21 @@ class Lifecycle:
         """Store the batch's states once the broker has all of its events (raises if it has not).
 
         Sealed submissions are sent only once the broker has their data keys: a sealed record
-        whose key was never stored could never be opened.
+        whose key was never stored could never be opened. When the broker has not taken the batch,
+        the chain heads are read again from the partitions once every send has ended, so that the
+        batch decided again links to what the broker really holds.
         """
-        if batch.keys:
-            await asyncio.gather(*batch.keys)
-        for topic, key, value, headers in batch.after_keys:
-            batch.deliveries.append(await self._publisher.send(topic, key, value, headers))
-        await asyncio.gather(*batch.deliveries)
+        try:
+            if batch.keys:
+                await asyncio.gather(*batch.keys)
+            for topic, key, value, headers in batch.after_keys:
+                batch.deliveries.append(await self._publisher.send(topic, key, value, headers))
+            await asyncio.gather(*batch.deliveries)
+        except Exception:
+            if self._chain is not None:
+                await asyncio.gather(*batch.deliveries, return_exceptions=True)
+                self._chain.forget()
+            raise
         for staged in batch.staged.values():
             self._store.put(staged.state, staged.event, submission=staged.submission)
             if self._due is not None:
@@ -299,8 +317,11 @@ def install(hub: Hub) -> None:
     store = ComplaintStore(app, partitions=settings.partitions,
                            options=table_options(settings.state_store, settings.state_cache_mb, settings.partitions))
     index = DueIndex()
+    chain = ChainWriter(topics.EVENTS, TailReader(topics.EVENTS, settings.client_options()))
+    signing_key = AuditKeyRing(settings.audit_key_folder, settings.audit_signing_key_file).signing_key()
     decider = Lifecycle(store=store, publisher=publisher, context=hub.context, clock=clock,
-                        directory=hub.directory, partitions=settings.partitions, vault=hub.keys.vault, due=index)
+                        directory=hub.directory, partitions=settings.partitions, vault=hub.keys.vault, due=index,
+                        chain=chain)
     keeper = hub.sla = DueKeeper(app, store, index, publisher)
 
     @app.agent(commands, concurrency=1)
@@ -323,6 +344,23 @@ def install(hub: Hub) -> None:
                 log.warning("lifecycle: the broker did not take a batch's events (%s); deciding it again "
                             "in %.0f s", type(exc).__name__, SETTLE_RETRY_S)
                 await asyncio.sleep(SETTLE_RETRY_S)
+
+    async def forget_chain_heads(sender: Any, /, *_: Any, **__: Any) -> None:
+        chain.forget()  # partitions moved: another worker may have appended meanwhile
+
+    app.on_rebalance_complete.connect(forget_chain_heads)
+
+    @app.timer(interval=settings.audit_sign_interval_s)
+    async def chain_signer():
+        heads = chain.heads_to_sign(signing_key, datetime.now(timezone.utc).isoformat())
+        try:
+            await asyncio.gather(*[await publisher.send(topics.HEADS, str(head.partition).encode(), head.encode(), [])
+                                   for head in heads])
+        except KafkaError as exc:
+            log.warning("chain heads not signed this time (%s); trying again in %.0f s", type(exc).__name__,
+                        settings.audit_sign_interval_s)
+            return
+        chain.signed(heads)
 
     @app.timer(interval=SLA_SCAN_INTERVAL_S)
     async def sla_timer():

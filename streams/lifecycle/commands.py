@@ -45,6 +45,9 @@ class Command:
     sender: str
     #: The person who acted for the sender (a staff token's subject), when the hub knows it.
     subject: str | None = None
+    #: For an agency's update from its outbox: whether the agency's signature verified
+    #: (``lapor_hub.streams.chain.agency``), recorded on the events the update causes.
+    agency_signature: str | None = None
 
     @property
     def key(self) -> str:

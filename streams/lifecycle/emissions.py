@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any
 
 from lapor_hub.schemas import encode
+from lapor_hub.streams.chain import ChainWriter
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.publisher import AGENCY_HEADER, STATUS_HEADER, SUBJECT_HEADER, Publisher
 from lapor_hub.streams.directory import Directory
+from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.lifecycle.commands import Emission, derived_event_id
 from lapor_hub.streams.lifecycle.state import ComplaintState
 from lapor_hub.streams.lifecycle.status import Status
@@ -88,13 +91,15 @@ def assignment(state: ComplaintState, submission: Mapping[str, Any], decision: R
     }
 
 
-async def emit(publisher: Publisher, emission: Emission) -> list[Awaitable]:
+async def emit(publisher: Publisher, emission: Emission, chain: ChainWriter | None = None,
+               partitions: int = 1, *, extra_headers: list[tuple[str, bytes]] | None = None) -> list[Awaitable]:
     """Append one lifecycle event to ``complaints.events`` and deliver it where it goes.
 
     Returns the deliveries: the broker has the event once they are all done.
 
     The extension headers say the complaint's status and holder after the event (so projections
-    need not re-run the lifecycle) and, when known, the person who acted.
+    need not re-run the lifecycle) and, when known, the person who acted. With ``chain`` the
+    event on ``complaints.events`` carries the next link of its partition (of ``partitions``).
     """
     value = emission.value
     payload = encode(emission.record_type, value)
@@ -102,8 +107,16 @@ async def emit(publisher: Publisher, emission: Emission) -> list[Awaitable]:
                (STATUS_HEADER, emission.status.value.encode()), (AGENCY_HEADER, emission.agency.encode())]
     if emission.subject:
         headers.append((SUBJECT_HEADER, emission.subject.encode()))
+    headers += extra_headers or []
     key = value["tracking_id"].encode()
-    deliveries = [await publisher.send(topics.EVENTS, key, payload, headers)]
+    if chain is None:
+        deliveries = [await publisher.send(topics.EVENTS, key, payload, headers)]
+    else:
+        partition = partition_of(key, partitions)
+        chained, on_delivery = await chain.stamp(partition, key, payload, headers)
+        sent = asyncio.ensure_future(await publisher.send(topics.EVENTS, key, payload, chained, partition=partition))
+        sent.add_done_callback(on_delivery)
+        deliveries = [sent]
     for code in emission.inboxes:
         deliveries.append(await publisher.send(topics.inbox(code), key, payload, headers))
     if emission.escalation:

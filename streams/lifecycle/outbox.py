@@ -19,16 +19,22 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from lapor_hub.schemas import decode, read_cloudevent_headers
+from lapor_hub.streams.chain.agency import (
+    AGENCY_SIGNATURE_HEADER,
+    SIGNATURE_STATUS_HEADER,
+    AgencyKeys,
+    signature_status,
+)
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
-from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher
+from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher, header
 from lapor_hub.streams.lifecycle.authority import check_agency_update
 
 if TYPE_CHECKING:
     from lapor_hub.streams.hub import Hub
 
-__all__ = ["agency_update_command_headers", "install", "relay_group"]
+__all__ = ["agency_update_command_headers", "agency_signature_status", "install", "relay_group"]
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,17 @@ def agency_update_command_headers(agency: str, record_type: str, record: dict, h
     headers it is forwarded with: the sender is the outbox's agency, whatever the record says."""
     check_agency_update(agency, record_type, record)
     read_cloudevent_headers(headers)  # the duplicate key must be there
-    kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) != SENDER_HEADER]
+    stamped = (SENDER_HEADER, SIGNATURE_STATUS_HEADER)  # the hub's to say, never the sender's
+    kept = [(k, v) for k, v in headers or () if (k.decode() if isinstance(k, bytes) else k) not in stamped]
     return [*kept, (SENDER_HEADER, agency.encode())]
+
+
+def agency_signature_status(agency: str, key: bytes | None, value: bytes | None, headers,
+                            keys: AgencyKeys) -> str:
+    """Whether the record on ``agency``'s outbox carries a valid signature of the agency's."""
+    signature = header(headers, AGENCY_SIGNATURE_HEADER)
+    kid = signature.partition(":")[0] if signature else None
+    return signature_status(agency, key, value, signature.encode() if signature else None, keys.of(agency, kid))
 
 
 def install(hub: Hub) -> None:
@@ -56,12 +71,15 @@ def install(hub: Hub) -> None:
     publisher = Publisher(app, "/lapor-hub/outbox")
     failures = FailurePolicy(DeadLetters(publisher))
     outboxes = [topics.outbox(agency.code) for agency in hub.directory]
+    agency_keys = AgencyKeys(settings.audit_agency_keys_dir)
 
     async def forward(record) -> None:
         agency = topics.agency_of_topic(record.topic)
         assert agency is not None  # the relay reads the agencies' outbox topics only
         record_type, value = decode(record.value or b"")
         headers = agency_update_command_headers(agency, record_type, value, record.headers)
+        status = agency_signature_status(agency, record.key, record.value, record.headers, agency_keys)
+        headers.append((SIGNATURE_STATUS_HEADER, status.encode()))
         await publisher.send(topics.COMMANDS, value["tracking_id"].encode(), record.value, headers)
 
     async def relay(record) -> None:

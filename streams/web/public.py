@@ -13,6 +13,7 @@ import asyncio
 from lapor_hub.errors import UnknownAgencyError
 from lapor_hub.streams.directory import AgencyKind
 from lapor_hub.streams.directory.search import MAX_QUERY_LENGTH, AgencyMatch, search_agencies
+from lapor_hub.streams.chain import AuditKeyRing, public_key_text
 from lapor_hub.streams.web.commands import read_model_of
 from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
 from lapor_hub.streams.web.responses import ApiError
@@ -89,6 +90,15 @@ def _agency_json(match: AgencyMatch) -> dict:
             "province": None if home is None else {"code": home.code, "name": home.name}}
 
 
+async def _audit_keys(call: Call) -> Reply:
+    """The public keys that sign the chain heads of complaints.events (README, Audit)."""
+    settings = call.hub.settings
+    ring = AuditKeyRing(settings.audit_key_folder, settings.audit_signing_key_file)
+    keys, current = await asyncio.to_thread(lambda: (ring.public_keys(), ring.current_kid()))
+    return Reply({"algorithm": "Ed25519", "keys": [{"kid": kid, "public_key": public_key_text(key),
+                                                    "signing": kid == current} for kid, key in keys.items()]})
+
+
 def endpoints(categories) -> list[Endpoint]:
     async def _categories(call: Call) -> Reply:
         return Reply(categories.as_json())
@@ -106,4 +116,6 @@ def endpoints(categories) -> list[Endpoint]:
                  summary="received, followed up, open, awaiting follow-up, overdue, escalated"),
         Endpoint("GET", "/api/v1/stats", "national.stats", _national_stats,
                  summary="the national funnel, overdue and escalated counts"),
+        Endpoint("GET", "/api/v1/audit/keys", "audit.keys", _audit_keys,
+                 summary="the Ed25519 public keys that sign complaints.events's chain heads (base64 of 32 bytes)"),
     ]

@@ -35,7 +35,8 @@ def test_spec_prints_the_json_schema_of_a_built_in_type(capsys):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["properties"]["type"]["const"] == "webhook"
     assert set(schema["properties"]) == {
-        "type", "id", "agency", "broker", "runtime", "inbound", "hub_url", "state_dir", "hub", "settings"}
+        "type", "id", "agency", "broker", "runtime", "inbound", "hub_url", "state_dir", "hub", "signing_key_file",
+        "settings"}
     assert set(schema["required"]) == {"type", "id", "agency", "broker", "settings"}
     assert schema["additionalProperties"] is False
     settings = _resolve(schema, schema["properties"]["settings"])

@@ -15,12 +15,12 @@ from fastavro import schemaless_reader, schemaless_writer
 
 from lapor_hub.schemas import decode, default_catalog, encode
 
-__all__ = ["compare_codec", "dispositioned_values"]
+__all__ = ["compare_codec", "dispositioned_values", "best_of"]
 
 _HEADER = 5
 
 
-def _best_of(repeat: int, run: Callable[[], None], count: int) -> float:
+def best_of(repeat: int, run: Callable[[], None], count: int) -> float:
     """Microseconds per operation, the best of ``repeat`` runs (the least disturbed one)."""
     best = float("inf")
     for _ in range(repeat):
@@ -55,8 +55,8 @@ def compare_codec(record_type: str, values: Sequence[dict], *, repeat: int = 5) 
             schemaless_reader(BytesIO(body), parsed, None)
 
     n = len(values)
-    figures = {"hub_encode_us": _best_of(repeat, hub_encode, n), "raw_encode_us": _best_of(repeat, raw_encode, n),
-               "hub_decode_us": _best_of(repeat, hub_decode, n), "raw_decode_us": _best_of(repeat, raw_decode, n)}
+    figures = {"hub_encode_us": best_of(repeat, hub_encode, n), "raw_encode_us": best_of(repeat, raw_encode, n),
+               "hub_decode_us": best_of(repeat, hub_decode, n), "raw_decode_us": best_of(repeat, raw_decode, n)}
     return {
         "record_type": record_type,
         "values": n,

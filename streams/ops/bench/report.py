@@ -30,6 +30,9 @@ REQUIRED_FIGURES = (
     "codec.ComplaintSubmitted.raw_encode_us",
     "codec.ComplaintSubmitted.hub_decode_us",
     "codec.ComplaintSubmitted.raw_decode_us",
+    "chain.stamp_us",
+    "chain.verify_us",
+    "chain.sign_head_us",
 )
 #: Issue 16's targets on a quiet 2-core machine (benchmark figures, never test assertions).
 TARGETS = {"hub_to_baseline_ratio": 0.2, "hub_to_faust_ratio": 0.6, "worker_cpu_s_per_1000": 0.5,
@@ -135,6 +138,12 @@ def render(results: dict) -> str:
                      f"encode {c['hub_encode_us']:6.1f} vs {c['raw_encode_us']:6.1f} (x{c['encode_overhead']})"
                      f"   decode {c['hub_decode_us']:6.1f} vs {c['raw_decode_us']:6.1f} (x{c['decode_overhead']})"
                      f"   {c['mean_bytes']:.0f} B")
+    if "chain" in results:
+        chain, events = results["chain"], results["hub"]["lifecycle"]
+        per_event_ms = events["hub_worker_cpu_s_per_1000"] / max(events["events_per_s"] / events["complaints_per_s"], 1)
+        lines.append(f"hash chain (µs per event): stamp {chain['stamp_us']:.1f} "
+                     f"({chain['stamp_us'] / 10 / per_event_ms:.2f}% of the worker's {per_event_ms:.2f} CPU-ms per "
+                     f"lifecycle event), verify {chain['verify_us']:.1f}, sign a head {chain['sign_head_us']:.1f}")
     for key, label in (("national_history", "intake -> delivery"),
                        ("national_history_full_lifecycle", "full lifecycle")):
         n = s[key]

@@ -65,6 +65,7 @@ def run_bench(options: BenchOptions) -> dict:
     results["machine"]["loadavg_start"] = _loadavg()
     _say(f"bench {run_id}: codec")
     results["codec"] = _codec(options)
+    results["chain"] = _chain(options)
     if options.profile:
         from lapor_hub.streams.ops.bench.profiling import profile_hot_path
 
@@ -115,6 +116,13 @@ def _codec(options: BenchOptions) -> dict:
     submissions = generator.submissions(200 if options.quick else 1000)
     return {"ComplaintSubmitted": compare_codec("ComplaintSubmitted", [s.record for s in submissions]),
             "ComplaintDispositioned": compare_codec("ComplaintDispositioned", dispositioned_values(submissions))}
+
+
+def _chain(options: BenchOptions) -> dict:
+    from lapor_hub.streams.ops.bench.chain_bench import chain_cost
+
+    submissions = WorkloadGenerator(options.seed + 1).submissions(200 if options.quick else 1000)
+    return chain_cost(dispositioned_values(submissions))
 
 
 @contextlib.contextmanager
