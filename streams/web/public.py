@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 
 from lapor_hub.errors import UnknownAgencyError
+from lapor_hub.streams.chain import AuditKeyRing, public_key_text
 from lapor_hub.streams.directory import AgencyKind
 from lapor_hub.streams.directory.search import MAX_QUERY_LENGTH, AgencyMatch, search_agencies
-from lapor_hub.streams.chain import AuditKeyRing, public_key_text
 from lapor_hub.streams.web.commands import read_model_of
 from lapor_hub.streams.web.endpoints import Call, Endpoint, Reply
 from lapor_hub.streams.web.responses import ApiError
