@@ -71,6 +71,10 @@ def hub_permissions(principal: str, app_id: str, agency_codes: Iterable[str]) ->
         # Idempotency-Key claims and the audit trail: written by the API, read by every worker.
         *_topic(user, topics.IDEMPOTENCY, "read", "write", "describe"),
         *_topic(user, topics.AUDIT, "read", "write", "describe"),
+        # The key store of reporters' data keys: every worker seals, opens and erases.
+        *_topic(user, topics.DATA_KEYS, "read", "write", "describe"),
+        # The signed heads of the events' hash chain: the lifecycle signs, `audit verify` reads.
+        *_topic(user, topics.HEADS, "read", "write", "describe"),
     ]
     for code in agency_codes:  # deliveries to each inbox; the outbox relay reads each outbox
         granted += _topic(user, topics.inbox(code), "write", "describe")

@@ -35,10 +35,11 @@ def test_a_quick_bench_run_writes_every_figure(kafka_broker, tmp_path, capsys):
     assert hub["lifecycle"]["events_projected"] > 2 * hub["lifecycle"]["complaints"]
     latency = hub["latency"]["latency"]
     assert latency["p50_ms"] <= latency["p95_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    # The ratios are printed with three decimals.
     assert results["summary"]["hub_to_baseline_ratio"] == pytest.approx(
-        hub["burst"]["complaints_per_s"] / baseline["burst"]["complaints_per_s"], rel=1e-2)
+        hub["burst"]["complaints_per_s"] / baseline["burst"]["complaints_per_s"], abs=5e-4)
     assert results["summary"]["hub_to_faust_ratio"] == pytest.approx(
-        hub["burst"]["complaints_per_s"] / faust["burst"]["complaints_per_s"], rel=1e-2)
+        hub["burst"]["complaints_per_s"] / faust["burst"]["complaints_per_s"], abs=5e-4)
     history = results["summary"]["national_history"]
     assert history["seconds"] == pytest.approx(560_146 / hub["burst"]["complaints_per_s"], rel=1e-2)
     # Reading the projection costs the worker more than delivery alone.
