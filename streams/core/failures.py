@@ -65,6 +65,10 @@ class FailurePolicy:
             return await self.retrying(stage, work, where=record)
         except FatalError:
             raise
+        except RetriableError:
+            # retrying() lets one out only when stopping: the record is not done, and is read again
+            # (its offset never moved); a dead letter would make a healthy record a failure.
+            raise
         except Exception as exc:  # noqa: BLE001 - skippable, gave up, or a bug: never a dead agent
             await self.dead_letter(record, stage, exc)
             return None

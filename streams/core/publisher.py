@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable, Sequence
 
 import faust
+from faust.exceptions import NotReady
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import cloudevent_headers, encode
 
 __all__ = ["Publisher", "Headers", "header", "STATUS_HEADER", "AGENCY_HEADER", "SENDER_HEADER", "SUBJECT_HEADER"]
@@ -42,8 +44,11 @@ class Publisher:
     async def send(self, topic: str, key: bytes | None, value: bytes, headers: Headers, *,
                    partition: int | None = None) -> Awaitable:
         """Hand a record to the producer; await the result to know the broker has it."""
-        return await self._app.producer.send(topic=topic, key=key, value=value, partition=partition,
-                                             timestamp=None, headers=list(headers))
+        try:
+            return await self._app.producer.send(topic=topic, key=key, value=value, partition=partition,
+                                                 timestamp=None, headers=list(headers))
+        except NotReady as exc:  # the worker is starting or stopping: the record's source is read again
+            raise RetriableError("the worker's producer is not running (starting or stopping)") from exc
 
     async def record(self, topic: str, record_type: str, value: dict, *, sender: str | None = None,
                      wait: bool = False) -> None:

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 import mode
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+from faust.exceptions import NotReady
 
+from lapor_hub.errors import RetriableError
 from lapor_hub.schemas import decode, read_cloudevent_headers
 from lapor_hub.streams.chain.agency import (
     AGENCY_SIGNATURE_HEADER,
@@ -69,7 +71,8 @@ def agency_signature_status(agency: str, key: bytes | None, value: bytes | None,
 def install(hub: Hub) -> None:
     app, settings = hub.app, hub.settings
     publisher = Publisher(app, "/lapor-hub/outbox")
-    failures = FailurePolicy(DeadLetters(publisher))
+    # A record the relay could not forward because the worker is stopping is read again, not dead-lettered.
+    failures = FailurePolicy(DeadLetters(publisher), should_stop=lambda: app.should_stop)
     outboxes = [topics.outbox(agency.code) for agency in hub.directory]
     agency_keys = AgencyKeys(settings.audit_agency_keys_dir)
 
@@ -113,7 +116,9 @@ def install(hub: Hub) -> None:
                     if batches:
                         await app.producer.flush()  # forwarded before the offsets move on
                         await consumer.commit()
-                except (KafkaError, OSError) as exc:
+                except (KafkaError, OSError, RetriableError, NotReady) as exc:
                     # Nothing was committed: the same records come again after the pause.
+                    if self.should_stop or app.should_stop:
+                        return
                     log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, _RETRY_S)
                     await asyncio.sleep(_RETRY_S)

@@ -94,3 +94,18 @@ def test_a_bug_is_a_dead_letter_by_its_class_and_a_fatal_error_stops():
     assert type(dead.sent[0][2]) is KeyError
     with pytest.raises(FatalError):
         asyncio.run(policy.run(_Record(), "lifecycle", _failing(FatalError("disk full"))))
+
+
+def test_a_retriable_failure_while_stopping_is_raised_not_dead_lettered():
+    dead = _DeadLetters()
+    stopping = [False]
+    policy, slept = _policy(dead, should_stop=lambda: stopping[0])
+    outage = RetriableError("the worker's producer is not running (starting or stopping)")
+
+    async def work() -> str:
+        stopping[0] = True  # the worker began to stop while the record was being forwarded
+        raise outage
+
+    with pytest.raises(RetriableError):
+        asyncio.run(policy.run(_Record(), "outbox", work))
+    assert dead.sent == [] and slept == []  # the record is read again after the restart
