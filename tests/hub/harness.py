@@ -161,16 +161,21 @@ class InboxReader:
 
 
 def produce_record(bootstrap: str, topic: str, record_type: str, value: dict, *, source: str,
-                   extra_headers: list | None = None, raw: bytes | None = None, key: bytes | None = None) -> None:
-    """Produce one record as a connector would (CloudEvents binary mode), or ``raw`` bytes."""
+                   extra_headers: list | None = None, raw: bytes | None = None,
+                   key: bytes | None = None) -> tuple[int, int]:
+    """Produce one record as a connector would (CloudEvents binary mode), or ``raw`` bytes.
+
+    Returns where the broker stored it: (partition, offset).
+    """
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
     now = value.get("occurred_at") or datetime.now(timezone.utc)
     headers = cloudevent_headers(record_type, value.get("event_id") or str(uuid.uuid4()), source,
                                  value.get("tracking_id", ""), now) + (extra_headers or [])
     payload = raw if raw is not None else encode(record_type, value)
-    producer.send(topic, key=key if key is not None else value.get("tracking_id", "").encode() or None,
-                  value=payload, headers=headers).get(timeout=30)
+    stored = producer.send(topic, key=key if key is not None else value.get("tracking_id", "").encode() or None,
+                           value=payload, headers=headers).get(timeout=30)
     producer.close()
+    return stored.partition, stored.offset
 
 
 class Credentials:
