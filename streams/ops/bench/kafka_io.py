@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-__all__ = ["Record", "Arrivals", "ArrivalWatcher", "new_producer", "send_burst", "send_paced", "header_is"]
+__all__ = ["Record", "Arrivals", "ArrivalWatcher", "disposition_watcher", "new_producer", "send_burst", "send_paced",
+           "header_is"]
 
 #: (key, value, headers) of a record to produce.
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 _FETCH_WAIT_MS = 10
+_DISPOSITIONED = b"id.go.lapor.complaint.dispositioned"
 
 
 def new_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -142,3 +144,10 @@ async def send_paced(producer: AIOKafkaProducer, topic: str, records: Sequence[R
         futures.append(await producer.send(topic, value, key=key, headers=headers))
     await asyncio.gather(*futures)
     return sent
+
+
+def disposition_watcher(bootstrap: str, partitions: int) -> ArrivalWatcher:
+    """The hub's output of intake -> routing -> delivery: each ``ComplaintDispositioned`` on ``complaints.events``."""
+    from lapor_hub.streams.core import topics
+
+    return ArrivalWatcher(bootstrap, topics.EVENTS, partitions, accept=header_is("ce_type", _DISPOSITIONED))

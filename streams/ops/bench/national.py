@@ -45,7 +45,7 @@ from lapor_hub.streams.directory import default_directory
 from lapor_hub.streams.intake.submission import partition_of
 from lapor_hub.streams.lifecycle import LifecycleContext
 from lapor_hub.streams.ops.bench.history import NATIONAL_COMPLAINTS, HistoryMix, NationalHistory
-from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
+from lapor_hub.streams.ops.bench.kafka_io import disposition_watcher, new_producer
 from lapor_hub.streams.ops.bench.processes import HubWorker
 from lapor_hub.streams.ops.bench.procstat import cpu_seconds, machine, peak_rss_bytes, rss_bytes
 from lapor_hub.streams.ops.bench.report import write_json
@@ -53,7 +53,6 @@ from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
 
 __all__ = ["main", "run_national", "NationalOptions"]
 
-_DISPOSITIONED = b"id.go.lapor.complaint.dispositioned"
 #: Targets of issue #14 on a 2-core machine (benchmark figures, not test assertions).
 TARGETS = {"rss_mib": 600, "clean_restart_to_processing_s": 30, "sigkill_to_processing_s": 60}
 
@@ -139,7 +138,7 @@ async def _one_size(options: NationalOptions, bootstrap: str, history: NationalH
     measured["history"] = await _load(bootstrap, history, size, app_id, options.partitions)
     env = {"LAPOR_STATE_STORE": options.store}
     key = _operator_key(data_dir, app_id, bootstrap)
-    watcher = ArrivalWatcher(bootstrap, topics.EVENTS, options.partitions, accept=header_is("ce_type", _DISPOSITIONED))
+    watcher = disposition_watcher(bootstrap, options.partitions)
     await watcher.start()
     producer = new_producer(bootstrap)
     await producer.start()

@@ -30,6 +30,8 @@ class BenchOptions:
     profile_worker: Path | None = None
     #: Also profile the hub's pure hot path in-process.
     profile: bool = False
+    #: Workers of the scale-out phase (burst and lifecycle again, in one group); 0 skips it.
+    scale_out_workers: int = 2
     #: Seconds to wait for the outputs of one phase.
     timeout: float = 180.0
     seed: int = 1708
@@ -47,6 +49,8 @@ def parse_options(argv: Sequence[str] | None) -> BenchOptions:
     parser.add_argument("--duration", type=float, help="seconds of the latency phase (default 10)")
     parser.add_argument("--lifecycle-complaints", type=int, help="complaints through the full lifecycle (default 2000)")
     parser.add_argument("--partitions", type=int, help="partitions of the hub topics it creates (default 4)")
+    parser.add_argument("--scale-out-workers", type=int,
+                        help="workers of the scale-out phase, compared with one worker (default 2; 0 skips it)")
     parser.add_argument("--broker", help="use this running broker (host:port) instead of starting one")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--json", dest="json_path", type=Path,
@@ -62,6 +66,8 @@ def parse_options(argv: Sequence[str] | None) -> BenchOptions:
     for name in ("complaints", "lifecycle_complaints", "partitions"):
         if name in given and given[name] < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if given.get("scale_out_workers") == 1 or given.get("scale_out_workers", 0) < 0:
+        parser.error("--scale-out-workers must be 0 (no scale-out phase) or at least 2")
     for name in ("offered_rate", "duration", "timeout"):
         if name in given and given[name] <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, func, select
 
@@ -17,7 +20,8 @@ from lapor_hub.errors import FatalError
 from lapor_hub.streams.broker import free_port
 from lapor_hub.streams.readmodel.tables import timeline
 
-__all__ = ["HubWorker", "Passthrough", "FaustPassthrough", "ReadModelProbe", "group_lag", "BENCH_INSTANCE"]
+__all__ = ["HubWorker", "Passthrough", "FaustPassthrough", "ReadModelProbe", "group_lag", "catch_up",
+           "BENCH_INSTANCE"]
 
 #: The bench worker's instance id: its projector's group is ``<app id>.readmodel.bench``.
 BENCH_INSTANCE = "bench"
@@ -65,11 +69,12 @@ class HubWorker(_Child):
 
     @classmethod
     def start(cls, bootstrap: str, data_dir: Path, *, partitions: int, app_id: str,
-              profile_to: Path | None = None, timeout: float = 300.0, env: dict[str, str] | None = None) -> HubWorker:
+              profile_to: Path | None = None, timeout: float = 300.0, env: dict[str, str] | None = None,
+              instance: str = BENCH_INSTANCE) -> HubWorker:
         worker = cls.launch(bootstrap, data_dir, partitions=partitions, app_id=app_id, profile_to=profile_to,
-                            env=env)
+                            env=env, instance=instance)
         try:
-            worker._wait_ready(timeout)
+            worker.wait_ready(timeout)
         except BaseException:
             worker.stop()
             raise
@@ -78,8 +83,9 @@ class HubWorker(_Child):
     @classmethod
     def launch(cls, bootstrap: str, data_dir: Path, *, partitions: int, app_id: str,
                profile_to: Path | None = None, env: dict[str, str] | None = None,
-               port: int | None = None) -> HubWorker:
-        """Start the process and return at once (``env``: more ``LAPOR_*`` settings)."""
+               port: int | None = None, instance: str = BENCH_INSTANCE) -> HubWorker:
+        """Start the process and return at once (``env``: more ``LAPOR_*`` settings; ``instance``: the
+        worker's instance id, which names its projector's group ``<app id>.readmodel.<instance>``)."""
         port = port or free_port()
         data_dir.mkdir(parents=True, exist_ok=True)
         log_path = data_dir / "hub.log"
@@ -88,7 +94,7 @@ class HubWorker(_Child):
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
         child_env.update(LAPOR_BROKER=bootstrap, LAPOR_WEB_PORT=str(port), LAPOR_DATA_DIR=str(data_dir),
                          LAPOR_DEMO="0", LAPOR_APP_ID=app_id, LAPOR_TOPIC_PARTITIONS=str(partitions),
-                         LAPOR_INSTANCE_ID=BENCH_INSTANCE, **(env or {}))
+                         LAPOR_INSTANCE_ID=instance, **(env or {}))
         command = [sys.executable, "-m", "lapor_hub.streams.cli", "run", "--no-demo"]
         if profile_to is not None:
             command = [sys.executable, "-m", "cProfile", "-o", str(profile_to), *command[1:]]
@@ -110,7 +116,8 @@ class HubWorker(_Child):
     def read_model_path(self) -> Path:
         return self.data_dir / "read-model.db"
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float) -> None:
+        """Until the worker logged Ready and answers ``/health`` (raises past ``timeout`` or if it exited)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._check_alive("the hub worker")
@@ -183,8 +190,37 @@ class ReadModelProbe:
                                       .where(timeline.c.tracking_id.in_(chunk))).scalar_one()
         return total
 
+    def settled(self, submissions: Sequence[Any]) -> Callable[[], bool]:
+        """A check: the read model has the submission and the disposition of each of ``submissions``."""
+        ids = [s.tracking_id for s in submissions]
+        return lambda: self.events_for(ids) >= 2 * len(ids)
+
     def dispose(self) -> None:
         self._engine.dispose()
+
+
+async def catch_up(bootstrap: str, app_id: str, instances: Sequence[str] = (BENCH_INSTANCE,), *,
+                   timeout: float = 120.0) -> int:
+    """Wait until the workers' groups have committed everything on their topics; the lag found first.
+
+    The lifecycle group is shared by every worker of ``app_id``; each instance's projector has a group
+    of its own (SQLite read model).
+    """
+    from lapor_hub.streams.core import topics
+
+    def lag() -> int:
+        lifecycle = group_lag(bootstrap, app_id, [topics.INTAKE, topics.COMMANDS])
+        return lifecycle + sum(group_lag(bootstrap, f"{app_id}.readmodel.{instance}", [topics.EVENTS])
+                               for instance in instances)
+
+    first = behind = await asyncio.to_thread(lag)
+    deadline = time.monotonic() + timeout
+    while behind and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        behind = await asyncio.to_thread(lag)
+    if behind:
+        raise FatalError(f"the hub workers still lag {behind} records behind after {timeout:.0f}s of catch-up")
+    return first
 
 
 def group_lag(bootstrap: str, group: str, topic_names: list[str]) -> int:

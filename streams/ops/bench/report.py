@@ -33,6 +33,11 @@ REQUIRED_FIGURES = (
     "chain.stamp_us",
     "chain.verify_us",
     "chain.sign_head_us",
+    "scale_out.burst.complaints_per_s",
+    "scale_out.burst.hub_workers_cpu_s_per_1000",
+    "scale_out.lifecycle.complaints_per_s",
+    "summary.scale_out.burst_ratio",
+    "summary.scale_out.lifecycle_ratio",
 )
 #: Issue 16's targets on a quiet 2-core machine (benchmark figures, never test assertions).
 TARGETS = {"hub_to_baseline_ratio": 0.2, "hub_to_faust_ratio": 0.6, "worker_cpu_s_per_1000": 0.5,
@@ -78,7 +83,15 @@ def summary(results: dict) -> dict:
         },
         "national_history": extrapolate(hub["complaints_per_s"], sample=hub["complaints"]),
         "national_history_full_lifecycle": full,
+        **({"scale_out": _scale_out(results["hub"], results["scale_out"])} if "scale_out" in results else {}),
     }
+
+
+def _scale_out(one: dict, many: dict) -> dict:
+    """The scale-out phase against the one-worker phase: throughput ratios (1.0: no gain)."""
+    return {"workers": many["workers"],
+            "burst_ratio": round(many["burst"]["complaints_per_s"] / one["burst"]["complaints_per_s"], 3),
+            "lifecycle_ratio": round(many["lifecycle"]["complaints_per_s"] / one["lifecycle"]["complaints_per_s"], 3)}
 
 
 def _ours(phase: dict) -> float:
@@ -149,6 +162,15 @@ def render(results: dict) -> str:
         n = s[key]
         lines.append(f"national history, {n['complaints']:,} complaints, {label}: {n['human']} "
                      f"(extrapolated from {n['sample_complaints']:,} at {n['measured_rate_per_s']:,.1f}/s)")
+    if "scale_out" in results:
+        x, xs = results["scale_out"], s["scale_out"]
+        lines.append(
+            f"scale-out, {x['workers']} workers in one group on the same broker (ratio to one worker):\n"
+            f"  intake->delivery {x['burst']['complaints_per_s']:>9,.1f} complaints/s (x{xs['burst_ratio']:.2f})   "
+            f"workers' CPU {x['burst']['hub_workers_cpu_s_per_1000']:.3f} s/1000\n"
+            f"  full lifecycle   {x['lifecycle']['complaints_per_s']:>9,.1f} complaints/s "
+            f"(x{xs['lifecycle_ratio']:.2f})   "
+            f"workers' CPU {x['lifecycle']['hub_workers_cpu_s_per_1000']:.3f} s/1000")
     lines.append("targets: " + ", ".join(f"{k} {v['target']}: {v['value']:g} {'met' if v['met'] else 'NOT met'}"
                                          for k, v in s["targets"].items()))
     if "profile" in results:

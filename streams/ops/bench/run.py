@@ -1,10 +1,11 @@
 """``lapor-hub bench``: one run, every figure measured in it, the baseline included.
 
 Order: the codec (nothing else running), topics, the raw aiokafka passthrough and the smallest Faust
-agent passthrough (each: warm-up, burst, offered
-load), then one hub worker (warm-up and catch-up, burst, offered load, full lifecycle), then
-the extrapolation and the report. Everything the bench starts it stops: the worker, the
-passthrough, its topics and, unless ``--broker`` named one, the broker.
+agent passthrough (each: warm-up, burst, offered load), then one hub worker (warm-up and catch-up,
+burst, offered load, full lifecycle), then the scale-out (:mod:`.scaleout`: burst and lifecycle
+with several workers in the same group), then the extrapolation and the report. Everything the
+bench starts it stops: the workers, the passthroughs, their topics and, unless ``--broker`` named
+one, the broker.
 """
 
 from __future__ import annotations
@@ -27,24 +28,23 @@ from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.ops.bench import phases
 from lapor_hub.streams.ops.bench.codec_bench import compare_codec, dispositioned_values
-from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, header_is, new_producer
+from lapor_hub.streams.ops.bench.kafka_io import ArrivalWatcher, disposition_watcher, new_producer
 from lapor_hub.streams.ops.bench.options import BenchOptions, parse_options
 from lapor_hub.streams.ops.bench.processes import (
-    BENCH_INSTANCE,
     FaustPassthrough,
     HubWorker,
     Passthrough,
     ReadModelProbe,
-    group_lag,
+    catch_up,
 )
 from lapor_hub.streams.ops.bench.procstat import machine, peak_rss_bytes
 from lapor_hub.streams.ops.bench.report import render, summary, write_json
+from lapor_hub.streams.ops.bench.scaleout import scale_out
 from lapor_hub.streams.ops.bench.updates import expected_events, plan_updates
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
 
 __all__ = ["main", "run_bench"]
 
-_DISPOSITIONED = b"id.go.lapor.complaint.dispositioned"
 _CATCH_UP_S = 120.0
 
 
@@ -183,6 +183,8 @@ async def _measure(options: BenchOptions, bootstrap: str, broker_pid: int | None
     baseline_load = [(s.key, s.value, s.headers) for s in generator.submissions(options.warmup + options.complaints
                                                                                  + latency_count)]
     hub_load = generator.submissions(options.warmup + options.complaints + latency_count + options.lifecycle_complaints)
+    scale_load = generator.submissions(options.warmup + options.complaints + options.lifecycle_complaints
+                                       if options.scale_out_workers else 0)
     plans = plan_updates(options.lifecycle_complaints, seed=options.seed)
     results["workload"] = {"mean_submission_bytes": round(sum(len(s.value) for s in hub_load) / len(hub_load), 1),
                            "latency_phase_complaints": latency_count}
@@ -201,8 +203,16 @@ async def _measure(options: BenchOptions, bootstrap: str, broker_pid: int | None
             finally:
                 await baseline_producer.stop()
                 _bench_topics(bootstrap, names, partitions, delete=True)
-        results["hub"] = await _hub(options, bootstrap, partitions, tmp, run_id, producer, hub_load, plans,
+        app_id = f"lapor-bench-{run_id}"
+        results["hub"] = await _hub(options, bootstrap, partitions, tmp, app_id, producer, hub_load, plans,
                                     latency_count, common)
+        if options.scale_out_workers:
+            _say(f"hub: scale-out, {options.scale_out_workers} workers")
+            warmup, burst, _, lifecycle_load = _split(scale_load, options, 0)
+            results["scale_out"] = await scale_out(
+                options.scale_out_workers, bootstrap=bootstrap, partitions=partitions, tmp=tmp, app_id=app_id,
+                producer=producer, warmup=warmup, burst=burst, lifecycle=lifecycle_load, plans=plans,
+                billed=common, timeout=options.timeout, catch_up_s=_CATCH_UP_S)
     finally:
         await producer.stop()
 
@@ -241,10 +251,9 @@ async def _baseline(options, bootstrap, partitions, tmp, run_id, producer, load,
     return measured
 
 
-async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plans, latency_count, common) -> dict:
-    watcher = ArrivalWatcher(bootstrap, topics.EVENTS, partitions, accept=header_is("ce_type", _DISPOSITIONED))
+async def _hub(options, bootstrap, partitions, tmp, app_id, producer, load, plans, latency_count, common) -> dict:
+    watcher = disposition_watcher(bootstrap, partitions)
     await watcher.start()
-    app_id = f"lapor-bench-{run_id}"
     _say(f"hub: starting a worker ({app_id})")
     worker = await asyncio.to_thread(HubWorker.start, bootstrap, tmp / "hub", partitions=partitions, app_id=app_id,
                                      profile_to=options.profile_worker, timeout=max(300.0, options.timeout))
@@ -253,18 +262,14 @@ async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plan
         warmup, burst, paced, lifecycle_load = _split(load, options, latency_count)
         target = phases.Target("hub", topics.INTAKE, watcher, {"hub_worker": worker.pid, **common})
 
-        def settled(batch):
-            ids = [s.tracking_id for s in batch]
-            return lambda: probe.events_for(ids) >= 2 * len(ids)
-
         records = lambda batch: [(s.key, s.value, s.headers) for s in batch]  # noqa: E731
         _say("hub: warm-up")
-        await phases.burst(producer, target, records(warmup), timeout=options.timeout, settle=settled(warmup))
-        backlog = await _catch_up(bootstrap, app_id)
+        await phases.burst(producer, target, records(warmup), timeout=options.timeout, settle=probe.settled(warmup))
+        backlog = await catch_up(bootstrap, app_id, timeout=_CATCH_UP_S)
         _say("hub: burst")
         measured: dict[str, Any] = {"backlog_at_start": backlog,
                                     "burst": await phases.burst(producer, target, records(burst),
-                                                                timeout=options.timeout, settle=settled(burst))}
+                                                                timeout=options.timeout, settle=probe.settled(burst))}
         _say(f"hub: {options.offered_rate:g}/s offered for {options.duration:g}s")
         measured["latency"] = await phases.offered_load(producer, target, records(paced),
                                                         per_second=options.offered_rate, timeout=options.timeout)
@@ -281,19 +286,3 @@ async def _hub(options, bootstrap, partitions, tmp, run_id, producer, load, plan
     if code not in (0, None):
         raise FatalError(f"the hub worker exited with {code}:\n{worker.log_tail()}")
     return measured
-
-
-async def _catch_up(bootstrap: str, app_id: str) -> int:
-    """Wait until the worker's groups have committed everything on their topics; the lag found first."""
-    def lag() -> int:
-        lifecycle = group_lag(bootstrap, app_id, [topics.INTAKE, topics.COMMANDS])
-        return lifecycle + group_lag(bootstrap, f"{app_id}.readmodel.{BENCH_INSTANCE}", [topics.EVENTS])
-
-    first = behind = await asyncio.to_thread(lag)
-    deadline = time.monotonic() + _CATCH_UP_S
-    while behind and time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        behind = await asyncio.to_thread(lag)
-    if behind:
-        raise FatalError(f"the hub worker still lags {behind} records behind after {_CATCH_UP_S:.0f}s of catch-up")
-    return first

@@ -44,6 +44,15 @@ def test_a_quick_bench_run_writes_every_figure(kafka_broker, tmp_path, capsys):
     assert history["seconds"] == pytest.approx(560_146 / hub["burst"]["complaints_per_s"], rel=1e-2)
     # Reading the projection costs the worker more than delivery alone.
     assert hub["burst"]["settled_cpu"]["hub_worker_cpu_s_per_1000"] >= hub["burst"]["hub_worker_cpu_s_per_1000"]
+    # The scale-out phase: two workers of the one group, the same sizes, every worker's CPU billed.
+    scaled = results["scale_out"]
+    assert scaled["workers"] == options["scale_out_workers"] == 2
+    assert scaled["burst"]["complaints"] == options["complaints"]
+    assert scaled["lifecycle"]["complaints"] == options["lifecycle_complaints"]
+    assert scaled["burst"]["hub_workers_cpu_s_per_1000"] == pytest.approx(
+        scaled["burst"]["hub_worker_0_cpu_s_per_1000"] + scaled["burst"]["hub_worker_1_cpu_s_per_1000"], abs=1e-3)
+    assert results["summary"]["scale_out"]["burst_ratio"] == pytest.approx(
+        scaled["burst"]["complaints_per_s"] / hub["burst"]["complaints_per_s"], abs=5e-4)
     assert results["broker"]["managed_by"].startswith("caller")
     printed = capsys.readouterr().out
     assert f"{hub['burst']['complaints_per_s']:,.1f} complaints/s" in printed
