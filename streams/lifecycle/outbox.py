@@ -41,8 +41,10 @@ __all__ = ["agency_update_command_headers", "agency_signature_status", "install"
 log = logging.getLogger(__name__)
 
 _BATCH = 500
-#: How long an idle fetch waits at the broker: it bounds how often the 678 partitions are listed.
+#: How long a fetch waits at the broker for ``_FETCH_MIN_BYTES``: it bounds how often the 678
+#: partitions are listed (each fetch request and response names every one of them), idle or busy.
 _FETCH_MAX_WAIT_MS = 500
+_FETCH_MIN_BYTES = 64 << 10
 _RETRY_S = 2.0
 
 
@@ -96,7 +98,7 @@ def install(hub: Hub) -> None:
             self.consumer = AIOKafkaConsumer(
                 *outboxes, **settings.client_options(), group_id=relay_group(settings.app_id),
                 enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
-                max_poll_records=_BATCH)
+                fetch_min_bytes=_FETCH_MIN_BYTES, max_poll_records=_BATCH)
             await self.consumer.start()
 
         async def on_stop(self) -> None:
