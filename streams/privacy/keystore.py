@@ -21,13 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import mode
-from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.durable import DurableWriter
-from lapor_hub.streams.core.partitions import all_partitions
+from lapor_hub.streams.core.follower import TopicFollower
 from lapor_hub.streams.privacy.kek import KeyEncryptionKey
 from lapor_hub.streams.privacy.keybook import (
     ERASE_REASONS,
@@ -49,19 +48,16 @@ _RETRY_S = 1.0
 
 class KeyStore(mode.Service):
     def __init__(self, settings: HubSettings, writer: DurableWriter, kek: KeyEncryptionKey, **kwargs) -> None:
-        self._settings = settings
         self._writer = writer
         self.book = KeyBook()
         self.vault = IdentityVault(kek, self.book, caught_up=lambda: self.caught_up)
-        self._consumer: AIOKafkaConsumer | None = None
-        self._position: dict[int, int] = {}
-        self._start_ends: dict[int, int] = {}
+        self._follower = TopicFollower(settings, topics.DATA_KEYS, client_id="lapor-hub-data-keys", max_records=5000)
         super().__init__(**kwargs)
 
     @property
     def caught_up(self) -> bool:
         """Whether every key record written before this worker started has been read."""
-        return bool(self._start_ends) and all(self._position.get(p, 0) >= end for p, end in self._start_ends.items())
+        return self._follower.caught_up
 
     async def seal(self, record: Mapping[str, Any], tracking_id: str) -> dict[str, Any]:
         """``record`` sealed, its data key durably stored first (WriteUnavailable when it cannot be)."""
@@ -99,56 +95,10 @@ class KeyStore(mode.Service):
     async def _follow(self) -> None:
         while not self.should_stop:
             try:
-                if self._consumer is None:
-                    await self._open()
-                consumer = self._consumer
-                assert consumer is not None
-                batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-                for tp, records in batches.items():
-                    for record in records:
-                        self.book.read(record.key, record.value)
-                    self._position[tp.partition] = records[-1].offset + 1
-                for tp in consumer.assignment():
-                    # Compacted offsets: the consumer's position is the truth.
-                    self._position[tp.partition] = max(self._position.get(tp.partition, 0),
-                                                       await consumer.position(tp))
+                await self._follower.poll(self.book.read)
             except (KafkaError, OSError) as exc:
                 log.debug("key store: %r; retrying", exc)
-                await self._close()
                 await self.sleep(_RETRY_S)
 
-    async def _open(self) -> None:
-        consumer = AIOKafkaConsumer(**self._settings.client_options(), group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest", fetch_max_wait_ms=100,
-                                    client_id="lapor-hub-data-keys")
-        try:
-            await consumer.start()
-            tps = await all_partitions(consumer, topics.DATA_KEYS)
-            consumer.assign(tps)
-            for tp in tps:
-                if tp.partition in self._position:
-                    consumer.seek(tp, self._position[tp.partition])
-                else:
-                    await consumer.seek_to_beginning(tp)
-            if not self._start_ends:
-                ends = await consumer.end_offsets(tps)
-                self._start_ends = {tp.partition: offset for tp, offset in ends.items()}
-        except BaseException:
-            await _stop(consumer)
-            raise
-        self._consumer = consumer
-
-    async def _close(self) -> None:
-        consumer, self._consumer = self._consumer, None
-        if consumer is not None:
-            await _stop(consumer)
-
     async def on_stop(self) -> None:
-        await self._close()
-
-
-async def _stop(consumer: AIOKafkaConsumer) -> None:
-    try:
-        await asyncio.wait_for(consumer.stop(), 5.0)
-    except (asyncio.TimeoutError, KafkaError, OSError):
-        pass
+        await self._follower.close()
