@@ -15,9 +15,11 @@ from typing import Any
 
 from lapor_hub.connectors.sdk import Connector, ConnectorRuntime
 from lapor_hub.connectors.sdk.config_file import build_config
+from lapor_hub.connectors.sdk.inbound import InboundServer
 from lapor_hub.connectors.sdk.signing import sign
+from lapor_hub.connectors.testing import Counterpart, sample_delivery
 
-__all__ = ["FAST_RUNTIME", "config_for", "running", "wait_until", "post_signed"]
+__all__ = ["FAST_RUNTIME", "LocalAgencyApp", "config_for", "running", "wait_until", "post_signed"]
 
 FAST_RUNTIME = {"poll_interval": 0.2, "heartbeat_interval": 0.5, "backoff_initial": 0.05,
                 "backoff_max": 0.3, "idle_wait": 0.2, "session_timeout": 6}
@@ -78,3 +80,25 @@ def post_signed(url: str, secret: str, payload: Any, *, signature: str | None = 
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as answer:
         return answer.code, json.loads(answer.read())
+
+
+class LocalAgencyApp(Counterpart):
+    """An agency's system served on a local port (``routes``), for the conformance suite of an example
+    connector: it can go down, and it refuses the delivery of tracking ids starting with ``REJECT``."""
+
+    def __init__(self, routes: list) -> None:
+        self.down = False
+        self._server = InboundServer(routes, host="127.0.0.1", port=0)
+        self.port = self._server.start()
+
+    def go_down(self) -> None:
+        self.down = True
+
+    def come_back(self) -> None:
+        self.down = False
+
+    def undeliverable(self, agency: str):
+        return sample_delivery(agency, "REJECT-1")
+
+    def stop(self) -> None:
+        self._server.stop()

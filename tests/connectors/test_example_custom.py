@@ -9,25 +9,22 @@ import pytest
 from aiohttp import web
 
 from lapor_hub.connectors.examples.csv_over_http import CsvOverHttpConnector
-from lapor_hub.connectors.sdk.inbound import InboundServer
-from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
+from lapor_hub.connectors.testing import ConnectorConformance
 from lapor_hub.streams.core import topics
-from tests.connectors.support import config_for, running, wait_until
+from tests.connectors.support import LocalAgencyApp, config_for, running, wait_until
 
 KEY = "bps-api-key"
 
 
-class CsvAgency(Counterpart):
+class CsvAgency(LocalAgencyApp):
     """BPS' complaint desk: takes assignment CSVs, serves its updates as CSV."""
 
     def __init__(self) -> None:
         self.rows: dict[str, dict] = {}
         self.updates: list[dict] = []
-        self.down = False
         self.reject_event_ids: set[str] = set()
-        self._server = InboundServer([web.post("/lapor/assignments.csv", self._take),
-                                      web.get("/lapor/updates.csv", self._serve)], host="127.0.0.1", port=0)
-        self.url = f"http://127.0.0.1:{self._server.start()}/lapor"
+        super().__init__([web.post("/lapor/assignments.csv", self._take), web.get("/lapor/updates.csv", self._serve)])
+        self.url = f"http://127.0.0.1:{self.port}/lapor"
 
     async def _take(self, request):
         if request.headers.get("X-Api-Key") != KEY:
@@ -60,18 +57,6 @@ class CsvAgency(Counterpart):
         self.updates.append({"seq": len(self.updates) + 1, "type": "Selesai", "tracking_id": tracking_id,
                              "text": "", "occurred_at": ""})
         return None
-
-    def go_down(self):
-        self.down = True
-
-    def come_back(self):
-        self.down = False
-
-    def undeliverable(self, agency):
-        return sample_delivery(agency, "REJECT-1")
-
-    def stop(self):
-        self._server.stop()
 
 
 @pytest.fixture

@@ -11,24 +11,21 @@ import pytest
 from aiohttp import web
 
 from lapor_hub.connectors.examples.json_rest import JsonRestConnector
-from lapor_hub.connectors.sdk.inbound import InboundServer
-from lapor_hub.connectors.testing import ConnectorConformance, Counterpart, sample_delivery
-from tests.connectors.support import config_for
+from lapor_hub.connectors.testing import ConnectorConformance, sample_delivery
+from tests.connectors.support import LocalAgencyApp, config_for
 
 TOKEN = "sipp-token-for-tests"
 EXAMPLES = Path(__file__).resolve().parents[2] / "connectors" / "examples"
 
 
-class JsonAgency(Counterpart):
+class JsonAgency(LocalAgencyApp):
     """An agency's case-management API: takes one complaint per POST, lists its updates by id."""
 
     def __init__(self) -> None:
         self.complaints: dict[str, dict] = {}
         self.updates: list[dict] = []
-        self.down = False
-        self._server = InboundServer([web.post("/api/complaints", self._take), web.get("/api/updates", self._list)],
-                                     host="127.0.0.1", port=0)
-        self.url = f"http://127.0.0.1:{self._server.start()}/api"
+        super().__init__([web.post("/api/complaints", self._take), web.get("/api/updates", self._list)])
+        self.url = f"http://127.0.0.1:{self.port}/api"
 
     async def _take(self, request):
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
@@ -60,18 +57,6 @@ class JsonAgency(Counterpart):
     def record_malformed_update(self, tracking_id, update_id):
         self._add(type="Tindak lanjut", tracking_id=tracking_id, note="x")  # not a type of the contract
         return None
-
-    def go_down(self):
-        self.down = True
-
-    def come_back(self):
-        self.down = False
-
-    def undeliverable(self, agency):
-        return sample_delivery(agency, "REJECT-1")
-
-    def stop(self):
-        self._server.stop()
 
 
 @pytest.fixture
