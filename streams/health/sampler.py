@@ -1,9 +1,15 @@
 """The sampler thread: every few seconds, end offsets of the hub's topics, committed offsets of
 the hub's and the connectors' consumer groups, and the SLA figures of the read model.
 
-kafka-python's admin client is blocking, and a sampling round can take seconds when the
-broker is slow; it runs in its own thread so the worker's event loop never waits for it. Each
-round replaces one immutable :class:`SamplerState`, so readers need no lock.
+kafka-python's clients are blocking, and a sampling round can take seconds when the broker is
+slow; it runs in its own thread so the worker's event loop never waits for it. Each round
+replaces one immutable :class:`SamplerState`, so readers need no lock.
+
+The offsets of the ~1,400 partitions come from a consumer without a group, which keeps the
+partition leaders it learned (refreshed by kafka-python every few minutes or when a leader
+moves), not from the admin client, whose ``list_partition_offsets`` asks for the metadata of
+every topic it names on each call: that request and its answer were most of the sampler's CPU,
+taken from the worker's event loop every round (see README, Performance).
 """
 
 from __future__ import annotations
@@ -14,11 +20,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from kafka import TopicPartition
-from kafka.admin import OffsetSpec
+from kafka import KafkaConsumer, TopicPartition
 
 from lapor_hub.streams.core.admin import admin_client
 from lapor_hub.streams.core.config import HubSettings
+from lapor_hub.streams.health.feed import consumer_options
 from lapor_hub.streams.health.lag import CONNECTOR_GROUP_PREFIX, GroupLag, group_lag
 from lapor_hub.streams.health.throughput import OffsetSample, ThroughputWindow, series_of, sum_by_series
 
@@ -57,6 +63,7 @@ class HealthSampler:
         self.interval_s = interval_s
         self._window = ThroughputWindow(window)
         self._admin = None
+        self._offsets_reader: KafkaConsumer | None = None
         self._partitions: dict[str, list[int]] = {}
         self._metadata_at = float("-inf")
         self._stop = threading.Event()
@@ -71,7 +78,7 @@ class HealthSampler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        self._close_admin()
+        self._close_clients()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -85,7 +92,7 @@ class HealthSampler:
             state = self._sample_kafka(state)
         except Exception as exc:  # noqa: BLE001 - the thread must outlive any broker trouble
             log.warning("stream health: sampling the broker failed: %s", type(exc).__name__)
-            self._close_admin()
+            self._close_clients()
             state = replace(state, broker_reachable=False, broker_error=_describe(exc))
         self.state = state
 
@@ -118,9 +125,9 @@ class HealthSampler:
         shown = {(t, p) for t, parts in self._partitions.items() if series_of(t) for p in parts}
         subscribed = set().union(*hub_groups.values())
         committed_tps = {tp for offsets in committed_by_group.values() for tp in offsets}
-        end = self._offsets(admin, shown | subscribed | committed_tps, OffsetSpec.LATEST)
+        end = self._offsets(shown | subscribed | committed_tps, latest=True)
         uncommitted = set().union(*(tps - set(committed_by_group.get(group, {})) for group, tps in hub_groups.items()))
-        earliest = self._offsets(admin, uncommitted, OffsetSpec.EARLIEST)
+        earliest = self._offsets(uncommitted, latest=False)
         groups = [group_lag(group, "hub", committed_by_group.get(group, {}), end, earliest, tps)
                   for group, tps in hub_groups.items()]
         groups += [group_lag(g, "connector", committed_by_group.get(g, {}), end, earliest)
@@ -140,27 +147,33 @@ class HealthSampler:
                 partitions[described["name"]] = sorted(p["partition_index"] for p in described["partitions"])
         self._partitions = partitions
 
-    @staticmethod
-    def _offsets(admin, tps: Iterable[_TP], spec) -> dict[_TP, int]:
-        specs = {TopicPartition(t, p): spec for t, p in tps}
-        if not specs:
+    def _offsets(self, tps: Iterable[_TP], *, latest: bool) -> dict[_TP, int]:
+        """The end (``latest``) or first offset of each partition."""
+        partitions = [TopicPartition(t, p) for t, p in tps]
+        if not partitions:
             return {}
-        answer = admin.list_partition_offsets(specs)
-        return {(tp.topic, tp.partition): found.offset for tp, found in answer.items()}
+        if self._offsets_reader is None:
+            self._offsets_reader = KafkaConsumer(**consumer_options(self._settings,
+                                                                    f"{self._settings.app_id}-health-offsets"))
+        reader = self._offsets_reader
+        answer = reader.end_offsets(partitions) if latest else reader.beginning_offsets(partitions)
+        return {(tp.topic, tp.partition): offset for tp, offset in answer.items()}
 
     def _admin_client(self):
         if self._admin is None:
             self._admin = admin_client(self._settings, client_id=f"{self._settings.app_id}-health")
         return self._admin
 
-    def _close_admin(self) -> None:
-        admin, self._admin = self._admin, None
+    def _close_clients(self) -> None:
+        clients = (self._admin, self._offsets_reader)
+        self._admin = self._offsets_reader = None
         self._metadata_at = float("-inf")
-        if admin is not None:
-            try:
-                admin.close()
-            except Exception:  # noqa: BLE001 - closing a broken client may fail too; nothing to do
-                pass
+        for client in clients:
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # noqa: BLE001 - closing a broken client may fail too; nothing to do
+                    pass
 
 
 def _describe(exc: BaseException) -> str:
