@@ -33,6 +33,7 @@ REQUIRED_FIGURES = (
     "chain.stamp_us",
     "chain.verify_us",
     "chain.sign_head_us",
+    "health_sampler.round_cpu_ms",
     "scale_out.burst.complaints_per_s",
     "scale_out.burst.hub_workers_cpu_s_per_1000",
     "scale_out.lifecycle.complaints_per_s",
@@ -157,6 +158,11 @@ def render(results: dict) -> str:
         lines.append(f"hash chain (µs per event): stamp {chain['stamp_us']:.1f} "
                      f"({chain['stamp_us'] / 10 / per_event_ms:.2f}% of the worker's {per_event_ms:.2f} CPU-ms per "
                      f"lifecycle event), verify {chain['verify_us']:.1f}, sign a head {chain['sign_head_us']:.1f}")
+    if "health_sampler" in results and "round_cpu_ms" in results["health_sampler"]:
+        sampler = results["health_sampler"]
+        lines.append(f"health sampler (every worker, every {sampler['interval_s']:g} s): "
+                     f"{sampler['round_cpu_ms']:.1f} ms CPU per round "
+                     f"({sampler['round_wall_ms']:.1f} ms wall) over all the hub's topics")
     for key, label in (("national_history", "intake -> delivery"),
                        ("national_history_full_lifecycle", "full lifecycle")):
         n = s[key]

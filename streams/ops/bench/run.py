@@ -39,6 +39,7 @@ from lapor_hub.streams.ops.bench.processes import (
 )
 from lapor_hub.streams.ops.bench.procstat import machine, peak_rss_bytes
 from lapor_hub.streams.ops.bench.report import render, summary, write_json
+from lapor_hub.streams.ops.bench.sampler_bench import sampler_cost
 from lapor_hub.streams.ops.bench.scaleout import scale_out
 from lapor_hub.streams.ops.bench.updates import expected_events, plan_updates
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
@@ -75,6 +76,8 @@ def run_bench(options: BenchOptions) -> dict:
         results["broker"] = info
         partitions = _hub_topics(bootstrap, options, Path(tmp))
         results["partitions"] = partitions
+        _say("health sampler rounds")
+        results["health_sampler"] = sampler_cost(bootstrap, Path(tmp) / "sampler")
         asyncio.run(_measure(options, bootstrap, info.get("pid"), partitions, Path(tmp), run_id, results))
     results["summary"] = summary(results)
     if options.profile_worker is not None:

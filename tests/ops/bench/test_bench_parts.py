@@ -118,6 +118,7 @@ def _fake_results() -> dict:
                                          "raw_decode_us": 10.0, "encode_overhead": 1.05, "decode_overhead": 1.1,
                                          "mean_bytes": 1000.0}},
         "chain": {"events": 100, "stamp_us": 9.0, "verify_us": 8.0, "sign_head_us": 60.0},
+        "health_sampler": {"rounds": 10, "interval_s": 5.0, "round_cpu_ms": 31.5, "round_wall_ms": 40.2},
         "scale_out": {"workers": 2, "burst": {**burst, "complaints_per_s": 150.0, "hub_workers_cpu_s_per_1000": 4.2},
                       "lifecycle": {"complaints": 50, "complaints_per_s": 12.0, "hub_workers_cpu_s_per_1000": 19.0}},
     }
@@ -144,6 +145,7 @@ def test_the_summary_relates_hub_to_baseline_and_the_report_prints_every_figure(
     text = render(results)
     assert "hub / raw         0.250   hub / Faust 0.500" in text and "560,146" in text and "p99" in text
     assert results["summary"]["scale_out"] == {"workers": 2, "burst_ratio": 1.5, "lifecycle_ratio": 1.2}
+    assert "health sampler (every worker, every 5 s): 31.5 ms CPU per round (40.2 ms wall)" in text
     assert "150.0 complaints/s (x1.50)" in text and "12.0 complaints/s (x1.20)" in text
     # 9 µs of the worker's 9.0 CPU-ms per complaint spread over 5 events per complaint: 1.8 ms per event.
     assert "hash chain (µs per event): stamp 9.0 (0.50% of the worker's 1.80 CPU-ms per lifecycle event)" in text
