@@ -46,6 +46,7 @@ _BATCH = 500
 _FETCH_MAX_WAIT_MS = 500
 _FETCH_MIN_BYTES = 64 << 10
 _RETRY_S = 2.0
+_STOP_TIMEOUT_S = 5.0
 
 
 def relay_group(app_id: str) -> str:
@@ -94,23 +95,35 @@ def install(hub: Hub) -> None:
     class OutboxRelay(mode.Service):
         consumer: AIOKafkaConsumer | None = None
 
-        async def on_start(self) -> None:
-            self.consumer = AIOKafkaConsumer(
-                *outboxes, **settings.client_options(), group_id=relay_group(settings.app_id),
-                enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
-                fetch_min_bytes=_FETCH_MIN_BYTES, max_poll_records=_BATCH)
-            await self.consumer.start()
-
         async def on_stop(self) -> None:
-            if self.consumer is not None:
-                await self.consumer.stop()
+            await self._close()
+
+        async def _open(self) -> AIOKafkaConsumer:
+            """The relay's consumer, started here (not in on_start) so that a broker that cannot be
+            reached yet is retried like any other broker error instead of failing the worker's start."""
+            if self.consumer is None:
+                consumer = AIOKafkaConsumer(
+                    *outboxes, **settings.client_options(), group_id=relay_group(settings.app_id),
+                    enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
+                    fetch_min_bytes=_FETCH_MIN_BYTES, max_poll_records=_BATCH)
+                try:
+                    await consumer.start()
+                except BaseException:
+                    await _stop(consumer)
+                    raise
+                self.consumer = consumer
+            return self.consumer
+
+        async def _close(self) -> None:
+            consumer, self.consumer = self.consumer, None
+            if consumer is not None:
+                await _stop(consumer)
 
         @mode.Service.task
         async def _relay(self) -> None:
-            consumer = self.consumer
-            assert consumer is not None  # made by on_start, which mode runs before the service's tasks
             while not self.should_stop:
                 try:
+                    consumer = await self._open()
                     batches = await consumer.getmany(timeout_ms=1000, max_records=_BATCH)
                     for records in batches.values():
                         for record in records:
@@ -124,3 +137,10 @@ def install(hub: Hub) -> None:
                         return
                     log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, _RETRY_S)
                     await asyncio.sleep(_RETRY_S)
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    try:
+        await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
+    except (asyncio.TimeoutError, KafkaError, OSError):
+        pass
