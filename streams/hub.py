@@ -81,6 +81,7 @@ class Hub:
         # faust types App.tables as TableManagerT, which does not declare the recovery its TableManager has.
         recovery = app.tables.recovery  # type: ignore[attr-defined]
         return Readiness(
+            running=not app.should_stop,  # stopped or crashed
             broker=await broker_reachable(self.settings.broker),
             partitions=assigned > 0 and not app.rebalancing,
             tables=recovery.completed.is_set() and not recovery.in_recovery,

@@ -20,6 +20,8 @@ _CONNECT_TIMEOUT_S = 1.0
 class Readiness:
     """What a worker needs to serve; each field's metadata says what is wrong when it is False."""
 
+    #: The worker is running: not stopping, not crashed (a crashed app's web server may still answer).
+    running: bool
     broker: bool
     #: Faust gave this worker partitions of the lifecycle's topics, and no rebalance is under way.
     partitions: bool
@@ -37,6 +39,7 @@ class Readiness:
     assigned_partitions: int = 0
 
     _REASONS = {
+        "running": "the worker is stopping or has crashed; it takes no more work",
         "broker": "the Kafka broker is unreachable",
         "partitions": "no partitions assigned to this worker yet (starting, or rebalancing)",
         "tables": "the complaint table is being restored from its changelog",

@@ -64,13 +64,15 @@ def test_metrics_carry_the_overview_values_under_safe_labels_only():
 
 
 def test_ready_needs_every_condition_and_says_what_is_missing():
-    everything = dict(broker=True, partitions=True, tables=True, writer=True, idempotency=True, data_keys=True,
-                      read_model=True)
+    everything = dict(running=True, broker=True, partitions=True, tables=True, writer=True, idempotency=True,
+                      data_keys=True, read_model=True)
     assert Readiness(**everything).ready and Readiness(**everything).reasons == []
     missing = Readiness(**{**everything, "broker": False, "tables": False, "read_model": False})
     assert not missing.ready
     assert [r.split()[-1] for r in missing.reasons] == ["unreachable", "changelog", "complaints.events"]
     assert missing.as_json()["checks"]["tables"] is False and missing.as_json()["ready"] is False
+    stopping = Readiness(**{**everything, "running": False})
+    assert not stopping.ready and stopping.reasons == ["the worker is stopping or has crashed; it takes no more work"]
 
 
 def test_status_thresholds_name_what_failed():
