@@ -43,6 +43,7 @@ from lapor_hub.streams.ops.bench.sampler_bench import sampler_cost
 from lapor_hub.streams.ops.bench.scaleout import scale_out
 from lapor_hub.streams.ops.bench.updates import expected_events, plan_updates
 from lapor_hub.streams.ops.bench.workload import WorkloadGenerator
+from lapor_hub.streams.ops.provenance import code_version, loadavg
 
 __all__ = ["main", "run_bench"]
 
@@ -62,8 +63,8 @@ def run_bench(options: BenchOptions) -> dict:
     started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     results: dict = {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
-                     "options": _options_json(options), "machine": machine(), "code": _code_version()}
-    results["machine"]["loadavg_start"] = _loadavg()
+                     "options": _options_json(options), "machine": machine(), "code": code_version()}
+    results["machine"]["loadavg_start"] = loadavg()
     _say(f"bench {run_id}: codec")
     results["codec"] = _codec(options)
     results["chain"] = _chain(options)
@@ -85,29 +86,16 @@ def run_bench(options: BenchOptions) -> dict:
 
         results["worker_profile"] = summarize_profile(options.profile_worker)
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    results["machine"]["loadavg_end"] = _loadavg()
+    results["machine"]["loadavg_end"] = loadavg()
     return results
 
 
-def _loadavg() -> list[float]:
-    """1, 5 and 15 minute load averages: other programs on the machine skew every figure."""
-    return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def _say(text: str) -> None:
     print(f"[bench] {text}", file=sys.stderr, flush=True)
 
 
-def _code_version() -> dict:
-    """The commit measured, and the files that differed from it (the worker runs the working tree)."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False, timeout=10)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
-    return {"commit": git("rev-parse", "HEAD") or None, "modified_files": changed}
 
 
 def _options_json(options: BenchOptions) -> dict:

@@ -55,6 +55,7 @@ from lapor_hub.streams.ops.chaos.timing import (
     failover_times,
     recovery_times,
 )
+from lapor_hub.streams.ops.provenance import code_version, loadavg
 
 __all__ = ["main", "run_chaos", "run_scenario"]
 
@@ -81,7 +82,7 @@ def run_chaos(options: ChaosOptions) -> dict:
     names = options.scenarios or tuple(SCENARIOS)
     results: dict = {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
                      "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
-                     "plan": asdict(plan), "code": _code_version(), "loadavg_start": _loadavg(), "scenarios": []}
+                     "plan": asdict(plan), "code": code_version(), "loadavg_start": loadavg(), "scenarios": []}
     with _work_dir(options) as home:
         for name in names:
             _say(f"{name}: {SCENARIOS[name].what}")
@@ -94,7 +95,7 @@ def run_chaos(options: ChaosOptions) -> dict:
             results["scenarios"].append(outcome)
             _say(f"{name}: {outcome['verdict']}")
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    results["loadavg_end"] = _loadavg()
+    results["loadavg_end"] = loadavg()
     results["passed"] = all(s["verdict"] == "pass" for s in results["scenarios"])
     return results
 
@@ -257,19 +258,3 @@ def _work_dir(options: ChaosOptions) -> Iterator[Path]:
 def _say(text: str) -> None:
     print(f"[chaos {datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
 
-
-def _loadavg() -> list[float]:
-    """1, 5 and 15 minute load averages: other programs on the machine stretch every time measured."""
-    return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
-
-
-def _code_version() -> dict:
-    """The commit measured, and the files that differed from it (the workers run the working tree)."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False, timeout=10)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
-    return {"commit": git("rev-parse", "HEAD") or None, "modified_files": changed}
