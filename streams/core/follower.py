@@ -66,16 +66,12 @@ class TopicFollower:
     async def close(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            try:
-                await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
-            except (asyncio.TimeoutError, KafkaError, OSError):
-                pass
+            await _stop(consumer)
 
     async def _open(self) -> None:
         consumer = AIOKafkaConsumer(**self._settings.client_options(), group_id=None, enable_auto_commit=False,
                                     auto_offset_reset="earliest", fetch_max_wait_ms=_FETCH_MAX_WAIT_MS,
                                     client_id=self._client_id)
-        self._consumer = consumer
         try:
             await consumer.start()
             tps = await all_partitions(consumer, self._topic)
@@ -90,5 +86,14 @@ class TopicFollower:
                 ends = await consumer.end_offsets(tps)
                 self._start_ends = {tp.partition: offset for tp, offset in ends.items()}
         except BaseException:
-            await self.close()
+            # Not yet the follower's: a stop meanwhile finds none to stop while it is still starting.
+            await _stop(consumer)
             raise
+        self._consumer = consumer
+
+
+async def _stop(consumer: AIOKafkaConsumer) -> None:
+    try:
+        await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
+    except (asyncio.TimeoutError, KafkaError, OSError):
+        pass
