@@ -17,7 +17,7 @@ from aiokafka.errors import KafkaError
 from lapor_hub.streams.core.config import HubSettings
 from lapor_hub.streams.core.partitions import all_partitions
 
-__all__ = ["TopicFollower"]
+__all__ = ["TopicFollower", "stop_consumer"]
 
 #: How long an idle fetch waits at the broker: a write is read back within about this.
 _FETCH_MAX_WAIT_MS = 100
@@ -66,7 +66,7 @@ class TopicFollower:
     async def close(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            await _stop(consumer)
+            await stop_consumer(consumer)
 
     async def _open(self) -> None:
         consumer = AIOKafkaConsumer(**self._settings.client_options(), group_id=None, enable_auto_commit=False,
@@ -87,12 +87,13 @@ class TopicFollower:
                 self._start_ends = {tp.partition: offset for tp, offset in ends.items()}
         except BaseException:
             # Not yet the follower's: a stop meanwhile finds none to stop while it is still starting.
-            await _stop(consumer)
+            await stop_consumer(consumer)
             raise
         self._consumer = consumer
 
 
-async def _stop(consumer: AIOKafkaConsumer) -> None:
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop ``consumer`` within a bound, whatever state it is in (a worker's stop must not wait on a dead broker)."""
     try:
         await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
     except (asyncio.TimeoutError, KafkaError, OSError):

@@ -30,6 +30,7 @@ from lapor_hub.streams.chain.agency import (
 from lapor_hub.streams.core import topics
 from lapor_hub.streams.core.deadletter import DeadLetters
 from lapor_hub.streams.core.failures import FailurePolicy
+from lapor_hub.streams.core.follower import stop_consumer
 from lapor_hub.streams.core.publisher import SENDER_HEADER, Publisher, header
 from lapor_hub.streams.lifecycle.authority import check_agency_update
 
@@ -46,7 +47,6 @@ _BATCH = 500
 _FETCH_MAX_WAIT_MS = 500
 _FETCH_MIN_BYTES = 64 << 10
 _RETRY_S = 2.0
-_STOP_TIMEOUT_S = 5.0
 
 
 def relay_group(app_id: str) -> str:
@@ -109,7 +109,7 @@ def install(hub: Hub) -> None:
                 try:
                     await consumer.start()
                 except BaseException:
-                    await _stop(consumer)
+                    await stop_consumer(consumer)
                     raise
                 self.consumer = consumer
             return self.consumer
@@ -117,7 +117,7 @@ def install(hub: Hub) -> None:
         async def _close(self) -> None:
             consumer, self.consumer = self.consumer, None
             if consumer is not None:
-                await _stop(consumer)
+                await stop_consumer(consumer)
 
         @mode.Service.task
         async def _relay(self) -> None:
@@ -138,9 +138,3 @@ def install(hub: Hub) -> None:
                     log.warning("outbox relay: %s; retrying in %.0fs", type(exc).__name__, _RETRY_S)
                     await asyncio.sleep(_RETRY_S)
 
-
-async def _stop(consumer: AIOKafkaConsumer) -> None:
-    try:
-        await asyncio.wait_for(consumer.stop(), _STOP_TIMEOUT_S)
-    except (asyncio.TimeoutError, KafkaError, OSError):
-        pass
